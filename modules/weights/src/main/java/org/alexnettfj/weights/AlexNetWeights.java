@@ -1,0 +1,172 @@
+package org.alexnettfj.weights;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Pretrained AlexNet parameters, checked against {@link AlexNetSpec} before anything uses them.
+ *
+ * <p>Like a careful loader, it looks at everything first and then reports every problem at once — missing
+ * layers, unexpected layers, wrong shapes (expected vs found), NaN/Inf counts — never half a model. Layers named
+ * in {@code skipLayers} are left out (they will be freshly initialised and trained), so a file whose fc8 has 1000
+ * classes serves a 2-class model when fc8 is skipped.
+ *
+ * <pre>{@code
+ * AlexNetWeights w = AlexNetWeights.load(Path.of("weights/bvlc_alexnet.npy"), Set.of("fc8"), 2);
+ * WeightArray conv1 = w.weights("conv1");
+ * }</pre>
+ */
+public final class AlexNetWeights {
+
+  private final String source;
+  private final Map<String, WeightArray> arrays;
+  private final Set<String> skipLayers;
+  private final int numClasses;
+
+  private AlexNetWeights(String source, Map<String, WeightArray> arrays, Set<String> skipLayers, int numClasses) {
+    this.source = source;
+    this.arrays = Collections.unmodifiableMap(arrays);
+    this.skipLayers = Collections.unmodifiableSet(skipLayers);
+    this.numClasses = numClasses;
+  }
+
+  /** Reads and checks the full ImageNet model (nothing skipped, 1000 classes). */
+  public static AlexNetWeights load(Path path) throws IOException {
+    return load(path, Set.of(), AlexNetSpec.IMAGENET_CLASSES, ProgressListener.NONE);
+  }
+
+  public static AlexNetWeights load(Path path, Set<String> skipLayers, int numClasses) throws IOException {
+    return load(path, skipLayers, numClasses, ProgressListener.NONE);
+  }
+
+  public static AlexNetWeights load(Path path, Set<String> skipLayers, int numClasses, ProgressListener progress)
+      throws IOException {
+    checkOptions(skipLayers, numClasses);
+    return from(WeightReader.read(path, progress), skipLayers, numClasses);
+  }
+
+  /** Checks an already-read file; throws listing every problem found. */
+  public static AlexNetWeights from(WeightFile file, Set<String> skipLayers, int numClasses)
+      throws WeightFileException {
+    checkOptions(skipLayers, numClasses);
+    List<String> problems = problems(file, skipLayers, numClasses);
+    if (!problems.isEmpty()) {
+      throw new WeightFileException(file.source(), problems);
+    }
+    Map<String, WeightArray> kept = new LinkedHashMap<>();
+    for (AlexNetSpec.Layer layer : AlexNetSpec.layers(numClasses)) {
+      if (!skipLayers.contains(layer.name())) {
+        kept.put(layer.name() + "/weights", file.array(layer.name() + "/weights"));
+        kept.put(layer.name() + "/biases", file.array(layer.name() + "/biases"));
+      }
+    }
+    return new AlexNetWeights(file.source(), kept, new LinkedHashSet<>(skipLayers), numClasses);
+  }
+
+  private static void checkOptions(Set<String> skipLayers, int numClasses) {
+    for (String s : skipLayers) {
+      if (!AlexNetSpec.LAYER_NAMES.contains(s)) {
+        throw new IllegalArgumentException("skip layer '" + s + "' is not an AlexNet layer "
+            + AlexNetSpec.LAYER_NAMES);
+      }
+    }
+    if (numClasses != AlexNetSpec.IMAGENET_CLASSES && !skipLayers.contains("fc8")) {
+      throw new IllegalArgumentException("numClasses is " + numClasses + " but the pretrained fc8 has "
+          + AlexNetSpec.IMAGENET_CLASSES + " outputs: add fc8 to skipLayers to train a new one");
+    }
+  }
+
+  /**
+   * Every way {@code file} differs from AlexNet with {@code numClasses} outputs, skipped layers excepted; empty
+   * when it is a faithful AlexNet. Used by loading and by {@code inspect}.
+   */
+  public static List<String> problems(WeightFile file, Set<String> skipLayers, int numClasses) {
+    List<String> problems = new ArrayList<>();
+    Set<String> known = new LinkedHashSet<>(AlexNetSpec.LAYER_NAMES);
+    for (String layer : file.layerNames()) {
+      if (!known.contains(layer)) {
+        problems.add("unexpected layer '" + layer + "' (AlexNet layers are " + AlexNetSpec.LAYER_NAMES + ")");
+      }
+    }
+    for (AlexNetSpec.Layer spec : AlexNetSpec.layers(numClasses)) {
+      if (skipLayers.contains(spec.name())) {
+        continue;
+      }
+      Map<String, WeightArray> params = file.layer(spec.name());
+      if (params.isEmpty()) {
+        problems.add("missing layer '" + spec.name() + "'");
+        continue;
+      }
+      checkParam(problems, spec.name(), "weights", params.get("weights"), spec.weightsShape());
+      checkParam(problems, spec.name(), "biases", params.get("biases"), spec.biasesShape());
+      for (String p : params.keySet()) {
+        if (!p.equals("weights") && !p.equals("biases")) {
+          problems.add("layer '" + spec.name() + "': unexpected parameter '" + p + "'");
+        }
+      }
+    }
+    return problems;
+  }
+
+  private static void checkParam(List<String> problems, String layer, String param, WeightArray a, int[] expected) {
+    if (a == null) {
+      problems.add("layer '" + layer + "': missing " + param);
+      return;
+    }
+    if (!a.hasShape(expected)) {
+      problems.add("layer '" + layer + "': " + param + " shape " + a.shapeString() + ", expected "
+          + WeightArray.shapeString(expected));
+    }
+    ArrayStats stats = ArrayStats.of(a.data());
+    if (!stats.allFinite()) {
+      problems.add("layer '" + layer + "': " + param + " has " + stats.nanCount() + " NaN and "
+          + stats.infCount() + " infinite values");
+    }
+  }
+
+  public String source() {
+    return source;
+  }
+
+  public Set<String> skipLayers() {
+    return skipLayers;
+  }
+
+  public int numClasses() {
+    return numClasses;
+  }
+
+  /** True when the layer's parameters come from the file (it is not skipped). */
+  public boolean isLoaded(String layer) {
+    return arrays.containsKey(layer + "/weights");
+  }
+
+  public WeightArray weights(String layer) {
+    return require(layer + "/weights");
+  }
+
+  public WeightArray biases(String layer) {
+    return require(layer + "/biases");
+  }
+
+  /** Loaded arrays by variable name ({@code conv1/weights}, ...), in layer order. */
+  public Map<String, WeightArray> arrays() {
+    return arrays;
+  }
+
+  private WeightArray require(String name) {
+    WeightArray a = arrays.get(name);
+    if (a == null) {
+      throw new IllegalArgumentException(name + " is not loaded"
+          + (skipLayers.contains(WeightFile.layerOf(name)) ? " (its layer is skipped)" : ""));
+    }
+    return a;
+  }
+}

@@ -1,0 +1,66 @@
+package org.alexnettfj.weights;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Everything a weight file holds, as arrays named like TensorFlow variables: {@code conv1/weights},
+ * {@code fc8/biases}. The classic dict-of-lists {@code {'conv1': [W, b]}}, caffe-tensorflow's dict of dicts and
+ * an {@code .npz} of {@code conv1_W}/{@code conv1_b} all read to the same names.
+ *
+ * @param source the file, as given by the user
+ * @param format how it was stored, e.g. {@code npy v1.0, pickle protocol 2, dict of lists}
+ * @param arrays every array, in file order
+ */
+public record WeightFile(String source, String format, Map<String, WeightArray> arrays) {
+
+  public WeightFile {
+    arrays = Collections.unmodifiableMap(new LinkedHashMap<>(arrays));
+  }
+
+  /** The array called {@code name}, e.g. {@code fc7/weights}, or null. */
+  public WeightArray array(String name) {
+    return arrays.get(name);
+  }
+
+  /** Layer names in file order: the part of each array name before the last '/'. */
+  public Set<String> layerNames() {
+    Set<String> layers = new LinkedHashSet<>();
+    for (String name : arrays.keySet()) {
+      layers.add(layerOf(name));
+    }
+    return layers;
+  }
+
+  /** A layer's parameters by their short names ({@code weights}, {@code biases}, ...), in file order. */
+  public Map<String, WeightArray> layer(String layer) {
+    Map<String, WeightArray> params = new LinkedHashMap<>();
+    arrays.forEach((name, array) -> {
+      if (layerOf(name).equals(layer)) {
+        params.put(paramOf(name), array);
+      }
+    });
+    return params;
+  }
+
+  public long parameterCount() {
+    long n = 0;
+    for (WeightArray a : arrays.values()) {
+      n += a.size();
+    }
+    return n;
+  }
+
+  static String layerOf(String name) {
+    int slash = name.lastIndexOf('/');
+    return slash < 0 ? name : name.substring(0, slash);
+  }
+
+  static String paramOf(String name) {
+    int slash = name.lastIndexOf('/');
+    return slash < 0 ? "" : name.substring(slash + 1);
+  }
+}

@@ -1,0 +1,63 @@
+package org.alexnettfj.weights;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * A weight file that cannot be read or does not hold what was expected. The message always names the file and,
+ * where known, the layer and the byte offset, so a user can find the problem without a hex editor.
+ */
+public class WeightFileException extends IOException {
+
+  private final String file;
+  private final String layer;
+  private final long offset;
+  private final List<String> problems;
+
+  public WeightFileException(String file, String layer, long offset, String detail) {
+    super(compose(file, layer, offset, detail));
+    this.file = file;
+    this.layer = layer;
+    this.offset = offset;
+    this.problems = List.of(detail);
+  }
+
+  /** Several problems found at once (validation lists everything before failing). */
+  public WeightFileException(String file, List<String> problems) {
+    super(file + ": " + problems.size() + (problems.size() == 1 ? " problem" : " problems")
+        + " with the weights:\n  - " + String.join("\n  - ", problems));
+    this.file = file;
+    this.layer = null;
+    this.offset = -1;
+    this.problems = List.copyOf(problems);
+  }
+
+  private static String compose(String file, String layer, long offset, String detail) {
+    StringBuilder sb = new StringBuilder(file);
+    if (layer != null) {
+      sb.append(": layer '").append(layer).append('\'');
+    }
+    if (offset >= 0) {
+      sb.append(layer != null ? ", " : ": ").append("at byte ").append(offset);
+    }
+    return sb.append(": ").append(detail).toString();
+  }
+
+  public String file() {
+    return file;
+  }
+
+  /** The layer being read when the problem was found, or null. */
+  public String layer() {
+    return layer;
+  }
+
+  /** Byte offset of the problem in the (decompressed) file, or -1. */
+  public long offset() {
+    return offset;
+  }
+
+  public List<String> problems() {
+    return problems;
+  }
+}

@@ -1,0 +1,427 @@
+package org.alexnettfj.weights;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.apache.commons.compress.compressors.CompressorException;
+import org.apache.commons.compress.compressors.CompressorStreamFactory;
+
+/**
+ * Reads AlexNet weight files in every form they reach users: the classic Python-2 pickled {@code .npy}
+ * ({@code bvlc_alexnet.npy}), Python-3 and numpy-2 re-saves (pickle protocols 2 to 5), caffe-tensorflow's dict of
+ * dicts, plain {@code .npy} arrays, {@code .npz} archives, and gzip/bzip2/xz copies of any of them.
+ *
+ * <pre>{@code
+ * WeightFile file = WeightReader.read(Path.of("weights/bvlc_alexnet.npy"));
+ * WeightArray fc7 = file.array("fc7/weights");   // [4096, 4096], C order
+ * }</pre>
+ *
+ * <p>Nothing in the file is executed: see {@link Unpickler} for what a pickle may contain.
+ */
+public final class WeightReader {
+
+  /** A decompressed file may be at most this large unless the caller says otherwise (a guard against bombs). */
+  public static final long DEFAULT_MAX_DECOMPRESSED = 8L << 30;
+  /** Deflate cannot expand data by more than about 1032:1; an entry claiming more is corrupt. */
+  private static final long MAX_DEFLATE_RATIO = 1100;
+  private static final int MAX_NESTING = 8;
+
+  private final ProgressListener progress;
+  private final long maxDecompressed;
+
+  private WeightReader(ProgressListener progress, long maxDecompressed) {
+    this.progress = progress;
+    this.maxDecompressed = maxDecompressed;
+  }
+
+  public static WeightFile read(Path path) throws IOException {
+    return read(path, ProgressListener.NONE);
+  }
+
+  public static WeightFile read(Path path, ProgressListener progress) throws IOException {
+    return new WeightReader(progress, DEFAULT_MAX_DECOMPRESSED).readFile(path, path.toString(), 0);
+  }
+
+  /** Reads a file that holds a single plain array, such as Caffe's {@code ilsvrc_2012_mean.npy}. */
+  public static WeightArray readArray(Path path) throws IOException {
+    WeightFile file = read(path);
+    if (file.arrays().size() != 1) {
+      throw new WeightFileException(path.toString(), null, -1,
+          "expected a single array, found " + file.arrays().size() + ": " + file.arrays().keySet());
+    }
+    return file.arrays().values().iterator().next();
+  }
+
+  private WeightFile readFile(Path path, String name, int depth) throws IOException {
+    if (!Files.isRegularFile(path)) {
+      throw new WeightFileException(name, null, -1,
+          Files.exists(path) ? "not a regular file" : "no such file");
+    }
+    byte[] magic = new byte[6];
+    int n;
+    try (InputStream in = Files.newInputStream(path)) {
+      n = in.readNBytes(magic, 0, magic.length);
+    }
+    magic = Arrays.copyOf(magic, n);
+    String compression = compression(magic);
+    if (compression != null) {
+      if (depth > 1) {
+        throw new WeightFileException(name, null, 0, "compressed more than twice; refusing to unpack further");
+      }
+      Path temp = decompress(path, name, compression);
+      try {
+        WeightFile inner = readFile(temp, name, depth + 1);
+        return new WeightFile(name, compression + " of " + inner.format(), inner.arrays());
+      } finally {
+        Files.deleteIfExists(temp);
+      }
+    }
+    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+      long size = ch.size();
+      if (startsWith(magic, NpyHeader.MAGIC)) {
+        return readNpy(ch, name, 0, size, fileStem(path));
+      }
+      if (startsWith(magic, new byte[] {'P', 'K', 3, 4}) || startsWith(magic, new byte[] {'P', 'K', 5, 6})) {
+        return readNpz(path, name);
+      }
+      if (n > 0 && (magic[0] & 0xff) == 0x80) {
+        FileInput in = input(ch, name, 0, size);
+        Object root = new Unpickler(in).load();
+        Map<String, WeightArray> arrays = new LinkedHashMap<>();
+        Layout layout = new Layout();
+        collect(root, "", arrays, layout, name, 0);
+        return new WeightFile(name, "pickle, " + layout, arrays);
+      }
+      throw new WeightFileException(name, null, 0, "not a weight file: expected an NPY file (\\x93NUMPY), "
+          + "an .npz (zip), a pickle or gzip/bzip2/xz data; the file starts with " + hex(magic));
+    }
+  }
+
+  private FileInput input(FileChannel ch, String name, long start, long end) {
+    FileInput in = new FileInput(ch, name, start, end);
+    in.progress(progress);
+    return in;
+  }
+
+  /** An NPY file (or .npz entry) in [start, end) of the channel: a plain array, or a pickled object array. */
+  private WeightFile readNpy(FileChannel ch, String name, long start, long end, String arrayName)
+      throws IOException {
+    FileInput in = input(ch, name, start, end);
+    NpyHeader header = NpyHeader.read(in);
+    String version = "npy v" + header.major() + ".0";
+    Dtype dtype = header.dtype();
+    if (dtype.isObject()) {
+      Object root = new Unpickler(in).load();
+      Map<String, WeightArray> arrays = new LinkedHashMap<>();
+      Layout layout = new Layout();
+      collect(root, "", arrays, layout, name, 0);
+      return new WeightFile(name, version + ", pickle, " + layout, arrays);
+    }
+    if (!dtype.isFloat()) {
+      throw in.error(start, "array '" + arrayName + "' has dtype " + dtype
+          + ": weights must be float16, float32 or float64");
+    }
+    int[] shape = header.shape();
+    long count = WeightArray.elementCount(shape);
+    if (count < 0) {
+      throw in.error(start, "array shape " + WeightArray.shapeString(shape) + " is too large");
+    }
+    long bytes = count * dtype.itemSize();
+    if (bytes > in.remaining()) {
+      throw new WeightFileException(name, arrayName, header.dataOffset(), "array " + WeightArray.shapeString(shape)
+          + " " + dtype + " needs " + bytes + " bytes of data but only " + in.remaining() + " remain (truncated)");
+    }
+    float[] data = new float[(int) count];
+    FloatDecoder decoder = new FloatDecoder(data, dtype, shape, header.fortranOrder());
+    in.stream(header.dataOffset(), bytes, (chunk, last) -> decoder.accept(chunk));
+    Map<String, WeightArray> arrays = new LinkedHashMap<>();
+    arrays.put(arrayName, new WeightArray(shape, data, dtype.descr(), header.fortranOrder()));
+    return new WeightFile(name, version + ", plain array", arrays);
+  }
+
+  private WeightFile readNpz(Path path, String name) throws IOException {
+    Map<String, WeightArray> arrays = new LinkedHashMap<>();
+    List<String> formats = new ArrayList<>();
+    try (ZipFile zip = ZipFile.builder().setPath(path).get();
+         FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+      for (ZipArchiveEntry entry : Collections.list(zip.getEntriesInPhysicalOrder())) {
+        if (entry.isDirectory()) {
+          continue;
+        }
+        String entryName = entry.getName();
+        String arrayName = canonicalName(entryName.endsWith(".npy")
+            ? entryName.substring(0, entryName.length() - 4) : entryName);
+        String where = name + "!" + entryName;
+        WeightFile inner;
+        if (entry.getMethod() == ZipArchiveEntry.STORED && entry.getDataOffset() > 0) {
+          long start = entry.getDataOffset();
+          long size = entry.getCompressedSize();
+          if (size < 0 || start + size > ch.size()) {
+            throw new WeightFileException(where, arrayName, start, "zip entry claims " + size
+                + " bytes, beyond the end of the file");
+          }
+          inner = readNpy(ch, where, start, start + size, arrayName);
+        } else {
+          inner = readCompressedEntry(zip, entry, where, arrayName);
+        }
+        formats.add(inner.format());
+        for (Map.Entry<String, WeightArray> e : inner.arrays().entrySet()) {
+          String key = inner.arrays().size() == 1 && e.getKey().equals(arrayName) ? arrayName : e.getKey();
+          if (arrays.putIfAbsent(key, e.getValue()) != null) {
+            throw new WeightFileException(name, WeightFile.layerOf(key), -1,
+                "array '" + key + "' appears twice (as " + entryName + " and an earlier entry)");
+          }
+        }
+      }
+    } catch (IOException e) {
+      if (e instanceof WeightFileException) {
+        throw e;
+      }
+      throw new WeightFileException(name, null, -1, "not a readable .npz (zip) archive: " + e.getMessage());
+    }
+    boolean deflated = formats.stream().anyMatch(f -> f.contains("deflated"));
+    return new WeightFile(name, "npz, " + arrays.size() + " arrays" + (deflated ? ", compressed" : ""), arrays);
+  }
+
+  /** A deflated .npz entry: inflated into a temporary file (bounded by the entry's honest size), then read. */
+  private WeightFile readCompressedEntry(ZipFile zip, ZipArchiveEntry entry, String where, String arrayName)
+      throws IOException {
+    long size = entry.getSize();
+    long packed = entry.getCompressedSize();
+    if (size < 0 || packed < 0 || size > Math.max(packed, 1) * MAX_DEFLATE_RATIO || size > maxDecompressed) {
+      throw new WeightFileException(where, arrayName, -1, "zip entry claims " + size + " bytes from " + packed
+          + " compressed; refusing (corrupt or a decompression bomb)");
+    }
+    Path temp = Files.createTempFile("alexnet-tfj-", ".npy");
+    try {
+      try (InputStream in = zip.getInputStream(entry); OutputStream out = Files.newOutputStream(temp)) {
+        long copied = copyBounded(in, out, size, where);
+        if (copied != size) {
+          throw new WeightFileException(where, arrayName, -1,
+              "zip entry holds " + copied + " bytes but its directory says " + size);
+        }
+      }
+      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.READ)) {
+        WeightFile inner = readNpy(ch, where, 0, size, arrayName);
+        return new WeightFile(where, inner.format() + ", deflated", inner.arrays());
+      }
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+  }
+
+  private Path decompress(Path path, String name, String compression) throws IOException {
+    Path temp = Files.createTempFile("alexnet-tfj-", ".unpacked");
+    boolean ok = false;
+    long total = Files.size(path);
+    try (CountingInputStream raw = new CountingInputStream(
+             new java.io.BufferedInputStream(Files.newInputStream(path), 1 << 16), total, progress);
+         InputStream in = new CompressorStreamFactory(true).createCompressorInputStream(compression, raw);
+         OutputStream out = Files.newOutputStream(temp)) {
+      try {
+        copyBounded(in, out, maxDecompressed, name);
+      } catch (WeightFileException e) {
+        throw e;
+      } catch (IOException | RuntimeException e) {
+        throw new WeightFileException(name, null, raw.count(),
+            "corrupt " + compression + " data: " + e.getMessage());
+      }
+      ok = true;
+      return temp;
+    } catch (CompressorException e) {
+      throw new WeightFileException(name, null, 0, "cannot open " + compression + " data: " + e.getMessage());
+    } finally {
+      if (!ok) {
+        Files.deleteIfExists(temp);
+      }
+    }
+  }
+
+  private static long copyBounded(InputStream in, OutputStream out, long max, String name) throws IOException {
+    byte[] buf = new byte[1 << 16];
+    long copied = 0;
+    int n;
+    while ((n = in.read(buf)) > 0) {
+      copied += n;
+      if (copied > max) {
+        throw new WeightFileException(name, null, -1, "decompresses to more than " + max
+            + " bytes; refusing (a decompression bomb, or raise the limit)");
+      }
+      out.write(buf, 0, n);
+    }
+    return copied;
+  }
+
+  private static String compression(byte[] m) {
+    if (m.length >= 2 && (m[0] & 0xff) == 0x1f && (m[1] & 0xff) == 0x8b) {
+      return CompressorStreamFactory.GZIP;
+    }
+    if (m.length >= 3 && m[0] == 'B' && m[1] == 'Z' && m[2] == 'h') {
+      return CompressorStreamFactory.BZIP2;
+    }
+    if (startsWith(m, new byte[] {(byte) 0xfd, '7', 'z', 'X', 'Z', 0})) {
+      return CompressorStreamFactory.XZ;
+    }
+    return null;
+  }
+
+  // ---- from pickled objects to named arrays ----
+
+  /** What containers a pickle used, for {@code inspect}: dict of lists (classic) or dict of dicts. */
+  private static final class Layout {
+    boolean lists;
+    boolean dicts;
+    boolean flat;
+
+    @Override
+    public String toString() {
+      List<String> kinds = new ArrayList<>();
+      if (lists) {
+        kinds.add("dict of lists");
+      }
+      if (dicts) {
+        kinds.add("dict of dicts");
+      }
+      if (flat || kinds.isEmpty()) {
+        kinds.add("dict of arrays");
+      }
+      return String.join(" + ", kinds);
+    }
+  }
+
+  private static void collect(Object o, String prefix, Map<String, WeightArray> out, Layout layout, String file,
+      int depth) throws WeightFileException {
+    String layer = prefix.isEmpty() ? null : WeightFile.layerOf(prefix);
+    if (depth > MAX_NESTING) {
+      throw new WeightFileException(file, layer, -1, "containers nested more than " + MAX_NESTING + " deep");
+    }
+    if (o instanceof Unpickler.NdArray a) {
+      if (a.objects != null) {
+        // np.save of a dict: a 0-d object array around it
+        if (a.shape.length == 0) {
+          collect(a.objects.get(0), prefix, out, layout, file, depth + 1);
+        } else {
+          collect(new ArrayList<>(a.objects), prefix, out, layout, file, depth + 1);
+        }
+        return;
+      }
+      if (a.floats == null) {
+        throw new WeightFileException(file, layer, -1, "array was never given its data");
+      }
+      if (prefix.isEmpty()) {
+        prefix = "array";
+      }
+      if (out.putIfAbsent(prefix, new WeightArray(a.shape, a.floats, a.dtype.descr(), a.fortran)) != null) {
+        throw new WeightFileException(file, layer, -1, "array '" + prefix + "' appears twice");
+      }
+      return;
+    }
+    if (o instanceof Map<?, ?> map) {
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        String key = String.valueOf(e.getKey());
+        Object v = e.getValue();
+        if (depth <= 1 && prefix.isEmpty()) {
+          if (v instanceof List<?>) {
+            layout.lists = true;
+          } else if (v instanceof Map<?, ?>) {
+            layout.dicts = true;
+          } else {
+            layout.flat = true;
+          }
+        }
+        String child = prefix.isEmpty() ? (v instanceof Unpickler.NdArray ? canonicalName(key) : key)
+            : prefix + "/" + key;
+        collect(v, child, out, layout, file, depth + 1);
+      }
+      return;
+    }
+    if (o instanceof List<?> || o instanceof Unpickler.Tuple) {
+      List<?> items = o instanceof Unpickler.Tuple t ? Arrays.asList(t.items()) : (List<?>) o;
+      for (int i = 0; i < items.size(); i++) {
+        String param = i == 0 ? "weights" : i == 1 ? "biases" : "param" + i;
+        collect(items.get(i), prefix.isEmpty() ? param : prefix + "/" + param, out, layout, file, depth + 1);
+      }
+      return;
+    }
+    throw new WeightFileException(file, layer, -1, "expected arrays, lists or dicts, found a "
+        + Unpickler.typeName(o) + (prefix.isEmpty() ? " at the top" : " at '" + prefix + "'"));
+  }
+
+  /** Maps the common flat spellings to {@code layer/param}: conv1_W, conv1_b, conv1_weights, conv1/weights. */
+  static String canonicalName(String name) {
+    for (String[] suffix : new String[][] {{"_W", "weights"}, {"_b", "biases"}, {"_weights", "weights"},
+        {"_biases", "biases"}}) {
+      if (name.endsWith(suffix[0]) && name.length() > suffix[0].length() && !name.contains("/")) {
+        return name.substring(0, name.length() - suffix[0].length()) + "/" + suffix[1];
+      }
+    }
+    return name;
+  }
+
+  private static boolean startsWith(byte[] data, byte[] prefix) {
+    return data.length >= prefix.length && Arrays.equals(Arrays.copyOf(data, prefix.length), prefix);
+  }
+
+  private static String fileStem(Path path) {
+    String n = path.getFileName().toString();
+    int dot = n.indexOf('.');
+    return dot > 0 ? n.substring(0, dot) : n;
+  }
+
+  private static String hex(byte[] b) {
+    StringBuilder sb = new StringBuilder();
+    for (byte x : b) {
+      sb.append(String.format("%02x ", x));
+    }
+    return sb.toString().trim();
+  }
+
+  /** Counts compressed bytes consumed, for progress and for error offsets. */
+  private static final class CountingInputStream extends FilterInputStream {
+    private final long total;
+    private final ProgressListener progress;
+    private long count;
+
+    CountingInputStream(InputStream in, long total, ProgressListener progress) {
+      super(in);
+      this.total = total;
+      this.progress = progress;
+    }
+
+    long count() {
+      return count;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        count++;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) {
+        count += n;
+        progress.progress(count, total);
+      }
+      return n;
+    }
+  }
+}
