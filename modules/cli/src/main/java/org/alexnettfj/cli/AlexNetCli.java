@@ -1,0 +1,45 @@
+package org.alexnettfj.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code alexnet} command. Every subcommand fails with one line on stderr and a non-zero exit code on bad
+ * input; {@code --verbose} adds the stack trace.
+ */
+@Command(name = "alexnet", mixinStandardHelpOptions = true, version = "alexnet-tfj 0.1.0",
+    description = "AlexNet on TensorFlow Java: read, check and convert weights; predict; extract features.",
+    subcommands = {InspectCommand.class, CommandLine.HelpCommand.class})
+public final class AlexNetCli {
+
+  /** Exit code for input the command cannot use (unreadable file, wrong format, bad weights). */
+  public static final int EXIT_BAD_INPUT = 1;
+
+  @Option(names = "--verbose", description = "Print stack traces on errors.", scope = CommandLine.ScopeType.INHERIT)
+  boolean verbose;
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the CLI with the given streams; returns the exit code (for tests). */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(new AlexNetCli());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      boolean verbose = parseResult.hasMatchedOption("--verbose")
+          || parseResult.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"));
+      if (verbose) {
+        e.printStackTrace(err);
+      }
+      String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+      err.println("alexnet " + commandLine.getCommandName() + ": " + msg);
+      err.flush();
+      return EXIT_BAD_INPUT;
+    });
+    return cli.execute(args);
+  }
+}
