@@ -88,6 +88,11 @@ public final class AlexNetWeights {
    * when it is a faithful AlexNet. Used by loading and by {@code inspect}.
    */
   public static List<String> problems(WeightFile file, Set<String> skipLayers, int numClasses) {
+    return problems(file, skipLayers, AlexNetSpec.layers(numClasses));
+  }
+
+  /** As {@link #problems(WeightFile, Set, int)}, against any list of layer shapes. */
+  static List<String> problems(WeightFile file, Set<String> skipLayers, List<AlexNetSpec.Layer> expected) {
     List<String> problems = new ArrayList<>();
     Set<String> known = new LinkedHashSet<>(AlexNetSpec.LAYER_NAMES);
     for (String layer : file.layerNames()) {
@@ -95,7 +100,7 @@ public final class AlexNetWeights {
         problems.add("unexpected layer '" + layer + "' (AlexNet layers are " + AlexNetSpec.LAYER_NAMES + ")");
       }
     }
-    for (AlexNetSpec.Layer spec : AlexNetSpec.layers(numClasses)) {
+    for (AlexNetSpec.Layer spec : expected) {
       if (skipLayers.contains(spec.name())) {
         continue;
       }

@@ -436,17 +436,46 @@ final class Unpickler {
         throw fail(g.name().toLowerCase() + "() is only allowed with no argument or a byte string");
       }
       case FROMBUFFER -> {
-        // _frombuffer(buffer, dtype, shape, order): protocol 5's form of a contiguous array
-        if (args.size() != 4 || !(args.get(1) instanceof DtypeValue d)) {
-          throw fail("_frombuffer expects (buffer, dtype, shape, order)");
+        // _frombuffer(buffer, dtype, shape, order[, axis_order]): protocol 5's form of an array. numpy 2 writes
+        // a transposed view (HWIO over OIHW memory, say) as its memory in C order plus the axes to transpose by.
+        if (args.size() < 4 || args.size() > 5 || !(args.get(1) instanceof DtypeValue d)) {
+          throw fail("_frombuffer expects (buffer, dtype, shape, order[, axis_order])");
         }
         NdArray a = new NdArray();
         String order = text(args.get(3), "_frombuffer order");
-        fill(a, shape(args.get(2)), d.dtype, "F".equals(order), args.get(0));
+        int[] shape = shape(args.get(2));
+        Object axesArg = args.size() == 5 ? args.get(4) : NONE;
+        if (!order.equals("C") && !order.equals("F") && !order.equals("K") && !order.equals("A")) {
+          throw fail("_frombuffer order '" + order + "' is not C, F, A or K");
+        }
+        fill(a, shape, d.dtype, "F".equals(order), args.get(0));
+        if (axesArg != NONE) {
+          int[] axes = shape(axesArg);
+          if (!isPermutation(axes, shape.length)) {
+            throw fail("_frombuffer axis order " + WeightArray.shapeString(axes) + " is not a permutation of "
+                + shape.length + " axes");
+          }
+          a.floats = Transpose.permute(a.floats, shape, axes);
+          a.shape = Transpose.permutedShape(shape, axes);
+        }
         return a;
       }
       default -> throw fail("'" + g + "' cannot be called");
     }
+  }
+
+  private static boolean isPermutation(int[] axes, int rank) {
+    if (axes.length != rank) {
+      return false;
+    }
+    boolean[] seen = new boolean[rank];
+    for (int a : axes) {
+      if (a >= rank || seen[a]) {
+        return false;
+      }
+      seen[a] = true;
+    }
+    return true;
   }
 
   private static boolean isLatin1Name(Object o) {
