@@ -40,6 +40,7 @@ final class InspectCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     WeightFile weights;
+    Inputs.requireWeightsFile(file);
     try (Progress progress = new Progress("Reading")) {
       weights = WeightReader.read(file, progress);
     }
