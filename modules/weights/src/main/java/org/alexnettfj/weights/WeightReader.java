@@ -179,7 +179,7 @@ public final class WeightReader {
         }
         formats.add(inner.format());
         for (Map.Entry<String, WeightArray> e : inner.arrays().entrySet()) {
-          String key = inner.arrays().size() == 1 && e.getKey().equals(arrayName) ? arrayName : e.getKey();
+          String key = e.getKey();
           if (arrays.putIfAbsent(key, e.getValue()) != null) {
             throw new WeightFileException(name, WeightFile.layerOf(key), -1,
                 "array '" + key + "' appears twice (as " + entryName + " and an earlier entry)");

@@ -80,7 +80,7 @@ class FloatDecoderTest {
     int[] shape = {70_000, 3};
     float[] logical = sequence(70_000 * 3);
     assertThat(decode(fortranStream(logical, shape), shape, true, ByteOrder.LITTLE_ENDIAN, 3))
-        .containsExactly(logical);
+        .isEqualTo(logical);
   }
 
   @Test
