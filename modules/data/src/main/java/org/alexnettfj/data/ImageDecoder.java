@@ -30,7 +30,7 @@ import javax.imageio.stream.ImageInputStream;
  *       PNG decoder does when it strips the alpha channel.
  *   <li><b>16-bit</b> samples keep their high byte ({@code v >> 8}), as libpng's {@code png_set_strip_16}.
  *   <li><b>Palette</b> images (GIF, 8-bit PNG and BMP) are expanded through the palette; a GIF gives its first
- *       frame.
+ *       frame, at that frame's own size (not composited onto the GIF's logical screen).
  *   <li><b>CMYK and YCCK JPEGs</b> are converted with OpenCV's formula ({@code R = K - (255 - C) * K / 256}, on
  *       libjpeg's Adobe-inverted samples), ignoring any embedded ICC profile, as OpenCV does.
  *   <li><b>Embedded ICC profiles</b> of RGB and gray images are ignored: the stored samples are used as they are.
@@ -290,13 +290,11 @@ public record ImageDecoder(long maxPixels, boolean applyExifOrientation, boolean
 
   private static String message(Throwable e) {
     StringBuilder sb = new StringBuilder();
-    for (Throwable t = e; t != null; t = t.getCause()) {
+    int depth = 0;
+    for (Throwable t = e; t != null && depth < 8; t = t.getCause(), depth++) {
       String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
       if (sb.indexOf(m) < 0) {
         sb.append(sb.length() == 0 ? "" : ": ").append(m);
-      }
-      if (t.getCause() == t) {
-        break;
       }
     }
     return sb.toString();

@@ -1,8 +1,8 @@
 package org.alexnettfj.data;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.alexnettfj.data.PreprocessConfig.Arithmetic;
 import org.alexnettfj.data.PreprocessConfig.ChannelOrder;
 
@@ -41,9 +41,19 @@ public final class Preprocessor {
   /** How many inputs {@link #oversample} gives per image: five crops and their mirrors. */
   public static final int OVERSAMPLE_COUNT = 10;
 
+  private static final int MEAN_CACHE_SIZE = 4;
+
   private final PreprocessConfig config;
-  /** The per-pixel mean at each pre-crop size met so far (usually one). */
-  private final Map<Long, Mean.PerPixel> resizedMeans = new ConcurrentHashMap<>();
+  /**
+   * The per-pixel mean at the last few pre-crop sizes. Bounded: with the aspect-keeping geometry every aspect ratio
+   * in a dataset has its own size, and an unbounded cache of 1 MB means would grow with the dataset.
+   */
+  private final Map<Long, Mean.PerPixel> resizedMeans = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Long, Mean.PerPixel> eldest) {
+      return size() > MEAN_CACHE_SIZE;
+    }
+  };
 
   public Preprocessor(PreprocessConfig config) {
     this.config = config;
@@ -124,6 +134,13 @@ public final class Preprocessor {
     return out;
   }
 
+  /** How many resized mean images are held (for tests of the bound). */
+  int cachedMeanCount() {
+    synchronized (resizedMeans) {
+      return resizedMeans.size();
+    }
+  }
+
   /** The pre-crop size for the aspect-keeping geometry: shorter side {@code target}, longer side scaled down. */
   static int[] shorterSideSize(int height, int width, int target) {
     if (height <= width) {
@@ -150,7 +167,19 @@ public final class Preprocessor {
    */
   private float[] meanAt(int h, int w) {
     if (config.mean() instanceof Mean.PerPixel image) {
-      return resizedMeans.computeIfAbsent(((long) h << 32) | w, k -> image.resizedTo(h, w)).bgr();
+      long key = ((long) h << 32) | w;
+      Mean.PerPixel cached;
+      synchronized (resizedMeans) {
+        cached = resizedMeans.get(key);
+      }
+      if (cached == null) {
+        // Resized outside the lock: two threads may both compute it, which is harmless (same result).
+        cached = image.resizedTo(h, w);
+        synchronized (resizedMeans) {
+          resizedMeans.put(key, cached);
+        }
+      }
+      return cached.bgr();
     }
     return config.mean().channelMeans();
   }

@@ -185,6 +185,16 @@ class PreprocessorTest {
   }
 
   @Test
+  void holdsOnlyAFewResizedMeansWhateverTheAspectRatiosSeen() throws IOException {
+    Mean.PerPixel caffe = Mean.caffeMeanImage(Fixtures.resource("mean/caffe-ilsvrc_2012_mean.npy"));
+    Preprocessor pre = with(Geometry.RESIZE_SHORTER_SIDE_THEN_CENTER_CROP, caffe);
+    for (int width = 20; width < 40; width++) {
+      pre.apply(new BgrImage(width, 10, new byte[width * 10 * 3]));     // 20 different pre-crop sizes
+    }
+    assertThat(pre.cachedMeanCount()).isLessThanOrEqualTo(4);
+  }
+
+  @Test
   void reportsAFileThatIsNotAnImage() {
     Preprocessor pre = new Preprocessor(PreprocessConfig.NOTEBOOK);
     assertThatThrownBy(() -> pre.apply(Fixtures.decode("text.jpg")))
