@@ -115,7 +115,9 @@ public final class Preprocessor {
    * {@code resizeTo x resizeTo} (whatever the configured geometry), subtract the mean there, take the four corner
    * crops and the centre crop (offset {@code (resizeTo - cropSize) / 2} rounded down: 14 for 256/227), then the
    * same five mirrored left-right. Element {@code i} is crop {@code Crop.values()[i % 5]}, mirrored when
-   * {@code i >= 5}. Average the network's ten outputs for the prediction.
+   * {@code i >= 5}. Average the network's ten outputs for the prediction. (Caffe's Python {@code Classifier}
+   * resizes with scikit-image rather than OpenCV, so its 256x256 image differs slightly; crops and order are the
+   * same.)
    */
   public float[][] oversample(BgrImage image) {
     int crop = config.cropSize();
