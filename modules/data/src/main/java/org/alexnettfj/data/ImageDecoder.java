@@ -1,0 +1,321 @@
+package org.alexnettfj.data;
+
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.DirectColorModel;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Decodes JPEG, PNG, GIF and BMP files into {@link BgrImage}s with the same pixel values as
+ * {@code cv2.imread(path)} (OpenCV 4.6, {@code IMREAD_COLOR}), which is what the Python AlexNet code feeds the
+ * network. Every conversion is deliberate and matches OpenCV:
+ *
+ * <ul>
+ *   <li><b>Grayscale</b> (and 1/2/4-bit palette-free gray) is copied into all three channels.
+ *   <li><b>Alpha is ignored</b>, not composited: the stored colour under a transparent pixel is kept, as OpenCV's
+ *       PNG decoder does when it strips the alpha channel.
+ *   <li><b>16-bit</b> samples keep their high byte ({@code v >> 8}), as libpng's {@code png_set_strip_16}.
+ *   <li><b>Palette</b> images (GIF, 8-bit PNG and BMP) are expanded through the palette; a GIF gives its first
+ *       frame, at that frame's own size (not composited onto the GIF's logical screen).
+ *   <li><b>CMYK and YCCK JPEGs</b> are converted with OpenCV's formula ({@code R = K - (255 - C) * K / 256}, on
+ *       libjpeg's Adobe-inverted samples), ignoring any embedded ICC profile, as OpenCV does.
+ *   <li><b>Embedded ICC profiles</b> of RGB and gray images are ignored: the stored samples are used as they are.
+ *   <li><b>EXIF orientation</b> of a JPEG is applied (rotate/flip upright) unless switched off, as
+ *       {@code cv2.imread} does without {@code IMREAD_IGNORE_ORIENTATION}.
+ *   <li>A <b>truncated JPEG</b> is refused (OpenCV returns it with the missing part grey) unless
+ *       {@link #allowTruncated()} is set; harmless warnings such as extraneous bytes are ignored.
+ * </ul>
+ *
+ * <p>The JDK's own readers are used for every format, even when another ImageIO plugin (e.g. TwelveMonkeys, which
+ * colour-manages CMYK with the ICC profile) is on the classpath, so results do not depend on the classpath. The
+ * JDK's JPEG decoder is libjpeg 6b with the same integer IDCT and upsampling as the libjpeg-turbo under OpenCV:
+ * the three sample images decode to identical bytes.
+ *
+ * <p>Before any pixel is decoded the header's dimensions are checked against {@link #maxPixels()}, so a
+ * decompression bomb costs a few bytes of reading, not gigabytes of heap.
+ *
+ * <pre>{@code
+ * BgrImage img = ImageDecoder.DEFAULT.decode(Path.of("llama.jpeg"));          // 500x336, BGR
+ * ImageDecoder strict = ImageDecoder.DEFAULT.withMaxPixels(20_000_000);        // refuse > 20 megapixels
+ * }</pre>
+ *
+ * <p>Instances are immutable and thread-safe.
+ *
+ * @param maxPixels largest {@code width * height} accepted, read from the header before decoding
+ * @param applyExifOrientation turn JPEGs upright by their EXIF orientation tag, as {@code cv2.imread} does
+ * @param allowTruncated accept a JPEG that ends early, the missing part grey, as {@code cv2.imread} does
+ */
+public record ImageDecoder(long maxPixels, boolean applyExifOrientation, boolean allowTruncated) {
+
+  /** 100 megapixels: a 10000x10000 photo decodes (300 MB of samples); a forged 60000x60000 header does not. */
+  public static final long DEFAULT_MAX_PIXELS = 100_000_000L;
+
+  /** The defaults: 100 megapixels at most, EXIF orientation applied, truncated JPEGs refused. */
+  public static final ImageDecoder DEFAULT = new ImageDecoder(DEFAULT_MAX_PIXELS, true, false);
+
+  public ImageDecoder {
+    if (maxPixels <= 0) {
+      throw new IllegalArgumentException("maxPixels must be positive, got " + maxPixels);
+    }
+  }
+
+  /** A copy with another pixel limit. */
+  public ImageDecoder withMaxPixels(long maxPixels) {
+    return new ImageDecoder(maxPixels, applyExifOrientation, allowTruncated);
+  }
+
+  /** A copy that does or does not turn JPEGs upright by their EXIF orientation. */
+  public ImageDecoder withApplyExifOrientation(boolean apply) {
+    return new ImageDecoder(maxPixels, apply, allowTruncated);
+  }
+
+  /** A copy that does or does not accept truncated JPEGs. */
+  public ImageDecoder withAllowTruncated(boolean allow) {
+    return new ImageDecoder(maxPixels, applyExifOrientation, allow);
+  }
+
+  /**
+   * Decodes the image at {@code path}.
+   *
+   * @throws ImageDecodeException if the file is missing, empty, not a JPEG/PNG/GIF/BMP, truncated, corrupt, has a
+   *     pixel layout that cannot be mapped to BGR, or is larger than {@link #maxPixels()}
+   */
+  public BgrImage decode(Path path) throws ImageDecodeException {
+    long size = fileSize(path);
+    if (size == 0) {
+      throw new ImageDecodeException(path, "empty file (0 bytes)");
+    }
+    ImageInputStream in;
+    try {
+      in = ImageIO.createImageInputStream(path.toFile());
+    } catch (IOException e) {
+      throw new ImageDecodeException(path, "cannot open: " + e.getMessage(), e);
+    }
+    if (in == null) {
+      throw new ImageDecodeException(path, "cannot open for reading");
+    }
+    ImageReader reader = null;
+    try (in) {
+      reader = pickReader(in);
+      if (reader == null) {
+        throw new ImageDecodeException(path, "not a JPEG, PNG, GIF or BMP image (the file starts with "
+            + describeStart(path) + ")");
+      }
+      String format = reader.getFormatName().toUpperCase(Locale.ROOT);
+      reader.setInput(in, true, true);
+      int width;
+      int height;
+      try {
+        width = reader.getWidth(0);
+        height = reader.getHeight(0);
+      } catch (IOException | RuntimeException e) {
+        throw new ImageDecodeException(path, "corrupt " + format + " header: " + message(e), e);
+      }
+      if (width <= 0 || height <= 0) {
+        throw new ImageDecodeException(path, format + " header gives an empty size " + width + "x" + height);
+      }
+      long pixels = (long) width * height;
+      if (pixels > maxPixels) {
+        throw new ImageDecodeException(path, String.format(Locale.ROOT,
+            "image is %dx%d = %.1f megapixels, more than the limit of %.1f (raise ImageDecoder.maxPixels to "
+                + "decode it)", width, height, pixels / 1e6, maxPixels / 1e6));
+      }
+      List<String> warnings = new ArrayList<>();
+      reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+      BufferedImage image;
+      try {
+        image = reader.read(0);
+      } catch (IOException | RuntimeException e) {
+        throw new ImageDecodeException(path, "corrupt " + format + " data: " + message(e), e);
+      }
+      if (!allowTruncated && format.equals("JPEG")) {
+        for (String w : warnings) {
+          String lower = w.toLowerCase(Locale.ROOT);
+          if (lower.contains("truncated") || lower.contains("premature end")) {
+            throw new ImageDecodeException(path, "truncated or corrupt JPEG (" + String.join("; ", warnings)
+                + "); cv2.imread would return it with the missing part grey — set allowTruncated to accept it");
+          }
+        }
+      }
+      BgrImage bgr = toBgr(image, path, format);
+      if (applyExifOrientation && format.equals("JPEG")) {
+        bgr = ExifOrientation.apply(bgr, ExifOrientation.read(path));
+      }
+      return bgr;
+    } catch (ImageDecodeException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new ImageDecodeException(path, "cannot read: " + message(e), e);
+    } finally {
+      if (reader != null) {
+        reader.dispose();
+      }
+    }
+  }
+
+  private static long fileSize(Path path) throws ImageDecodeException {
+    if (!Files.exists(path)) {
+      throw new ImageDecodeException(path, "no such file");
+    }
+    if (!Files.isRegularFile(path)) {
+      throw new ImageDecodeException(path, "not a regular file");
+    }
+    try {
+      return Files.size(path);
+    } catch (IOException e) {
+      throw new ImageDecodeException(path, "cannot read: " + message(e), e);
+    }
+  }
+
+  /** The JDK's reader for the stream's format; another plugin only where the JDK has none. */
+  private static ImageReader pickReader(ImageInputStream in) {
+    ImageReader fallback = null;
+    for (Iterator<ImageReader> it = ImageIO.getImageReaders(in); it.hasNext(); ) {
+      ImageReader r = it.next();
+      if (r.getClass().getName().startsWith("com.sun.imageio.")) {
+        if (fallback != null) {
+          fallback.dispose();
+        }
+        return r;
+      }
+      if (fallback == null) {
+        fallback = r;
+      } else {
+        r.dispose();
+      }
+    }
+    return fallback;
+  }
+
+  // ---- from whatever ImageIO produced to cv2.imread's BGR bytes ----
+
+  private static BgrImage toBgr(BufferedImage image, Path path, String format) throws ImageDecodeException {
+    int w = image.getWidth();
+    int h = image.getHeight();
+    Raster raster = image.getRaster();
+    ColorModel cm = image.getColorModel();
+    int bands = raster.getNumBands();
+    byte[] out = new byte[Math.multiplyExact(Math.multiplyExact(w, h), 3)];
+    int[] row = new int[w * bands];
+    if (cm instanceof IndexColorModel icm) {
+      for (int y = 0; y < h; y++) {
+        raster.getSamples(0, y, w, 1, 0, row);
+        for (int x = 0, o = y * w * 3; x < w; x++, o += 3) {
+          int i = row[x];
+          out[o] = (byte) icm.getBlue(i);
+          out[o + 1] = (byte) icm.getGreen(i);
+          out[o + 2] = (byte) icm.getRed(i);
+        }
+      }
+      return new BgrImage(w, h, out);
+    }
+    if (cm instanceof DirectColorModel) {
+      // Packed-int layouts (BMP with bit masks). The colour model scales each field to 0..255.
+      for (int y = 0; y < h; y++) {
+        for (int x = 0, o = y * w * 3; x < w; x++, o += 3) {
+          int argb = image.getRGB(x, y);
+          out[o] = (byte) argb;
+          out[o + 1] = (byte) (argb >> 8);
+          out[o + 2] = (byte) (argb >> 16);
+        }
+      }
+      return new BgrImage(w, h, out);
+    }
+    int shift = switch (raster.getTransferType()) {
+      case DataBuffer.TYPE_BYTE -> 0;
+      case DataBuffer.TYPE_USHORT -> 8;
+      default -> throw new ImageDecodeException(path, "unsupported " + format + " sample type "
+          + raster.getTransferType() + " (expected 8 or 16 bits per sample)");
+    };
+    int colorBands = cm.getNumColorComponents();
+    int spaceType = cm.getColorSpace().getType();
+    if (colorBands == 1 && (bands == 1 || bands == 2)) {
+      // Gray, or gray + alpha: alpha ignored.
+      for (int y = 0; y < h; y++) {
+        raster.getPixels(0, y, w, 1, row);
+        for (int x = 0, o = y * w * 3; x < w; x++, o += 3) {
+          byte v = (byte) (row[x * bands] >> shift);
+          out[o] = v;
+          out[o + 1] = v;
+          out[o + 2] = v;
+        }
+      }
+    } else if (colorBands == 3 && spaceType == ColorSpace.TYPE_RGB && (bands == 3 || bands == 4)) {
+      // RGB, or RGBA: alpha ignored, not composited. Bands are in R, G, B order whatever the storage order.
+      for (int y = 0; y < h; y++) {
+        raster.getPixels(0, y, w, 1, row);
+        for (int x = 0, o = y * w * 3, i = 0; x < w; x++, o += 3, i += bands) {
+          out[o] = (byte) (row[i + 2] >> shift);
+          out[o + 1] = (byte) (row[i + 1] >> shift);
+          out[o + 2] = (byte) (row[i] >> shift);
+        }
+      }
+    } else if (colorBands == 4 && spaceType == ColorSpace.TYPE_CMYK && bands == 4 && shift == 0) {
+      // The JDK hands out CMYK with ink as 255; libjpeg (and so OpenCV) keeps Adobe's inverted convention.
+      // OpenCV's icvCvt_CMYK2BGR_8u_C4C3R on those inverted samples, in its integer arithmetic.
+      for (int y = 0; y < h; y++) {
+        raster.getPixels(0, y, w, 1, row);
+        for (int x = 0, o = y * w * 3, i = 0; x < w; x++, o += 3, i += 4) {
+          int c = 255 - row[i];
+          int m = 255 - row[i + 1];
+          int ye = 255 - row[i + 2];
+          int k = 255 - row[i + 3];
+          out[o] = (byte) (k - ((255 - ye) * k >> 8));
+          out[o + 1] = (byte) (k - ((255 - m) * k >> 8));
+          out[o + 2] = (byte) (k - ((255 - c) * k >> 8));
+        }
+      }
+    } else {
+      throw new ImageDecodeException(path, "unsupported " + format + " pixel layout: " + bands + " bands, "
+          + colorBands + " colour components, colour space type " + spaceType);
+    }
+    return new BgrImage(w, h, out);
+  }
+
+  // ---- messages ----
+
+  private static String message(Throwable e) {
+    StringBuilder sb = new StringBuilder();
+    int depth = 0;
+    for (Throwable t = e; t != null && depth < 8; t = t.getCause(), depth++) {
+      String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+      if (sb.indexOf(m) < 0) {
+        sb.append(sb.length() == 0 ? "" : ": ").append(m);
+      }
+    }
+    return sb.toString();
+  }
+
+  /** The first bytes in hex, and as text when they are printable (a mislabelled HTML or text file). */
+  private static String describeStart(Path path) {
+    byte[] head;
+    try (InputStream in = Files.newInputStream(path)) {
+      head = in.readNBytes(8);
+    } catch (IOException e) {
+      return "unreadable bytes";
+    }
+    StringBuilder hex = new StringBuilder();
+    StringBuilder text = new StringBuilder();
+    boolean printable = true;
+    for (byte b : head) {
+      hex.append(String.format("%02x ", b));
+      printable &= b >= 0x20 && b < 0x7f;
+      text.append((char) b);
+    }
+    return hex.toString().trim() + (printable ? ", text \"" + text + "\"" : "");
+  }
+}

@@ -1,0 +1,209 @@
+package org.alexnettfj.data;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.alexnettfj.data.PreprocessConfig.Arithmetic;
+import org.alexnettfj.data.PreprocessConfig.ChannelOrder;
+
+/**
+ * The one preprocessing pipeline of alexnet-tfj — prediction, feature extraction and training all call it — from a
+ * file or a decoded {@link BgrImage} to network input: a {@code float[]} of {@code cropSize x cropSize x 3},
+ * row-major, channel-last (one NHWC image; stack several for a batch), in the configured channel order.
+ *
+ * <p>The steps, in order, each set in {@link PreprocessConfig}:
+ * <ol>
+ *   <li>decode ({@link ImageDecoder}: BGR, 8-bit, as {@code cv2.imread});
+ *   <li>resize ({@link OpenCvResize}, float32 or uint8 arithmetic) to the pre-crop size of the geometry:
+ *       {@code cropSize²} for {@code STRETCH}, {@code resizeTo²} for the square crop, shorter side
+ *       {@code resizeTo} for the aspect-keeping crop;
+ *   <li>subtract the mean (per channel, or a mean image at the pre-crop size);
+ *   <li>crop the centre {@code cropSize x cropSize}: offset {@code (size - cropSize) / 2} rounded down, as Caffe's
+ *       test phase;
+ *   <li>reorder channels if RGB output was asked for.
+ * </ol>
+ *
+ * <pre>{@code
+ * Preprocessor pre = new Preprocessor(PreprocessConfig.NOTEBOOK);
+ * float[] input = pre.apply(Path.of("llama.jpeg"));        // 227*227*3, BGR, minus [104, 117, 124]
+ * float[][] tenCrops = pre.oversample(Path.of("llama.jpeg"));
+ * }</pre>
+ *
+ * <p>Thread-safe: one instance may serve many threads.
+ */
+public final class Preprocessor {
+
+  /** The five crop positions of {@link #oversample}, in its order; the mirrored copies follow in the same order. */
+  public enum Crop {
+    TOP_LEFT, TOP_RIGHT, BOTTOM_LEFT, BOTTOM_RIGHT, CENTER
+  }
+
+  /** How many inputs {@link #oversample} gives per image: five crops and their mirrors. */
+  public static final int OVERSAMPLE_COUNT = 10;
+
+  private static final int MEAN_CACHE_SIZE = 4;
+
+  private final PreprocessConfig config;
+  /**
+   * The per-pixel mean at the last few pre-crop sizes. Bounded: with the aspect-keeping geometry every aspect ratio
+   * in a dataset has its own size, and an unbounded cache of 1 MB means would grow with the dataset.
+   */
+  private final Map<Long, Mean.PerPixel> resizedMeans = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Long, Mean.PerPixel> eldest) {
+      return size() > MEAN_CACHE_SIZE;
+    }
+  };
+
+  public Preprocessor(PreprocessConfig config) {
+    this.config = config;
+  }
+
+  public PreprocessConfig config() {
+    return config;
+  }
+
+  /** The shape of one output, {@code [cropSize, cropSize, 3]} (HWC). */
+  public int[] outputShape() {
+    return new int[] {config.cropSize(), config.cropSize(), 3};
+  }
+
+  /** Decodes the file with the configured {@link ImageDecoder}. */
+  public BgrImage decode(Path path) throws ImageDecodeException {
+    return config.decoder().decode(path);
+  }
+
+  /** Decodes and preprocesses one file into {@code cropSize x cropSize x 3} floats (HWC). */
+  public float[] apply(Path path) throws ImageDecodeException {
+    return apply(decode(path));
+  }
+
+  /** Preprocesses a decoded image into {@code cropSize x cropSize x 3} floats (HWC). */
+  public float[] apply(BgrImage image) {
+    int crop = config.cropSize();
+    int resizeTo = config.resizeTo();
+    int h;
+    int w;
+    switch (config.geometry()) {
+      case STRETCH -> {
+        h = crop;
+        w = crop;
+      }
+      case RESIZE_SQUARE_THEN_CENTER_CROP -> {
+        h = resizeTo;
+        w = resizeTo;
+      }
+      default -> {
+        int[] size = shorterSideSize(image.height(), image.width(), resizeTo);
+        h = size[0];
+        w = size[1];
+      }
+    }
+    float[] resized = resize(image, h, w);
+    float[] out = new float[crop * crop * 3];
+    cropInto(resized, w, (h - crop) / 2, (w - crop) / 2, false, meanAt(h, w), out);
+    return out;
+  }
+
+  /** Decodes one file and makes the 10 oversampled inputs of {@link #oversample(BgrImage)}. */
+  public float[][] oversample(Path path) throws ImageDecodeException {
+    return oversample(decode(path));
+  }
+
+  /**
+   * The paper's 10-crop test-time augmentation, as Caffe's {@code caffe.io.oversample}: resize to
+   * {@code resizeTo x resizeTo} (whatever the configured geometry), subtract the mean there, take the four corner
+   * crops and the centre crop (offset {@code (resizeTo - cropSize) / 2} rounded down: 14 for 256/227), then the
+   * same five mirrored left-right. Element {@code i} is crop {@code Crop.values()[i % 5]}, mirrored when
+   * {@code i >= 5}. Average the network's ten outputs for the prediction. (Caffe's Python {@code Classifier}
+   * resizes with scikit-image rather than OpenCV, so its 256x256 image differs slightly; crops and order are the
+   * same.)
+   */
+  public float[][] oversample(BgrImage image) {
+    int crop = config.cropSize();
+    int size = config.resizeTo();
+    float[] resized = resize(image, size, size);
+    float[] mean = meanAt(size, size);
+    int far = size - crop;
+    int centre = far / 2;
+    int[][] offsets = {{0, 0}, {0, far}, {far, 0}, {far, far}, {centre, centre}};
+    float[][] out = new float[OVERSAMPLE_COUNT][];
+    for (int i = 0; i < OVERSAMPLE_COUNT; i++) {
+      out[i] = new float[crop * crop * 3];
+      int[] o = offsets[i % 5];
+      cropInto(resized, size, o[0], o[1], i >= 5, mean, out[i]);
+    }
+    return out;
+  }
+
+  /** How many resized mean images are held (for tests of the bound). */
+  int cachedMeanCount() {
+    synchronized (resizedMeans) {
+      return resizedMeans.size();
+    }
+  }
+
+  /** The pre-crop size for the aspect-keeping geometry: shorter side {@code target}, longer side scaled down. */
+  static int[] shorterSideSize(int height, int width, int target) {
+    if (height <= width) {
+      return new int[] {target, (int) Math.max(target, (long) width * target / height)};
+    }
+    return new int[] {(int) Math.max(target, (long) height * target / width), target};
+  }
+
+  private float[] resize(BgrImage image, int h, int w) {
+    if (config.arithmetic() == Arithmetic.UINT8) {
+      byte[] r = OpenCvResize.resize(image.pixels(), image.height(), image.width(), 3, h, w);
+      float[] f = new float[r.length];
+      for (int i = 0; i < r.length; i++) {
+        f[i] = r[i] & 0xff;
+      }
+      return f;
+    }
+    return OpenCvResize.resize(image.toFloats(), image.height(), image.width(), 3, h, w);
+  }
+
+  /**
+   * The mean to subtract at an {@code h x w} image, as a full {@code h x w x 3} array for a mean image, or a
+   * 3-element array for per-channel means.
+   */
+  private float[] meanAt(int h, int w) {
+    if (config.mean() instanceof Mean.PerPixel image) {
+      long key = ((long) h << 32) | w;
+      Mean.PerPixel cached;
+      synchronized (resizedMeans) {
+        cached = resizedMeans.get(key);
+      }
+      if (cached == null) {
+        // Resized outside the lock: two threads may both compute it, which is harmless (same result).
+        cached = image.resizedTo(h, w);
+        synchronized (resizedMeans) {
+          resizedMeans.put(key, cached);
+        }
+      }
+      return cached.bgr();
+    }
+    return config.mean().channelMeans();
+  }
+
+  /**
+   * Writes {@code (src - mean)[top : top + crop, left : left + crop]}, mirrored left-right if asked (the mean is
+   * subtracted at the source position, before mirroring, as Caffe's data layer does), in the output channel order.
+   */
+  private void cropInto(float[] src, int w, int top, int left, boolean mirror, float[] mean, float[] out) {
+    int crop = config.cropSize();
+    boolean perPixel = mean.length != 3;
+    boolean rgb = config.channelOrder() == ChannelOrder.RGB;
+    for (int y = 0; y < crop; y++) {
+      for (int x = 0; x < crop; x++) {
+        int s = ((top + y) * w + left + x) * 3;
+        int ox = mirror ? crop - 1 - x : x;
+        int o = (y * crop + ox) * 3;
+        for (int c = 0; c < 3; c++) {
+          float v = src[s + c] - (perPixel ? mean[s + c] : mean[c]);
+          out[o + (rgb ? 2 - c : c)] = v;
+        }
+      }
+    }
+  }
+}
