@@ -29,7 +29,9 @@ import java.util.regex.Pattern;
  *   <li>the inner-product layer that reads a feature map (AlexNet's fc6 reads pool5, 256 x 6 x 6) has its input
  *       rows reordered from Caffe's (c, h, w) flattening to TensorFlow's (h, w, c):
  *       {@code W_tf[(h*W + w)*C + c][o] = W_caffe[o][c*H*W + h*W + w]};
- *   <li>other inner-product weights {@code [out, in]} are transposed to {@code [in, out]};
+ *   <li>other inner-product weights {@code [out, in]} are transposed to {@code [in, out]} (and marked
+ *       {@link WeightArray#storedFortranOrder()}: that is how the file holds the {@code [in, out]} matrix, and how
+ *       caffe-tensorflow's transposed views were saved in {@code bvlc_alexnet.npy});
  *   <li>biases are kept as they are.
  * </ul>
  *
@@ -377,16 +379,18 @@ public final class CaffeReader {
       int[] w = logical(weights, conv ? 4 : 2, name, "weights");
       int out = w[0];
       if (conv) {
-        arrays.put(name + "/weights", fill(weights, w, new int[] {2, 3, 1, 0}, null));
+        arrays.put(name + "/weights", fill(weights, w, new int[] {2, 3, 1, 0}, null, false));
         previousConvOutputs = out;
       } else {
         FcInput input = fcInput(layer, w[1], previousConvOutputs);
         if (input != null) {
           int[] view = {out, input.channels(), input.height(), input.width()};
-          arrays.put(name + "/weights", fill(weights, view, new int[] {2, 3, 1, 0}, new int[] {w[1], out}));
+          arrays.put(name + "/weights", fill(weights, view, new int[] {2, 3, 1, 0}, new int[] {w[1], out}, false));
           notes.add(name + " input " + input + " reordered to (h, w, c)");
         } else {
-          arrays.put(name + "/weights", fill(weights, w, new int[] {1, 0}, null));
+          // Caffe's [out, in] in C order is the [in, out] matrix in Fortran order: say so, and the classic .npy
+          // writer stores it that way, as caffe-tensorflow's transposed views were in bvlc_alexnet.npy (fc7, fc8)
+          arrays.put(name + "/weights", fill(weights, w, new int[] {1, 0}, null, true));
         }
         previousConvOutputs = 0;
       }
@@ -396,7 +400,7 @@ public final class CaffeReader {
           throw new WeightFileException(file, name, biases.ref().offset(), "has " + b[0] + " biases but "
               + out + " outputs");
         }
-        arrays.put(name + "/biases", fill(biases, b, new int[] {0}, null));
+        arrays.put(name + "/biases", fill(biases, b, new int[] {0}, null, false));
       }
     }
     if (withBlobs == 0) {
@@ -541,9 +545,10 @@ public final class CaffeReader {
   /**
    * Second pass: streams the blob's values, in Caffe's C order over {@code view}, into their places in the
    * array transposed by {@code axes} (numpy's {@code transpose(axes)}), without an intermediate copy. The result
-   * has the transposed shape, or {@code reshape} if given.
+   * has the transposed shape, or {@code reshape} if given; {@code fortran} is how the file's order relates to it.
    */
-  private WeightArray fill(BlobInfo blob, int[] view, int[] axes, int[] reshape) throws WeightFileException {
+  private WeightArray fill(BlobInfo blob, int[] view, int[] axes, int[] reshape, boolean fortran)
+      throws WeightFileException {
     float[] out = new float[blob.count()];
     Scatter scatter = new Scatter(out, view, axes);
     ProtoReader r = new ProtoReader(buf, file, blob.ref().start(), blob.ref().end());
@@ -577,7 +582,7 @@ public final class CaffeReader {
     }
     options.progress().progress(blob.ref().end(), buf.limit());
     return new WeightArray(reshape != null ? reshape : Transpose.permutedShape(view, axes), out,
-        blob.doubles() ? "<f8" : "<f4", false);
+        blob.doubles() ? "<f8" : "<f4", fortran);
   }
 
   private static String shape(long[] s) {

@@ -127,6 +127,27 @@ class CaffeReaderTest {
         "fc8");
     assertThat(caffe.array("conv3/weights").storedDtype()).as("stored as double_data").isEqualTo("<f8");
     assertThat(caffe.array("conv1/weights").storedDtype()).isEqualTo("<f4");
+    for (String name : classic.arrays().keySet()) {
+      assertThat(caffe.array(name).storedFortranOrder()).as(name + ": Fortran exactly where the classic file is")
+          .isEqualTo(classic.array(name).storedFortranOrder());
+    }
+  }
+
+  /**
+   * The whole chain caffe-tensorflow ran to make bvlc_alexnet.npy (read the V1 caffemodel, transpose, np.save
+   * under Python 2) reproduced: in Python 2's key order the classic writer gives the Python 2 fixture's bytes.
+   */
+  @Test
+  void v1AlexNetWrittenAsClassicNpyInPython2KeyOrderIsByteIdenticalToTheClassicFixture() throws Exception {
+    WeightFile caffe = CaffeReader.read(caffe("alexnet-mini-v1.caffemodel"));
+    Map<String, WeightArray> ordered = new java.util.LinkedHashMap<>();
+    for (JsonNode key : Fixtures.manifest().get("files").get("bvlc-mini-py2.npy").get("key_order")) {
+      ordered.put(key.asText() + "/weights", caffe.array(key.asText() + "/weights"));
+      ordered.put(key.asText() + "/biases", caffe.array(key.asText() + "/biases"));
+    }
+    Path npy = tmp.resolve("from-caffe.npy");
+    NpyWriter.writeClassic(npy, ordered, name -> ordered.get(name).storedFortranOrder());
+    assertThat(Files.readAllBytes(npy)).isEqualTo(Files.readAllBytes(Fixtures.file("bvlc-mini-py2.npy")));
   }
 
   @ParameterizedTest(name = "{0}")
