@@ -58,7 +58,7 @@ final class InspectCommand implements Callable<Integer> {
   }
 
   /** fc8's output count decides which AlexNet the file is checked against (1000 for ImageNet). */
-  private static int guessClasses(WeightFile weights) {
+  static int guessClasses(WeightFile weights) {
     WeightArray fc8 = weights.array("fc8/biases");
     return fc8 != null && fc8.rank() == 1 && fc8.size() > 0 ? fc8.size() : AlexNetSpec.IMAGENET_CLASSES;
   }
