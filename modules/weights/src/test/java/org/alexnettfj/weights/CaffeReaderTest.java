@@ -155,7 +155,7 @@ class CaffeReaderTest {
   void damagedFilesFailNamingLayerAndByteOffset(String fixture) throws Exception {
     JsonNode entry = manifest().get("files").get(fixture);
     Path path = caffe(fixture);
-    WeightFileException e = catchThrowableOfType(() -> CaffeReader.read(path), WeightFileException.class);
+    WeightFileException e = catchThrowableOfType(WeightFileException.class, () -> CaffeReader.read(path));
     assertThat(e).as("must fail with WeightFileException").isNotNull();
     assertThat(e.getMessage()).contains(path.toString()).contains(entry.get("message_contains").asText());
     assertThat(e.layer()).as("layer named in " + e.getMessage())
@@ -167,7 +167,7 @@ class CaffeReaderTest {
   void nonSquareMapNeedsTheFcInputGivenAndChecksIt() throws Exception {
     JsonNode entry = manifest().get("files").get("v2-nonsquare-fc.caffemodel").get("without_fc_input");
     Path path = caffe("v2-nonsquare-fc.caffemodel");
-    WeightFileException e = catchThrowableOfType(() -> CaffeReader.read(path), WeightFileException.class);
+    WeightFileException e = catchThrowableOfType(WeightFileException.class, () -> CaffeReader.read(path));
     assertThat(e.getMessage()).contains(entry.get("message_contains").asText()).contains("--fc-input fc1=CxHxW");
     assertThat(e.layer()).isEqualTo("fc1");
     assertThat(e.offset()).isEqualTo(entry.get("offset").asLong());
