@@ -24,8 +24,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code alexnet inspect FILE}: what a weight file holds, array by array, and whether it is AlexNet. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-    description = {"Print each array of a weight file (.npy, .npz, compressed copies): shape, dtype, stored order,",
-        "min/max/mean, NaN/Inf counts, and whether it matches AlexNet."})
+    description = {"Print each array of a weight file (.npy, .npz, .caffemodel, compressed copies): shape, dtype,",
+        "stored order, min/max/mean, NaN/Inf counts, and whether it matches AlexNet."})
 final class InspectCommand implements Callable<Integer> {
 
   @Spec
@@ -58,7 +58,7 @@ final class InspectCommand implements Callable<Integer> {
   }
 
   /** fc8's output count decides which AlexNet the file is checked against (1000 for ImageNet). */
-  private static int guessClasses(WeightFile weights) {
+  static int guessClasses(WeightFile weights) {
     WeightArray fc8 = weights.array("fc8/biases");
     return fc8 != null && fc8.rank() == 1 && fc8.size() > 0 ? fc8.size() : AlexNetSpec.IMAGENET_CLASSES;
   }

@@ -65,6 +65,16 @@ class InspectCommandTest {
   }
 
   @Test
+  void readsACaffeModelInTensorflowLayout() {
+    Run r = run("inspect", FIXTURES.resolve("caffe/real/lenet_iter_10000.caffemodel").toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("format: caffemodel, V2 layer (field 100), net 'LeNet'")
+        .containsPattern("conv2/weights\\s+\\(5, 5, 20, 50\\)\\s+<f4\\s+C ")
+        .containsPattern("ip1/weights\\s+\\(800, 500\\)\\s+<f4\\s+C ")
+        .containsPattern("ip2/weights\\s+\\(500, 10\\)\\s+<f4\\s+Fortran");
+  }
+
+  @Test
   void missingArgumentIsAUsageError() {
     Run r = run("inspect");
     assertThat(r.code()).isEqualTo(2);

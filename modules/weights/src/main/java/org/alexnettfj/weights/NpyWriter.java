@@ -36,6 +36,12 @@ public final class NpyWriter {
    */
   public static void writeClassic(Path out, Map<String, WeightArray> arrays, Predicate<String> storeFortran)
       throws IOException {
+    writeClassic(out, arrays, storeFortran, ProgressListener.NONE);
+  }
+
+  /** As {@link #writeClassic(Path, Map, Predicate)}, telling {@code progress} how many bytes are written. */
+  public static void writeClassic(Path out, Map<String, WeightArray> arrays, Predicate<String> storeFortran,
+      ProgressListener progress) throws IOException {
     Map<String, List<String>> layers = new LinkedHashMap<>();
     for (String name : arrays.keySet()) {
       layers.computeIfAbsent(WeightFile.layerOf(name), k -> new ArrayList<>()).add(name);
@@ -46,7 +52,13 @@ public final class NpyWriter {
             + e.getValue());
       }
     }
-    atomically(out, stream -> {
+    long total = 0;
+    for (WeightArray a : arrays.values()) {
+      total += 4L * a.size();
+    }
+    long payload = total;
+    atomically(out, raw -> {
+      OutputStream stream = progress == ProgressListener.NONE ? raw : new Counting(raw, payload, progress);
       Py2Pickler p = new Py2Pickler(stream);
       writeHeader(stream, "{'descr': '|O', 'fortran_order': False, 'shape': (), }");
       p.classicDict(layers, arrays, storeFortran);
@@ -59,10 +71,15 @@ public final class NpyWriter {
   }
 
   static void writePlain(OutputStream stream, WeightArray array) throws IOException {
+    writePlainHeader(stream, array);
+    writeFloats(stream, array.data(), 0, array.size());
+  }
+
+  /** The header numpy writes for a C-ordered {@code <f4} array of this shape. */
+  static void writePlainHeader(OutputStream stream, WeightArray array) throws IOException {
     String shape = array.rank() == 1 ? "(" + array.dim(0) + ",)"
         : array.shapeString();
     writeHeader(stream, "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }");
-    writeFloats(stream, array.data(), 0, array.size());
   }
 
   /** NPY v1.0 header, padded with spaces to a 16-byte boundary and ended by a newline, as numpy 1.x does. */
@@ -113,6 +130,32 @@ public final class NpyWriter {
       }
     } finally {
       Files.deleteIfExists(temp);
+    }
+  }
+
+  /** Reports bytes written (capped at the expected total: headers and opcodes come on top of the data). */
+  private static final class Counting extends java.io.FilterOutputStream {
+    private final long total;
+    private final ProgressListener progress;
+    private long count;
+
+    Counting(OutputStream out, long total, ProgressListener progress) {
+      super(out);
+      this.total = total;
+      this.progress = progress;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      out.write(b);
+      count++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+      count += len;
+      progress.progress(Math.min(count, total), total);
     }
   }
 

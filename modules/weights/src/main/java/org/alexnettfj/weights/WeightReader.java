@@ -22,7 +22,9 @@ import org.apache.commons.compress.compressors.CompressorStreamFactory;
 /**
  * Reads AlexNet weight files in every form they reach users: the classic Python-2 pickled {@code .npy}
  * ({@code bvlc_alexnet.npy}), Python-3 and numpy-2 re-saves (pickle protocols 2 to 5), caffe-tensorflow's dict of
- * dicts, plain {@code .npy} arrays, {@code .npz} archives, and gzip/bzip2/xz copies of any of them.
+ * dicts, plain {@code .npy} arrays, {@code .npz} archives, Caffe {@code .caffemodel} files (converted to
+ * TensorFlow layout by {@link CaffeReader}: recognised by the extension or by a named net's first bytes), and
+ * gzip/bzip2/xz copies of any of them.
  *
  * <pre>{@code
  * WeightFile file = WeightReader.read(Path.of("weights/bvlc_alexnet.npy"));
@@ -70,12 +72,12 @@ public final class WeightReader {
       throw new WeightFileException(name, null, -1,
           Files.exists(path) ? "not a regular file" : "no such file");
     }
-    byte[] magic = new byte[6];
-    int n;
+    byte[] head;
     try (InputStream in = Files.newInputStream(path)) {
-      n = in.readNBytes(magic, 0, magic.length);
+      head = in.readNBytes(256);
     }
-    magic = Arrays.copyOf(magic, n);
+    int n = Math.min(head.length, 6);
+    byte[] magic = Arrays.copyOf(head, n);
     String compression = compression(magic);
     if (compression != null) {
       if (depth > 1) {
@@ -105,8 +107,12 @@ public final class WeightReader {
         collect(root, "", arrays, layout, name, 0);
         return new WeightFile(name, "pickle, " + layout, arrays);
       }
+      if (CaffeReader.looksLikeCaffeModel(name, head)) {
+        return CaffeReader.read(path, name, CaffeReader.Options.defaults().withProgress(progress));
+      }
       throw new WeightFileException(name, null, 0, "not a weight file: expected an NPY file (\\x93NUMPY), "
-          + "an .npz (zip), a pickle or gzip/bzip2/xz data; the file starts with " + hex(magic));
+          + "an .npz (zip), a pickle, a Caffe .caffemodel or gzip/bzip2/xz data; the file starts with "
+          + hex(magic));
     }
   }
 

@@ -1,0 +1,194 @@
+package org.alexnettfj.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.alexnettfj.weights.CaffeReader;
+import org.alexnettfj.weights.WeightArray;
+import org.alexnettfj.weights.WeightFile;
+import org.alexnettfj.weights.WeightReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConvertCommandTest {
+
+  private static final Path FIXTURES = Path.of("../weights/src/test/resources/fixtures");
+  private static final Path CLASSIC = FIXTURES.resolve("bvlc-mini-py2.npy");
+  private static final Path LENET = FIXTURES.resolve("caffe/real/lenet_iter_10000.caffemodel");
+
+  @TempDir
+  Path tmp;
+
+  private record Run(int code, String out, String err) { }
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = AlexNetCli.run(args, new PrintWriter(out), new PrintWriter(err));
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  private static void assertOneLineError(Run r, String start) {
+    assertThat(r.code()).as(r.err()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
+    assertThat(r.err().strip()).as("one line, no stack trace").doesNotContain("\n").startsWith(start);
+    assertThat(r.out()).isEmpty();
+  }
+
+  private static void assertSameArrays(WeightFile actual, WeightFile expected) {
+    assertThat(actual.arrays().keySet()).containsExactlyElementsOf(expected.arrays().keySet());
+    expected.arrays().forEach((name, a) -> {
+      WeightArray b = actual.array(name);
+      assertThat(b.shape()).as(name).containsExactly(a.shape());
+      assertThat(b.data()).as(name + ": same float32 values, bit for bit").isEqualTo(a.data());
+    });
+  }
+
+  @Test
+  void npyToNpzToNpyKeepsEveryArrayBitForBit() throws Exception {
+    Path npz = tmp.resolve("mini.npz");
+    Path npy = tmp.resolve("back.npy");
+    Run first = run("convert", CLASSIC.toString(), npz.toString());
+    assertThat(first.code()).as(first.err()).isZero();
+    Run second = run("convert", npz.toString(), npy.toString());
+    assertThat(second.code()).as(second.err()).isZero();
+
+    WeightFile original = WeightReader.read(CLASSIC);
+    assertSameArrays(WeightReader.read(npz), original);
+    WeightFile back = WeightReader.read(npy);
+    assertSameArrays(back, original);
+    assertThat(back.format()).contains("dict of lists");
+  }
+
+  @Test
+  void classicToClassicReproducesTheFileByteForByte() throws Exception {
+    Path copy = tmp.resolve("copy.npy");
+    Run r = run("convert", CLASSIC.toString(), copy.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(Files.readAllBytes(copy)).as("key order and fc7/fc8 Fortran order kept")
+        .isEqualTo(Files.readAllBytes(CLASSIC));
+  }
+
+  @Test
+  void summaryGivesLayersParametersAndTheOutputsSha256() throws Exception {
+    Path npz = tmp.resolve("lenet.npz");
+    Run r = run("convert", LENET.toString(), npz.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("layers:     4 (conv1, conv2, ip1, ip2)").contains("parameters: 431,080")
+        .contains("from:       caffemodel, V2 layer (field 100), net 'LeNet'").contains("ip1 input 50x4x4");
+    Matcher sha = Pattern.compile("sha256:\\s+([0-9a-f]{64})").matcher(r.out());
+    assertThat(sha.find()).isTrue();
+    assertThat(sha.group(1)).isEqualTo(ConvertCommand.sha256(npz));
+    assertSameArrays(WeightReader.read(npz), CaffeReader.read(LENET));
+  }
+
+  @Test
+  void refusesToOverwriteWithoutForceAndLeavesTheFileUntouched() throws Exception {
+    Path target = Files.writeString(tmp.resolve("existing.npz"), "precious");
+    Run refused = run("convert", CLASSIC.toString(), target.toString());
+    assertOneLineError(refused, "alexnet convert: " + target + ": exists; add --force to overwrite it");
+    assertThat(Files.readString(target)).isEqualTo("precious");
+
+    Run forced = run("convert", "--force", CLASSIC.toString(), target.toString());
+    assertThat(forced.code()).as(forced.err()).isZero();
+    assertSameArrays(WeightReader.read(target), WeightReader.read(CLASSIC));
+    try (var files = Files.list(tmp)) {
+      assertThat(files).as("no temporary file left behind").containsExactly(target);
+    }
+  }
+
+  @Test
+  void badInputFailsWithOneLineAndWritesNothing() throws Exception {
+    Path bad = Files.writeString(tmp.resolve("bad.npy"), "not numpy");
+    Path out = tmp.resolve("out.npz");
+    Run r = run("convert", bad.toString(), out.toString());
+    assertOneLineError(r, "alexnet convert: " + bad);
+    assertThat(r.err()).contains("not a weight file");
+    assertThat(out).doesNotExist();
+
+    Run missing = run("convert", tmp.resolve("nope.npy").toString(), out.toString());
+    assertOneLineError(missing, "alexnet convert: ");
+    assertThat(missing.err()).contains("no such file");
+
+    Run truncated = run("convert", FIXTURES.resolve("caffe/neg-truncated-v1.caffemodel").toString(),
+        out.toString());
+    assertOneLineError(truncated, "alexnet convert: ");
+    assertThat(truncated.err()).contains("layer 'fc6', at byte 20894").contains("truncated");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
+  void unknownTargetListsTheSupportedFormats() {
+    Run r = run("convert", CLASSIC.toString(), tmp.resolve("weights.h5").toString());
+    assertOneLineError(r, "alexnet convert: cannot tell the output format from 'weights.h5'");
+    assertThat(r.err()).contains(".npy (the classic").contains(".npz (a numpy archive");
+
+    Run badTo = run("convert", "--to", "hdf5", CLASSIC.toString(), tmp.resolve("x").toString());
+    assertOneLineError(badTo, "alexnet convert: unknown output format 'hdf5': supported are .npy");
+  }
+
+  @Test
+  void tensorflowTargetsAreNotSupportedYet() {
+    for (List<String> args : List.of(List.of("model.ckpt"), List.of("model.ckpt-1000.index"),
+        List.of("saved_model.pb"), List.of("--to", "savedmodel", "export"), List.of("--to", "checkpoint", "x"))) {
+      String[] argv = new String[args.size() + 2];
+      argv[0] = "convert";
+      for (int i = 0; i < args.size() - 1; i++) {
+        argv[i + 1] = args.get(i);
+      }
+      argv[args.size()] = CLASSIC.toString();
+      argv[args.size() + 1] = tmp.resolve(args.get(args.size() - 1)).toString();
+      Run r = run(argv);
+      assertOneLineError(r, "alexnet convert: writing a TensorFlow");
+      assertThat(r.err()).as(args.toString()).contains("is not supported yet");
+    }
+  }
+
+  @Test
+  void checkRefusesWeightsThatAreNotAlexNetAndWritesNothing() {
+    Path out = tmp.resolve("lenet.npz");
+    Run r = run("convert", "--check", LENET.toString(), out.toString());
+    assertOneLineError(r, "alexnet convert: " + LENET + " does not match AlexNet (1000 classes), so nothing was "
+        + "written: unexpected layer 'ip1'");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
+  void fcInputOptionReadsANonSquareMap() throws Exception {
+    Path in = FIXTURES.resolve("caffe/v2-nonsquare-fc.caffemodel");
+    Path out = tmp.resolve("ns.npz");
+    Run refused = run("convert", in.toString(), out.toString());
+    assertOneLineError(refused, "alexnet convert: " + in + ": layer 'fc1'");
+    assertThat(refused.err()).contains("--fc-input fc1=CxHxW");
+
+    Run r = run("convert", "--fc-input", "fc1=2x2x3", in.toString(), out.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("fc1 input 2x2x3 reordered");
+    assertSameArrays(WeightReader.read(out),
+        CaffeReader.read(in, CaffeReader.Options.defaults().withFcInput("fc1", 2, 2, 3)));
+
+    Run notCaffe = run("convert", "--fc-input", "fc6=256x6x6", CLASSIC.toString(), tmp.resolve("y.npz").toString());
+    assertOneLineError(notCaffe, "alexnet convert: --fc-input applies to Caffe models");
+  }
+
+  @Test
+  void fromCaffeReadsAModelWhateverItsName() throws Exception {
+    Path renamed = Files.copy(FIXTURES.resolve("caffe/alexnet-mini-v1.caffemodel"), tmp.resolve("weights.bin"));
+    Path out = tmp.resolve("mini.npy");
+    Run r = run("convert", "--from", "caffe", renamed.toString(), out.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertSameArrays(WeightReader.read(out), CaffeReader.read(renamed));
+  }
+
+  @Test
+  void missingOutputIsAUsageError() {
+    Run r = run("convert", CLASSIC.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("Missing required parameter: 'OUT'");
+  }
+}
