@@ -82,6 +82,58 @@ public final class NpyWriter {
     writeHeader(stream, "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }");
   }
 
+  /**
+   * Writes a float32 {@code [n, width]} array one row at a time, when {@code n} is not known in advance (features
+   * of a long image list). Rows go to a temporary file; {@link #commit()} writes the final {@code .npy} (header,
+   * then the rows) to a temporary name and renames it into place. Closing without committing leaves nothing.
+   */
+  public static final class RowWriter implements java.io.Closeable {
+    private final Path out;
+    private final int width;
+    private final Path rows;
+    private final OutputStream stream;
+    private long count;
+    private boolean done;
+
+    public RowWriter(Path out, int width) throws IOException {
+      this.out = out.toAbsolutePath();
+      this.width = width;
+      Files.createDirectories(this.out.getParent());
+      this.rows = Files.createTempFile(this.out.getParent(), "." + this.out.getFileName(), ".rows");
+      this.stream = new BufferedOutputStream(Files.newOutputStream(rows), 1 << 16);
+    }
+
+    public void write(float[] row) throws IOException {
+      if (row.length != width) {
+        throw new IllegalArgumentException("row of " + row.length + " values, expected " + width);
+      }
+      writeFloats(stream, row, 0, row.length);
+      count++;
+    }
+
+    public long count() {
+      return count;
+    }
+
+    public void commit() throws IOException {
+      stream.close();
+      atomically(out, o -> {
+        writeHeader(o, "{'descr': '<f4', 'fortran_order': False, 'shape': (" + count + ", " + width + "), }");
+        Files.copy(rows, o);
+      });
+      done = true;
+      Files.deleteIfExists(rows);
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (!done) {
+        stream.close();
+        Files.deleteIfExists(rows);
+      }
+    }
+  }
+
   /** NPY v1.0 header, padded with spaces to a 16-byte boundary and ended by a newline, as numpy 1.x does. */
   static void writeHeader(OutputStream out, String dict) throws IOException {
     int unpadded = 6 + 2 + 2 + dict.length() + 1;
@@ -120,6 +172,7 @@ public final class NpyWriter {
     Files.createDirectories(dir);
     Path temp = Files.createTempFile(dir, "." + abs.getFileName(), ".partial");
     try {
+      shareLike(abs, temp);
       try (OutputStream stream = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16)) {
         body.write(stream);
       }
@@ -157,6 +210,18 @@ public final class NpyWriter {
       count += len;
       progress.progress(Math.min(count, total), total);
     }
+  }
+
+  /**
+   * Temporary files are created owner-only; the finished file should be as readable as any other (rw-r--r--), or
+   * keep the permissions of the file it replaces.
+   */
+  private static void shareLike(Path target, Path temp) throws IOException {
+    if (!temp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      return;
+    }
+    Files.setPosixFilePermissions(temp, Files.exists(target) ? Files.getPosixFilePermissions(target)
+        : java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
   }
 
   /** Emits the opcodes Python 2's cPickle wrote for numpy arrays, memo numbering included. */
