@@ -1,0 +1,339 @@
+package org.alexnettfj.graph;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.alexnettfj.weights.AlexNetSpec;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.OpScope;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Assign;
+import org.tensorflow.op.core.Identity;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Split;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.op.nn.LocalResponseNormalization;
+import org.tensorflow.op.random.RandomUniform;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The AlexNet graph, built the way the classic TensorFlow {@code create()} builds it: one line per layer, a header
+ * comment per block, thin helpers ({@link #conv}, {@link #lrn}, {@link #maxPool}, {@link #fc}, {@link #dropout}).
+ *
+ * <p>Input is NHWC float32 {@code [N, 227, 227, 3]}, BGR and mean-subtracted (preprocessing is not done here). Every
+ * layer's output is an op of the layer's name — {@code conv1}, {@code norm1}, {@code pool1}, …, {@code pool5},
+ * {@code fc6}, {@code fc7}, {@code fc8} (logits, no ReLU) and {@code prob} (softmax) — and every parameter a variable
+ * {@code <layer>/weights} or {@code <layer>/biases} with the shapes of {@link AlexNetSpec}. Dropout's keep
+ * probability is the placeholder {@code keepProb}, 1.0 unless fed, so inference feeds nothing and training feeds 0.5.
+ *
+ * <p>The feature extractor (conv1 … pool5) and the classifier (flatten … fc8) are built by separate methods, so a
+ * graph can hold either half alone: {@link #createFeatures} to compute and cache pool5 features,
+ * {@link #createClassifier} to train fc6 … fc8 on cached pool5 features.
+ *
+ * <p>Variables are created uninitialised; each has a {@link Parameter#value() value} placeholder and an
+ * {@link Parameter#assign() assign} op, so that pretrained or fresh values are fed once from Java (see
+ * {@link AlexNetModel}) instead of being baked into the graph as constants.
+ *
+ * <pre>{@code
+ * try (Graph g = new Graph()) {
+ *   AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 1000, 0L);
+ *   Operand<TFloat32> fc7 = net.layer("fc7");
+ * }
+ * }</pre>
+ *
+ * <p>Names are absolute ({@code conv1}, not {@code scope/conv1}): build on the graph's root {@code Ops}, once per
+ * graph.
+ */
+public final class AlexNetGraph {
+
+  /** Every layer output, in forward order. */
+  public static final List<String> LAYER_OUTPUTS = List.of(
+      "conv1", "norm1", "pool1", "conv2", "norm2", "pool2", "conv3", "conv4", "conv5", "pool5",
+      "fc6", "fc7", "fc8", "prob");
+  /** The image placeholder, {@code [N, 227, 227, 3]}. */
+  public static final String INPUT = "input";
+  /** Dropout's keep probability: a scalar placeholder defaulting to 1.0. */
+  public static final String KEEP_PROB = "keepProb";
+
+  static final String VALID = "VALID";
+  static final String SAME = "SAME";
+
+  enum Activation { RELU, LINEAR }
+
+  /**
+   * One variable and the ops that set it: feed {@code value} and run {@code assign}.
+   *
+   * @param name e.g. {@code conv2/weights}
+   */
+  public record Parameter(String name, Variable<TFloat32> variable, Placeholder<TFloat32> value,
+      Assign<TFloat32> assign) {
+
+    /** The layer it belongs to, e.g. {@code conv2}. */
+    public String layer() {
+      return name.substring(0, name.lastIndexOf('/'));
+    }
+
+    public int[] shape() {
+      return Arrays.stream(variable.shape().asArray()).mapToInt(Math::toIntExact).toArray();
+    }
+  }
+
+  private final Ops tf;
+  private final int numClasses;
+  private final long seed;
+  private final Map<String, Operand<TFloat32>> layers = new LinkedHashMap<>();
+  private final Map<String, Parameter> parameters = new LinkedHashMap<>();
+  private Placeholder<TFloat32> input;
+  private Operand<TFloat32> keepProb;
+
+  private AlexNetGraph(Ops tf, int numClasses, long seed) {
+    if (numClasses < 1) {
+      throw new IllegalArgumentException("numClasses must be at least 1, was " + numClasses);
+    }
+    this.tf = tf;
+    this.numClasses = numClasses;
+    this.seed = seed;
+  }
+
+  /**
+   * The whole network: {@code input} → conv1 … pool5 → fc6 … fc8 → {@code prob}.
+   *
+   * @param seed seeds dropout's random mask (it draws nothing while {@code keepProb} is 1)
+   */
+  public static AlexNetGraph create(Ops tf, int numClasses, long seed) {
+    AlexNetGraph net = new AlexNetGraph(tf, numClasses, seed);
+    net.input = net.placeholder(INPUT, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3);
+    net.keepProb = net.keepProbPlaceholder();
+    Operand<TFloat32> pool5 = net.features(net.input);
+    net.classifier(pool5);
+    return net;
+  }
+
+  /** The feature extractor alone: {@code input} → conv1 … pool5. Its parameters are conv1 … conv5. */
+  public static AlexNetGraph createFeatures(Ops tf) {
+    AlexNetGraph net = new AlexNetGraph(tf, AlexNetSpec.IMAGENET_CLASSES, 0L);
+    net.input = net.placeholder(INPUT, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3);
+    net.features(net.input);
+    return net;
+  }
+
+  /**
+   * The classifier alone, fed pool5 features {@code [N, 6, 6, 256]} through a placeholder named {@code pool5}:
+   * pool5 → fc6 … fc8 → {@code prob}. Its parameters are fc6 … fc8.
+   */
+  public static AlexNetGraph createClassifier(Ops tf, int numClasses, long seed) {
+    AlexNetGraph net = new AlexNetGraph(tf, numClasses, seed);
+    net.input = net.placeholder("pool5", 6, 6, 256);
+    net.layers.put("pool5", net.input);
+    net.keepProb = net.keepProbPlaceholder();
+    net.classifier(net.input);
+    return net;
+  }
+
+  /** conv1 … pool5, as in the classic {@code create()}. */
+  private Operand<TFloat32> features(Operand<TFloat32> x) {
+    // 1st Layer: Conv (w ReLu) -> Lrn -> Pool
+    Operand<TFloat32> conv1 = conv(x, 11, 11, 96, 4, 4, "conv1", VALID, 1);
+    Operand<TFloat32> norm1 = lrn(conv1, 2, 2e-05f, 0.75f, 1.0f, "norm1");
+    Operand<TFloat32> pool1 = maxPool(norm1, 3, 3, 2, 2, "pool1", VALID);
+
+    // 2nd Layer: Conv (w ReLu) -> Lrn -> Pool with 2 groups
+    Operand<TFloat32> conv2 = conv(pool1, 5, 5, 256, 1, 1, "conv2", SAME, 2);
+    Operand<TFloat32> norm2 = lrn(conv2, 2, 2e-05f, 0.75f, 1.0f, "norm2");
+    Operand<TFloat32> pool2 = maxPool(norm2, 3, 3, 2, 2, "pool2", VALID);
+
+    // 3rd Layer: Conv (w ReLu)
+    Operand<TFloat32> conv3 = conv(pool2, 3, 3, 384, 1, 1, "conv3", SAME, 1);
+
+    // 4th Layer: Conv (w ReLu) split into two groups
+    Operand<TFloat32> conv4 = conv(conv3, 3, 3, 384, 1, 1, "conv4", SAME, 2);
+
+    // 5th Layer: Conv (w ReLu) -> Pool split into two groups
+    Operand<TFloat32> conv5 = conv(conv4, 3, 3, 256, 1, 1, "conv5", SAME, 2);
+    return maxPool(conv5, 3, 3, 2, 2, "pool5", VALID);
+  }
+
+  /** flatten … fc8 and prob, as in the classic {@code create()}. */
+  private Operand<TFloat32> classifier(Operand<TFloat32> pool5) {
+    // 6th Layer: Flatten -> FC (w ReLu) -> Dropout
+    Operand<TFloat32> flattened = tf.withName("flattened").reshape(pool5, tf.constant(new int[] {-1, 6 * 6 * 256}));
+    Operand<TFloat32> fc6 = fc(flattened, 6 * 6 * 256, 4096, "fc6", Activation.RELU);
+    Operand<TFloat32> dropout6 = dropout(fc6, keepProb, "dropout6");
+
+    // 7th Layer: FC (w ReLu) -> Dropout
+    Operand<TFloat32> fc7 = fc(dropout6, 4096, 4096, "fc7", Activation.RELU);
+    Operand<TFloat32> dropout7 = dropout(fc7, keepProb, "dropout7");
+
+    // 8th Layer: FC and return unscaled activations
+    Operand<TFloat32> fc8 = fc(dropout7, 4096, numClasses, "fc8", Activation.LINEAR);
+    return record("prob", tf.withName("prob").nn.softmax(fc8));
+  }
+
+  /**
+   * Convolution with ReLU. With {@code groups > 1} the input is split on channels and the HWIO weights on the
+   * output axis, each input part convolved with its weight part, and the results concatenated on channels —
+   * the paper's two-GPU split, kept because the pretrained weights have its shape.
+   */
+  Operand<TFloat32> conv(Operand<TFloat32> x, int filterHeight, int filterWidth, int numFilters, int strideY,
+      int strideX, String name, String padding, int groups) {
+    int inputChannels = (int) x.shape().get(3);
+    Ops scope = tf.withSubScope(name);
+    Variable<TFloat32> weights = parameter(scope, name, "weights",
+        filterHeight, filterWidth, inputChannels / groups, numFilters);
+    Variable<TFloat32> biases = parameter(scope, name, "biases", numFilters);
+    List<Long> strides = List.of(1L, (long) strideY, (long) strideX, 1L);
+
+    Operand<TFloat32> conv;
+    if (groups == 1) {
+      conv = scope.nn.conv2d(x, weights, strides, padding);
+    } else {
+      Split<TFloat32> inputGroups = scope.split(scope.constant(3), x, (long) groups);
+      Split<TFloat32> weightGroups = scope.split(scope.constant(3), weights, (long) groups);
+      List<Operand<TFloat32>> outputGroups = new ArrayList<>();
+      for (int g = 0; g < groups; g++) {
+        outputGroups.add(scope.nn.conv2d(inputGroups.output().get(g), weightGroups.output().get(g), strides, padding));
+      }
+      conv = scope.concat(outputGroups, scope.constant(3));
+    }
+    return record(name, named(name, scope.nn.relu(scope.nn.biasAdd(conv, biases))));
+  }
+
+  /**
+   * Local response normalisation over channels: {@code a / (bias + alpha * sum(a^2 over [c - radius, c + radius]))
+   * ^ beta}. Caffe's {@code local_size n, alpha, beta, k} are {@code radius = (n - 1) / 2}, {@code alpha / n},
+   * {@code beta}, {@code k}; all four are passed because TensorFlow's defaults (5, 1, 1, 0.5) are not Caffe's.
+   */
+  Operand<TFloat32> lrn(Operand<TFloat32> x, int radius, float alpha, float beta, float bias, String name) {
+    return record(name, tf.withName(name).nn.localResponseNormalization(x,
+        LocalResponseNormalization.depthRadius((long) radius),
+        LocalResponseNormalization.alpha(alpha),
+        LocalResponseNormalization.beta(beta),
+        LocalResponseNormalization.bias(bias)));
+  }
+
+  Operand<TFloat32> maxPool(Operand<TFloat32> x, int filterHeight, int filterWidth, int strideY, int strideX,
+      String name, String padding) {
+    return record(name, tf.withName(name).nn.maxPool(x,
+        tf.constant(new int[] {1, filterHeight, filterWidth, 1}),
+        tf.constant(new int[] {1, strideY, strideX, 1}),
+        padding));
+  }
+
+  /** Fully connected: {@code x · weights + biases}, weights {@code [numIn, numOut]}, then ReLU unless LINEAR. */
+  Operand<TFloat32> fc(Operand<TFloat32> x, int numIn, int numOut, String name, Activation activation) {
+    Ops scope = tf.withSubScope(name);
+    Variable<TFloat32> weights = parameter(scope, name, "weights", numIn, numOut);
+    Variable<TFloat32> biases = parameter(scope, name, "biases", numOut);
+    Operand<TFloat32> act = scope.nn.biasAdd(scope.linalg.matMul(x, weights), biases);
+    return record(name, named(name, activation == Activation.RELU ? scope.nn.relu(act) : act));
+  }
+
+  /**
+   * Inverted dropout, as {@code tf.nn.dropout}: keeps each value with probability {@code keepProb} and scales the
+   * kept ones by {@code 1 / keepProb}. With {@code keepProb = 1} the mask {@code floor(1 + U[0, 1))} is all ones
+   * and {@code x / 1 * 1} is {@code x} exactly, so inference is unaffected.
+   */
+  Operand<TFloat32> dropout(Operand<TFloat32> x, Operand<TFloat32> keepProb, String name) {
+    Ops scope = tf.withSubScope(name);
+    Operand<TFloat32> uniform = scope.random.randomUniform(scope.shape(x), TFloat32.class,
+        RandomUniform.seed(seed), RandomUniform.seed2((long) name.hashCode()));
+    Operand<TFloat32> mask = scope.math.floor(scope.math.add(keepProb, uniform));
+    return named(name, scope.math.mul(scope.math.div(x, keepProb), mask));
+  }
+
+  private Placeholder<TFloat32> placeholder(String name, long... imageShape) {
+    long[] shape = new long[imageShape.length + 1];
+    shape[0] = Shape.UNKNOWN_SIZE;
+    System.arraycopy(imageShape, 0, shape, 1, imageShape.length);
+    return tf.withName(name).placeholder(TFloat32.class, Placeholder.shape(Shape.of(shape)));
+  }
+
+  private Operand<TFloat32> keepProbPlaceholder() {
+    return tf.withName(KEEP_PROB).placeholderWithDefault(tf.constant(1.0f), Shape.scalar());
+  }
+
+  /**
+   * A variable {@code <layer>/<param>} plus the placeholder and assign op that set it. Its shape must be the one
+   * {@link AlexNetSpec} gives, so the weight file and the graph cannot silently disagree.
+   */
+  private Variable<TFloat32> parameter(Ops scope, String layer, String param, long... shape) {
+    AlexNetSpec.Layer spec = AlexNetSpec.layer(layer, numClasses);
+    int[] expected = param.equals("weights") ? spec.weightsShape() : spec.biasesShape();
+    if (!Arrays.equals(Arrays.stream(expected).asLongStream().toArray(), shape)) {
+      throw new IllegalStateException(layer + "/" + param + " would have shape " + Arrays.toString(shape)
+          + " but AlexNet's is " + Arrays.toString(expected));
+    }
+    Variable<TFloat32> variable = scope.withName(param).variable(Shape.of(shape), TFloat32.class);
+    Placeholder<TFloat32> value = scope.withName(param + "_value")
+        .placeholder(TFloat32.class, Placeholder.shape(Shape.of(shape)));
+    Assign<TFloat32> assign = scope.withName(param + "_assign").assign(variable, value);
+    String name = layer + "/" + param;
+    if (!variable.op().name().equals(name)) {
+      throw new IllegalStateException("variable came out as '" + variable.op().name() + "', not '" + name
+          + "': build AlexNet once per graph, on its root Ops");
+    }
+    parameters.put(name, new Parameter(name, variable, value, assign));
+    return variable;
+  }
+
+  /**
+   * Names a layer's output {@code name} although its internals live in the sub-scope {@code name/}. TF Java's
+   * NameScope reserves a sub-scope's name, so {@code tf.withName("conv1")} after {@code tf.withSubScope("conv1")}
+   * would come out as {@code conv1_1}; a fresh root scope only knows the graph's top-level op names.
+   */
+  private Operand<TFloat32> named(String name, Operand<TFloat32> x) {
+    Identity<TFloat32> out = Identity.create(new OpScope(tf.scope().env()).withName(name), x);
+    if (!out.op().name().equals(name)) {
+      throw new IllegalStateException("layer output came out as '" + out.op().name() + "', not '" + name
+          + "': build AlexNet once per graph, on its root Ops");
+    }
+    return out;
+  }
+
+  private Operand<TFloat32> record(String name, Operand<TFloat32> output) {
+    layers.put(name, output);
+    return output;
+  }
+
+  public int numClasses() {
+    return numClasses;
+  }
+
+  /** The image placeholder ({@code input}), or the pool5 placeholder of {@link #createClassifier}. */
+  public Placeholder<TFloat32> input() {
+    return input;
+  }
+
+  /** The {@code keepProb} placeholder-with-default; null in {@link #createFeatures}, which has no dropout. */
+  public Operand<TFloat32> keepProb() {
+    return keepProb;
+  }
+
+  /** The output of layer {@code name} ({@code conv1} … {@code fc8}, {@code norm1}, {@code pool5}, {@code prob}). */
+  public Operand<TFloat32> layer(String name) {
+    Operand<TFloat32> out = layers.get(name);
+    if (out == null) {
+      throw new IllegalArgumentException("no layer '" + name + "' in this graph (it has " + layers.keySet() + ")");
+    }
+    return out;
+  }
+
+  /** Layer outputs by name, in forward order. */
+  public Map<String, Operand<TFloat32>> layers() {
+    return Collections.unmodifiableMap(layers);
+  }
+
+  /** {@code fc8}: unscaled class scores. */
+  public Operand<TFloat32> logits() {
+    return layer("fc8");
+  }
+
+  /** Parameters by variable name ({@code conv1/weights}, {@code conv1/biases}, …), in layer order. */
+  public Map<String, Parameter> parameters() {
+    return Collections.unmodifiableMap(parameters);
+  }
+}

@@ -1,0 +1,426 @@
+package org.alexnettfj.graph;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.alexnettfj.weights.AlexNetSpec;
+import org.alexnettfj.weights.AlexNetWeights;
+import org.alexnettfj.weights.WeightArray;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.ndarray.buffer.FloatDataBuffer;
+import org.tensorflow.op.Ops;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * AlexNet ready for inference: the {@link AlexNetGraph} in a TensorFlow session, its variables set from pretrained
+ * weights, freshly initialised ({@link FreshInit}), or both (the layers in {@code skipLayers} fresh).
+ *
+ * <p>Input is a preprocessed batch, NHWC float32 flattened: image {@code i}, row {@code y}, column {@code x},
+ * channel {@code c} (BGR, mean subtracted) at {@code ((i * 227 + y) * 227 + x) * 3 + c}. Batches larger than
+ * {@code maxBatch} are run in chunks. Results are one row per image; a conv layer's row is its (h, w, c) output
+ * flattened, as pool5 is flattened into fc6.
+ *
+ * <p>Thread-safe: any number of threads may call {@link #logits}, {@link #probabilities} and {@link #features} at
+ * once (TensorFlow runs them concurrently in one session). {@link #close()} waits for calls in progress and frees
+ * the native graph and session; calls after it fail.
+ *
+ * <pre>{@code
+ * AlexNetWeights w = AlexNetWeights.load(Path.of("weights/bvlc_alexnet.npy"), Set.of("fc8"), 2);
+ * try (AlexNetModel model = AlexNetModel.builder().setWeights(w).optSeed(42).build()) {
+ *   float[][] fc7 = model.features(batch, n);           // n x 4096
+ *   float[][] p = model.probabilities(batch, n);        // n x 2
+ * }
+ * }</pre>
+ */
+public final class AlexNetModel implements AutoCloseable {
+
+  /** Values per input image: 227 * 227 * 3. */
+  public static final int IMAGE_VALUES = AlexNetSpec.IMAGE_SIZE * AlexNetSpec.IMAGE_SIZE * 3;
+  public static final String DEFAULT_FEATURE_LAYER = "fc7";
+  public static final int DEFAULT_MAX_BATCH = 64;
+
+  private final Graph graph;
+  private final Session session;
+  private final AlexNetGraph net;
+  private final int maxBatch;
+  private final Set<String> freshLayers;
+  private final long seed;
+  private final Map<String, Integer> featureSizes;
+  private final Map<String, int[]> parameterShapes = new LinkedHashMap<>();
+  private final ReadWriteLock closeLock = new ReentrantReadWriteLock();
+  private boolean closed;
+
+  private AlexNetModel(Graph graph, Session session, AlexNetGraph net, int maxBatch, Set<String> freshLayers,
+      long seed) {
+    this.graph = graph;
+    this.session = session;
+    this.net = net;
+    this.maxBatch = maxBatch;
+    this.freshLayers = Collections.unmodifiableSet(freshLayers);
+    this.seed = seed;
+    Map<String, Integer> sizes = new LinkedHashMap<>();
+    net.layers().forEach((name, out) -> sizes.put(name, valuesPerImage(out.shape())));
+    this.featureSizes = Collections.unmodifiableMap(sizes);
+    net.parameters().forEach((name, p) -> parameterShapes.put(name, p.shape()));
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Unscaled class scores (fc8), {@code n x numClasses}. */
+  public float[][] logits(float[] batch, int n) {
+    return features(batch, n, "fc8");
+  }
+
+  /** Softmax of the logits ({@code prob}), {@code n x numClasses}; each row sums to 1. */
+  public float[][] probabilities(float[] batch, int n) {
+    return features(batch, n, "prob");
+  }
+
+  /** fc7 activations (after ReLU), {@code n x 4096}: the usual transfer-learning features. */
+  public float[][] features(float[] batch, int n) {
+    return features(batch, n, DEFAULT_FEATURE_LAYER);
+  }
+
+  /**
+   * The output of {@code layer} for each image, flattened to one row: one of {@link AlexNetGraph#LAYER_OUTPUTS}
+   * ({@code conv1} … {@code conv5}, {@code norm1}, {@code norm2}, {@code pool1}, {@code pool2}, {@code pool5},
+   * {@code fc6}, {@code fc7}, {@code fc8}, {@code prob}). Only the part of the graph the layer needs is run.
+   *
+   * @param batch {@code n} images, NHWC, {@code n * 227 * 227 * 3} values
+   */
+  public float[][] features(float[] batch, int n, String layer) {
+    Operand<TFloat32> output = net.layer(layer);
+    if (n < 0 || (long) n * IMAGE_VALUES != batch.length) {
+      throw new IllegalArgumentException("a batch of " + n + " images needs " + (long) n * IMAGE_VALUES
+          + " values (n x 227 x 227 x 3), got " + batch.length);
+    }
+    int size = featureSizes.get(layer);
+    float[][] rows = new float[n][size];
+    FloatDataBuffer images = DataBuffers.of(batch, true, false);
+    closeLock.readLock().lock();
+    try {
+      requireOpen();
+      for (int start = 0; start < n; start += maxBatch) {
+        int count = Math.min(maxBatch, n - start);
+        Shape shape = Shape.of(count, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3);
+        try (TFloat32 input = TFloat32.tensorOf(shape, images.slice((long) start * IMAGE_VALUES,
+                (long) count * IMAGE_VALUES));
+            Result result = session.runner().feed(net.input(), input).fetch(output).run()) {
+          TFloat32 out = (TFloat32) result.get(0);
+          for (int i = 0; i < count; i++) {
+            out.get(i).copyTo(DataBuffers.of(rows[start + i], false, false));
+          }
+        }
+      }
+    } finally {
+      closeLock.readLock().unlock();
+    }
+    return rows;
+  }
+
+  /** Values per image of {@code layer}'s output, e.g. 4096 for fc7, 9216 for pool5, 290,400 for conv1. */
+  public int featureSize(String layer) {
+    net.layer(layer);
+    return featureSizes.get(layer);
+  }
+
+  /** Current value of a variable, e.g. {@code conv1/weights}, read from the session. */
+  public WeightArray parameter(String name) {
+    AlexNetGraph.Parameter p = net.parameters().get(name);
+    if (p == null) {
+      throw new IllegalArgumentException("no parameter '" + name + "' (parameters are "
+          + net.parameters().keySet() + ")");
+    }
+    int[] shape = parameterShapes.get(name);
+    float[] data = new float[Arrays.stream(shape).reduce(1, Math::multiplyExact)];
+    closeLock.readLock().lock();
+    try {
+      requireOpen();
+      try (Result result = session.runner().fetch(p.variable()).run()) {
+        ((TFloat32) result.get(0)).copyTo(DataBuffers.of(data, false, false));
+      }
+    } finally {
+      closeLock.readLock().unlock();
+    }
+    return WeightArray.of(shape, data);
+  }
+
+  public int numClasses() {
+    return net.numClasses();
+  }
+
+  /** Layers whose parameters were freshly initialised rather than loaded; all eight for a fresh model. */
+  public Set<String> freshLayers() {
+    return freshLayers;
+  }
+
+  /** The seed of the fresh layers' values and of dropout. */
+  public long seed() {
+    return seed;
+  }
+
+  public int maxBatch() {
+    return maxBatch;
+  }
+
+  /** Names accepted by {@link #features(float[], int, String)}, in forward order. */
+  public List<String> layerNames() {
+    return AlexNetGraph.LAYER_OUTPUTS;
+  }
+
+  /** Call with the read lock held. */
+  private void requireOpen() {
+    if (closed) {
+      throw new IllegalStateException("this AlexNetModel is closed");
+    }
+  }
+
+  /** Waits for calls in progress, then frees the session and graph. Idempotent. */
+  @Override
+  public void close() {
+    closeLock.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      try {
+        session.close();
+      } finally {
+        graph.close();
+      }
+    } finally {
+      closeLock.writeLock().unlock();
+    }
+  }
+
+  /** Sets every variable, one layer per run so that at most one layer's values are in native memory twice. */
+  private static void assignParameters(Session session, AlexNetGraph net, ParameterSource source) {
+    Map<String, List<AlexNetGraph.Parameter>> byLayer = new LinkedHashMap<>();
+    for (AlexNetGraph.Parameter p : net.parameters().values()) {
+      byLayer.computeIfAbsent(p.layer(), k -> new ArrayList<>()).add(p);
+    }
+    byLayer.forEach((layer, params) -> {
+      Session.Runner runner = session.runner();
+      List<TFloat32> tensors = new ArrayList<>();
+      try {
+        for (AlexNetGraph.Parameter p : params) {
+          WeightArray value = source.value(p.name());
+          TFloat32 t = TFloat32.tensorOf(toShape(value.shape()), DataBuffers.of(value.data(), true, false));
+          tensors.add(t);
+          runner.feed(p.value(), t).addTarget(p.assign());
+        }
+        runner.run().close();
+      } finally {
+        tensors.forEach(TFloat32::close);
+      }
+    });
+  }
+
+  /** The product of all but the batch dimension, which is unknown in the graph. */
+  private static int valuesPerImage(Shape shape) {
+    long size = 1;
+    for (int i = 1; i < shape.numDimensions(); i++) {
+      size *= shape.get(i);
+    }
+    return Math.toIntExact(size);
+  }
+
+  private static Shape toShape(int[] dims) {
+    long[] shape = new long[dims.length];
+    for (int i = 0; i < dims.length; i++) {
+      shape[i] = dims[i];
+    }
+    return Shape.of(shape);
+  }
+
+  /** Where each parameter's value comes from: the pretrained weights when the layer is loaded, else fresh. */
+  private record ParameterSource(AlexNetWeights pretrained, int numClasses, long seed) {
+
+    boolean isFresh(String layer) {
+      return pretrained == null || !pretrained.isLoaded(layer);
+    }
+
+    WeightArray value(String parameter) {
+      String layer = parameter.substring(0, parameter.lastIndexOf('/'));
+      boolean weights = parameter.endsWith("/weights");
+      if (!isFresh(layer)) {
+        return weights ? pretrained.weights(layer) : pretrained.biases(layer);
+      }
+      AlexNetSpec.Layer spec = AlexNetSpec.layer(layer, numClasses);
+      return weights ? FreshInit.weights(spec, seed) : FreshInit.biases(spec);
+    }
+  }
+
+  /**
+   * Builds an {@link AlexNetModel}. Required: one source of parameters — {@link #setWeights},
+   * {@link #setWeightsFile} or {@link #setFreshInit}. Optional: {@code opt*}, checked in {@link #build()}.
+   *
+   * <pre>{@code
+   * AlexNetModel m = AlexNetModel.builder()
+   *     .setWeightsFile(Path.of("weights/bvlc_alexnet.npy")).optSkipLayers(Set.of("fc7", "fc8")).optNumClasses(5)
+   *     .optSeed(7).optIntraOpThreads(4).optMaxBatch(32)
+   *     .build();
+   * }</pre>
+   */
+  public static final class Builder {
+
+    private AlexNetWeights weights;
+    private Path weightsFile;
+    private boolean freshInit;
+    private Set<String> skipLayers;
+    private Integer numClasses;
+    private long seed;
+    private int intraOpThreads;
+    private int interOpThreads;
+    private int maxBatch = DEFAULT_MAX_BATCH;
+
+    private Builder() {
+    }
+
+    /** Already-read weights; they carry their own skip layers and number of classes. */
+    public Builder setWeights(AlexNetWeights weights) {
+      this.weights = weights;
+      return this;
+    }
+
+    /**
+     * A weight file, read once in {@link #build()} with {@link #optSkipLayers} and {@link #optNumClasses}
+     * (default: nothing skipped, 1000 classes).
+     */
+    public Builder setWeightsFile(Path file) {
+      this.weightsFile = file;
+      return this;
+    }
+
+    /** No weight file: every layer fresh ({@link FreshInit}); {@link #optNumClasses} may be anything ≥ 1. */
+    public Builder setFreshInit() {
+      this.freshInit = true;
+      return this;
+    }
+
+    /** With {@link #setWeightsFile}: layers to initialise fresh instead of loading, e.g. {@code fc8}. */
+    public Builder optSkipLayers(Set<String> skipLayers) {
+      this.skipLayers = Set.copyOf(skipLayers);
+      return this;
+    }
+
+    /** fc8's outputs (default 1000). Other than 1000 with a weight file needs fc8 in the skip layers. */
+    public Builder optNumClasses(int numClasses) {
+      this.numClasses = numClasses;
+      return this;
+    }
+
+    /** Seed of fresh layers and dropout (default 0): the same seed gives the same model, bit for bit. */
+    public Builder optSeed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** Threads for one op, e.g. a convolution (default 0: TensorFlow picks, usually the core count). */
+    public Builder optIntraOpThreads(int threads) {
+      this.intraOpThreads = threads;
+      return this;
+    }
+
+    /** Ops run side by side (default 0: TensorFlow picks). */
+    public Builder optInterOpThreads(int threads) {
+      this.interOpThreads = threads;
+      return this;
+    }
+
+    /** Images per session run (default 64); larger batches are split. */
+    public Builder optMaxBatch(int maxBatch) {
+      this.maxBatch = maxBatch;
+      return this;
+    }
+
+    /**
+     * Checks the settings, reads the weight file if one was given, builds the graph and sets every variable.
+     *
+     * @throws IllegalArgumentException for inconsistent settings, e.g. {@code numClasses != 1000} without fc8 in
+     *     the skip layers
+     * @throws IOException if the weight file cannot be read or is not a valid AlexNet
+     */
+    public AlexNetModel build() throws IOException {
+      int sources = (weights != null ? 1 : 0) + (weightsFile != null ? 1 : 0) + (freshInit ? 1 : 0);
+      if (sources != 1) {
+        throw new IllegalArgumentException("set exactly one source of parameters — setWeights, setWeightsFile or "
+            + "setFreshInit — not " + sources);
+      }
+      if (intraOpThreads < 0 || interOpThreads < 0) {
+        throw new IllegalArgumentException("thread counts must be >= 0 (0: TensorFlow decides), were intra "
+            + intraOpThreads + ", inter " + interOpThreads);
+      }
+      if (maxBatch < 1) {
+        throw new IllegalArgumentException("maxBatch must be at least 1, was " + maxBatch);
+      }
+      if (numClasses != null && numClasses < 1) {
+        throw new IllegalArgumentException("numClasses must be at least 1, was " + numClasses);
+      }
+      AlexNetWeights pretrained = weights;
+      int classes;
+      if (weights != null) {
+        if (skipLayers != null || numClasses != null) {
+          throw new IllegalArgumentException("optSkipLayers and optNumClasses go with setWeightsFile; "
+              + "AlexNetWeights already has skip layers " + weights.skipLayers() + " and " + weights.numClasses()
+              + " classes");
+        }
+        classes = weights.numClasses();
+      } else if (weightsFile != null) {
+        classes = numClasses != null ? numClasses : AlexNetSpec.IMAGENET_CLASSES;
+        pretrained = AlexNetWeights.load(weightsFile, skipLayers != null ? skipLayers : Set.of(), classes);
+      } else {
+        if (skipLayers != null) {
+          throw new IllegalArgumentException("optSkipLayers needs a weight file; with setFreshInit every layer "
+              + "is fresh");
+        }
+        classes = numClasses != null ? numClasses : AlexNetSpec.IMAGENET_CLASSES;
+      }
+      ParameterSource source = new ParameterSource(pretrained, classes, seed);
+      Set<String> fresh = new LinkedHashSet<>();
+      for (String layer : AlexNetSpec.LAYER_NAMES) {
+        if (source.isFresh(layer)) {
+          fresh.add(layer);
+        }
+      }
+      ConfigProto config = ConfigProto.newBuilder()
+          .setIntraOpParallelismThreads(intraOpThreads)
+          .setInterOpParallelismThreads(interOpThreads)
+          .build();
+
+      Graph graph = new Graph();
+      try {
+        AlexNetGraph net = AlexNetGraph.create(Ops.create(graph), classes, seed);
+        Session session = new Session(graph, config);
+        try {
+          assignParameters(session, net, source);
+          return new AlexNetModel(graph, session, net, maxBatch, fresh, seed);
+        } catch (RuntimeException | Error e) {
+          session.close();
+          throw e;
+        }
+      } catch (RuntimeException | Error e) {
+        graph.close();
+        throw e;
+      }
+    }
+  }
+}

@@ -1,0 +1,307 @@
+package org.alexnettfj.graph;
+
+import static org.alexnettfj.graph.Closeness.assertClose;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.alexnettfj.graph.ReferenceAlexNet.Volume;
+import org.alexnettfj.weights.AlexNetSpec;
+import org.alexnettfj.weights.WeightArray;
+import org.junit.jupiter.api.Test;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The graph's structure (names, shapes, the two halves) and, layer by layer on the real graph, the ops whose
+ * parameters are easy to get wrong: grouped convolution, LRN, dropout. Intermediate layers are fed directly
+ * (TensorFlow can feed any tensor), so each check runs one layer at its real size.
+ */
+class AlexNetGraphTest {
+
+  private static final List<String> PARAMETER_NAMES = List.of(
+      "conv1/weights", "conv1/biases", "conv2/weights", "conv2/biases", "conv3/weights", "conv3/biases",
+      "conv4/weights", "conv4/biases", "conv5/weights", "conv5/biases", "fc6/weights", "fc6/biases",
+      "fc7/weights", "fc7/biases", "fc8/weights", "fc8/biases");
+
+  @Test
+  void namesLayerOutputsAndVariablesAsTheClassicGraphDoes() {
+    try (Graph g = new Graph()) {
+      AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 10, 0L);
+
+      for (String layer : AlexNetGraph.LAYER_OUTPUTS) {
+        assertThat(net.layer(layer).op().name()).as("graph op of layer %s", layer).isEqualTo(layer);
+        assertThat(g.operation(layer)).as("graph.operation(\"%s\") so it can be fetched by name", layer).isNotNull();
+      }
+      assertThat(net.parameters().keySet()).as("variables, in layer order").containsExactlyElementsOf(PARAMETER_NAMES);
+      for (String name : PARAMETER_NAMES) {
+        assertThat(g.operation(name).type()).as("op %s", name).isEqualTo("VariableV2");
+      }
+      assertThat(g.operation("input").type()).as("the image input").isEqualTo("Placeholder");
+      assertThat(g.operation("keepProb").type()).as("dropout's keep probability")
+          .isEqualTo("PlaceholderWithDefault");
+    }
+  }
+
+  @Test
+  void variablesHaveTheShapesOfAlexNetSpec() {
+    try (Graph g = new Graph()) {
+      AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 10, 0L);
+
+      for (AlexNetSpec.Layer layer : AlexNetSpec.layers(10)) {
+        assertThat(net.parameters().get(layer.name() + "/weights").shape()).as("%s/weights", layer.name())
+            .containsExactly(layer.weightsShape());
+        assertThat(net.parameters().get(layer.name() + "/biases").shape()).as("%s/biases", layer.name())
+            .containsExactly(layer.biasesShape());
+      }
+    }
+  }
+
+  @Test
+  void layerOutputsHaveAlexNetsShapes() {
+    Map<String, long[]> expected = Map.ofEntries(
+        Map.entry("conv1", new long[] {-1, 55, 55, 96}), Map.entry("norm1", new long[] {-1, 55, 55, 96}),
+        Map.entry("pool1", new long[] {-1, 27, 27, 96}), Map.entry("conv2", new long[] {-1, 27, 27, 256}),
+        Map.entry("norm2", new long[] {-1, 27, 27, 256}), Map.entry("pool2", new long[] {-1, 13, 13, 256}),
+        Map.entry("conv3", new long[] {-1, 13, 13, 384}), Map.entry("conv4", new long[] {-1, 13, 13, 384}),
+        Map.entry("conv5", new long[] {-1, 13, 13, 256}), Map.entry("pool5", new long[] {-1, 6, 6, 256}),
+        Map.entry("fc6", new long[] {-1, 4096}), Map.entry("fc7", new long[] {-1, 4096}),
+        Map.entry("fc8", new long[] {-1, 7}), Map.entry("prob", new long[] {-1, 7}));
+    try (Graph g = new Graph()) {
+      AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 7, 0L);
+
+      for (String layer : AlexNetGraph.LAYER_OUTPUTS) {
+        assertThat(net.layer(layer).shape().asArray()).as("static shape of %s (batch unknown)", layer)
+            .containsExactly(expected.get(layer));
+      }
+    }
+  }
+
+  @Test
+  void groupedConv2EqualsAnUngroupedConvolutionWithBlockDiagonalWeights() {
+    SplittableRandom random = new SplittableRandom(2);
+    WeightArray weights = WeightArray.of(new int[] {5, 5, 48, 256}, TestData.uniform(random, 5 * 5 * 48 * 256, 0.05));
+    WeightArray biases = WeightArray.of(new int[] {256}, TestData.uniform(random, 256, 0.5));
+    float[] pool1 = positive(TestData.uniform(random, 27 * 27 * 96, 50));
+    // Output channel o of group g = o / 128 sees input channels g*48 .. g*48+47 only: as one ungrouped conv,
+    // W_full[ky][kx][g*48 + i][o] = W[ky][kx][i][o] and zero for input channels of the other group.
+    WeightArray blockDiagonal = blockDiagonal(weights, 2);
+
+    float[] grouped = runLayer("conv2", Map.of("conv2/weights", weights, "conv2/biases", biases),
+        "pool1", pool1, new long[] {1, 27, 27, 96});
+    double[] reference = ReferenceAlexNet.relu(ReferenceAlexNet.conv(Volume.of(pool1, 27, 27, 96), blockDiagonal,
+        biases, 1, true, 1)).data();
+    float[] ungroupedTf = ungroupedTfConv(pool1, blockDiagonal, biases);
+
+    assertClose(grouped, reference, 1e-5, "grouped conv2 vs float64 ungrouped conv with block-diagonal weights");
+    assertClose(grouped, Closeness.toDouble(ungroupedTf), 1e-5,
+        "grouped conv2 vs TensorFlow's own ungrouped conv2d with block-diagonal weights");
+  }
+
+  @Test
+  void blockDiagonalComparisonWouldCatchGroupsPairedTheWrongWay() {
+    // Pairing the first weight half with the second input half (and vice versa) must give a clearly different
+    // result, so the comparison above does pin down which half of W goes with which half of the input.
+    SplittableRandom random = new SplittableRandom(3);
+    WeightArray weights = WeightArray.of(new int[] {5, 5, 48, 256}, TestData.uniform(random, 5 * 5 * 48 * 256, 0.05));
+    WeightArray biases = WeightArray.of(new int[] {256}, TestData.uniform(random, 256, 0.5));
+    float[] pool1 = positive(TestData.uniform(random, 27 * 27 * 96, 50));
+
+    float[] grouped = runLayer("conv2", Map.of("conv2/weights", weights, "conv2/biases", biases),
+        "pool1", pool1, new long[] {1, 27, 27, 96});
+    double[] swapped = ReferenceAlexNet.relu(ReferenceAlexNet.conv(Volume.of(swapHalves(pool1, 96), 27, 27, 96),
+        blockDiagonal(weights, 2), biases, 1, true, 1)).data();
+
+    assertThat(Closeness.relativeError(grouped, swapped)).as("grouped conv with the input halves swapped")
+        .isGreaterThan(1e-2);
+  }
+
+  @Test
+  void lrnMatchesCaffesFormulaWithCaffesParameters() {
+    float[] conv1 = positive(TestData.uniform(new SplittableRandom(4), 55 * 55 * 96, 200));
+
+    float[] norm1 = runLayer("norm1", Map.of(), "conv1", conv1, new long[] {1, 55, 55, 96});
+    Volume reference = ReferenceAlexNet.lrnCaffe(Volume.of(conv1, 55, 55, 96), ReferenceAlexNet.CAFFE_LRN_LOCAL_SIZE,
+        ReferenceAlexNet.CAFFE_LRN_ALPHA, ReferenceAlexNet.CAFFE_LRN_BETA, ReferenceAlexNet.CAFFE_LRN_K);
+
+    assertClose(norm1, reference.data(), 1e-5,
+        "TF LRN(radius 2, alpha 2e-5, beta 0.75, bias 1) vs Caffe LRN(local_size 5, alpha 1e-4, beta 0.75, k 1)");
+    double smallestRatio = Double.MAX_VALUE;
+    for (int i = 0; i < conv1.length; i++) {
+      if (conv1[i] > 1) {
+        smallestRatio = Math.min(smallestRatio, reference.data()[i] / conv1[i]);
+      }
+    }
+    assertThat(smallestRatio).as("normalisation must change the values substantially, or the test proves little")
+        .isLessThan(0.7);
+  }
+
+  @Test
+  void dropoutPassesValuesThroughUnchangedUnlessKeepProbIsFed() {
+    float[] fc6 = TestData.uniform(new SplittableRandom(5), 8 * 4096, 1);
+    for (int i = 0; i < fc6.length; i++) {
+      fc6[i] = 1.5f + fc6[i];
+    }
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 10, 0L);
+      try (TFloat32 in = tensor(fc6, 8, 4096)) {
+        float[] inference = fetch(s.runner().feed(net.layer("fc6"), in).fetch("dropout6"), fc6.length);
+        float[] training;
+        try (TFloat32 half = TFloat32.scalarOf(0.5f)) {
+          training = fetch(s.runner().feed(net.layer("fc6"), in).feed(net.keepProb(), half).fetch("dropout6"),
+              fc6.length);
+        }
+
+        Closeness.assertSameValues(inference, fc6, "dropout6 with keepProb at its default 1.0");
+        int dropped = 0;
+        for (int i = 0; i < fc6.length; i++) {
+          if (training[i] == 0) {
+            dropped++;
+          } else {
+            assertThat(training[i]).as("a kept value is scaled by 1 / keepProb").isEqualTo(2 * fc6[i]);
+          }
+        }
+        assertThat(dropped / (double) fc6.length).as("share dropped with keepProb 0.5").isBetween(0.45, 0.55);
+      }
+    }
+  }
+
+  @Test
+  void featureExtractorAndClassifierCanBeBuiltApart() {
+    try (Graph g = new Graph()) {
+      AlexNetGraph features = AlexNetGraph.createFeatures(Ops.create(g));
+
+      assertThat(features.parameters().keySet()).as("feature extractor's variables")
+          .containsExactlyElementsOf(PARAMETER_NAMES.subList(0, 10));
+      assertThat(features.layer("pool5").shape().asArray()).containsExactly(-1, 6, 6, 256);
+      assertThatThrownBy(() -> features.layer("fc6")).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("no layer 'fc6'");
+    }
+    try (Graph g = new Graph()) {
+      AlexNetGraph classifier = AlexNetGraph.createClassifier(Ops.create(g), 2, 0L);
+
+      assertThat(classifier.input().op().name()).as("cached pool5 features are fed here").isEqualTo("pool5");
+      assertThat(classifier.input().shape().asArray()).containsExactly(-1, 6, 6, 256);
+      assertThat(classifier.parameters().keySet()).as("classifier's variables")
+          .containsExactlyElementsOf(PARAMETER_NAMES.subList(10, 16));
+      assertThat(classifier.logits().shape().asArray()).containsExactly(-1, 2);
+    }
+  }
+
+  @Test
+  void refusesToBuildASecondAlexNetIntoTheSameGraph() {
+    try (Graph g = new Graph()) {
+      AlexNetGraph.create(Ops.create(g), 10, 0L);
+
+      assertThatThrownBy(() -> AlexNetGraph.create(Ops.create(g), 10, 0L))
+          .as("names would come out as conv1_1/weights, which nothing could find")
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("once per graph");
+    }
+  }
+
+  /** Builds the full graph, sets the given variables, feeds {@code fedLayer} and returns {@code layer}. */
+  private static float[] runLayer(String layer, Map<String, WeightArray> params, String fedLayer, float[] fed,
+      long[] fedShape) {
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 1000, 0L);
+      params.forEach((name, value) -> assign(s, net.parameters().get(name), value));
+      try (TFloat32 in = tensor(fed, fedShape)) {
+        Operand<TFloat32> out = net.layer(layer);
+        return fetch(s.runner().feed(net.layer(fedLayer), in).fetch(out), -1);
+      }
+    }
+  }
+
+  private static float[] ungroupedTfConv(float[] input, WeightArray weights, WeightArray biases) {
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      Ops tf = Ops.create(g);
+      Placeholder<TFloat32> x = tf.placeholder(TFloat32.class);
+      Operand<TFloat32> conv = tf.nn.relu(tf.nn.biasAdd(tf.nn.conv2d(x, constant(tf, weights),
+          List.of(1L, 1L, 1L, 1L), "SAME"), constant(tf, biases)));
+      try (TFloat32 in = tensor(input, 1, 27, 27, 96)) {
+        return fetch(s.runner().feed(x, in).fetch(conv), -1);
+      }
+    }
+  }
+
+  private static Operand<TFloat32> constant(Ops tf, WeightArray a) {
+    long[] shape = new long[a.rank()];
+    for (int i = 0; i < shape.length; i++) {
+      shape[i] = a.dim(i);
+    }
+    return tf.constant(Shape.of(shape), DataBuffers.of(a.data(), true, false));
+  }
+
+  static void assign(Session s, AlexNetGraph.Parameter p, WeightArray value) {
+    long[] shape = new long[value.rank()];
+    for (int i = 0; i < shape.length; i++) {
+      shape[i] = value.dim(i);
+    }
+    try (TFloat32 t = tensor(value.data(), shape)) {
+      s.runner().feed(p.value(), t).addTarget(p.assign()).run().close();
+    }
+  }
+
+  static TFloat32 tensor(float[] data, long... shape) {
+    return TFloat32.tensorOf(Shape.of(shape), DataBuffers.of(data, true, false));
+  }
+
+  /** Runs and returns the single fetched tensor's values. */
+  private static float[] fetch(Session.Runner runner, int expectedSize) {
+    try (Result r = runner.run()) {
+      TFloat32 t = (TFloat32) r.get(0);
+      float[] out = new float[Math.toIntExact(t.shape().size())];
+      t.copyTo(DataBuffers.of(out, false, false));
+      if (expectedSize >= 0) {
+        assertThat(out).as("fetched values").hasSize(expectedSize);
+      }
+      return out;
+    }
+  }
+
+  private static WeightArray blockDiagonal(WeightArray grouped, int groups) {
+    int kh = grouped.dim(0);
+    int kw = grouped.dim(1);
+    int cg = grouped.dim(2);
+    int out = grouped.dim(3);
+    int og = out / groups;
+    int in = cg * groups;
+    float[] full = new float[kh * kw * in * out];
+    for (int k = 0; k < kh * kw; k++) {
+      for (int i = 0; i < cg; i++) {
+        for (int o = 0; o < out; o++) {
+          int g = o / og;
+          full[(k * in + g * cg + i) * out + o] = grouped.data()[(k * cg + i) * out + o];
+        }
+      }
+    }
+    return WeightArray.of(new int[] {kh, kw, in, out}, full);
+  }
+
+  private static float[] swapHalves(float[] hwc, int channels) {
+    float[] out = new float[hwc.length];
+    int half = channels / 2;
+    for (int p = 0; p < hwc.length / channels; p++) {
+      System.arraycopy(hwc, p * channels, out, p * channels + half, half);
+      System.arraycopy(hwc, p * channels + half, out, p * channels, half);
+    }
+    return out;
+  }
+
+  private static float[] positive(float[] values) {
+    for (int i = 0; i < values.length; i++) {
+      values[i] = Math.abs(values[i]);
+    }
+    return values;
+  }
+}

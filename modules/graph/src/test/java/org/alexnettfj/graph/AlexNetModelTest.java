@@ -1,0 +1,381 @@
+package org.alexnettfj.graph;
+
+import static org.alexnettfj.graph.Closeness.assertClose;
+import static org.alexnettfj.graph.Closeness.assertSameValues;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
+import org.alexnettfj.weights.AlexNetSpec;
+import org.alexnettfj.weights.AlexNetWeights;
+import org.alexnettfj.weights.WeightArray;
+import org.alexnettfj.weights.WeightFile;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The model end to end at AlexNet's real shapes, against the float64 {@link ReferenceAlexNet}, with random weights
+ * standing in for the pretrained file; then weight binding, determinism, batching, threads and native memory.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AlexNetModelTest {
+
+  /** Relative to each layer's largest magnitude; float32 rounding through eight layers stays near 1e-6. */
+  private static final double TOLERANCE = 1e-4;
+  private static final int IMAGES = 2;
+
+  private WeightFile file;
+  private AlexNetModel model;
+  private float[] images;
+  private List<Map<String, double[]>> reference;
+  private AlexNetModel fresh;
+  private AlexNetModel oneThreadChunked;
+
+  @BeforeAll
+  void buildModelsAndReference() throws IOException {
+    file = TestData.randomWeightFile(11L, AlexNetSpec.IMAGENET_CLASSES);
+    model = AlexNetModel.builder().setWeights(AlexNetWeights.from(file, Set.of(), AlexNetSpec.IMAGENET_CLASSES))
+        .build();
+    images = TestData.randomImages(12L, IMAGES);
+    reference = IntStream.range(0, IMAGES).parallel()
+        .mapToObj(i -> ReferenceAlexNet.forward(TestData.image(images, i), file::array))
+        .toList();
+    fresh = AlexNetModel.builder().setFreshInit().optNumClasses(10).optSeed(3L).build();
+    oneThreadChunked = AlexNetModel.builder().setFreshInit().optNumClasses(10).optSeed(3L)
+        .optIntraOpThreads(1).optInterOpThreads(1).optMaxBatch(2).build();
+  }
+
+  @AfterAll
+  void closeModels() {
+    for (AlexNetModel m : new AlexNetModel[] {model, fresh, oneThreadChunked}) {
+      if (m != null) {
+        m.close();
+      }
+    }
+  }
+
+  static List<String> layers() {
+    return AlexNetGraph.LAYER_OUTPUTS;
+  }
+
+  @ParameterizedTest
+  @MethodSource("layers")
+  void everyLayerMatchesTheFloat64ReferenceAtFullSize(String layer) {
+    float[][] rows = model.features(images, IMAGES, layer);
+
+    for (int i = 0; i < IMAGES; i++) {
+      assertClose(rows[i], reference.get(i).get(layer), TOLERANCE, layer + " of image " + i);
+    }
+  }
+
+  @Test
+  void logitsAndFc7MatchTheReferenceToOneInTenThousand() {
+    float[][] logits = model.logits(images, IMAGES);
+    float[][] fc7 = model.features(images, IMAGES);
+
+    for (int i = 0; i < IMAGES; i++) {
+      assertClose(logits[i], reference.get(i).get("fc8"), TOLERANCE, "logits of image " + i);
+      assertClose(fc7[i], reference.get(i).get("fc7"), TOLERANCE, "fc7 (default features) of image " + i);
+    }
+  }
+
+  @Test
+  void aTransposedFc7WouldBeCaught() throws IOException {
+    // fc7 is 4096 x 4096: a loader that forgot the file's Fortran order would pass every shape check.
+    Map<String, WeightArray> arrays = new LinkedHashMap<>(file.arrays());
+    arrays.put("fc7/weights", TestData.transposed(file.array("fc7/weights")));
+    AlexNetWeights wrong = AlexNetWeights.from(new WeightFile("transposed-fc7", "test", arrays), Set.of(), 1000);
+
+    try (AlexNetModel transposed = AlexNetModel.builder().setWeights(wrong).build()) {
+      float[] image = TestData.image(images, 0);
+      float[] fc6 = transposed.features(image, 1, "fc6")[0];
+      float[] logits = transposed.logits(image, 1)[0];
+
+      assertClose(fc6, reference.get(0).get("fc6"), TOLERANCE, "fc6, before the transposed layer");
+      assertThat(Closeness.relativeError(logits, reference.get(0).get("fc8")))
+          .as("logits with fc7 transposed must miss the reference by far more than the tolerance %s", TOLERANCE)
+          .isGreaterThan(100 * TOLERANCE);
+    }
+  }
+
+  @Test
+  void skippedLayersAreFreshAndTheOthersHoldTheFilesExactValues() throws IOException {
+    long seed = 99L;
+    AlexNetWeights weights = AlexNetWeights.from(file, Set.of("conv3", "fc8"), 5);
+
+    try (AlexNetModel m = AlexNetModel.builder().setWeights(weights).optSeed(seed).build()) {
+      assertThat(m.freshLayers()).as("fresh layers").containsExactly("conv3", "fc8");
+      assertThat(m.numClasses()).isEqualTo(5);
+      for (AlexNetSpec.Layer layer : AlexNetSpec.layers(5)) {
+        String name = layer.name();
+        boolean skipped = name.equals("conv3") || name.equals("fc8");
+        WeightArray expectedWeights = skipped ? FreshInit.weights(layer, seed) : file.array(name + "/weights");
+        WeightArray expectedBiases = skipped ? FreshInit.biases(layer) : file.array(name + "/biases");
+
+        assertSameValues(m.parameter(name + "/weights"), expectedWeights,
+            name + "/weights read back from the session (" + (skipped ? "fresh" : "from the file") + ")");
+        assertSameValues(m.parameter(name + "/biases"), expectedBiases,
+            name + "/biases read back from the session (" + (skipped ? "fresh" : "from the file") + ")");
+      }
+    }
+  }
+
+  @Test
+  void sameSeedGivesIdenticalParametersAndOutputsAndAnotherSeedDoesNot() throws IOException {
+    float[] image = TestData.image(images, 0);
+    try (AlexNetModel again = AlexNetModel.builder().setFreshInit().optNumClasses(10).optSeed(3L).build();
+        AlexNetModel other = AlexNetModel.builder().setFreshInit().optNumClasses(10).optSeed(4L).build()) {
+      for (AlexNetSpec.Layer layer : AlexNetSpec.layers(10)) {
+        for (String param : List.of("/weights", "/biases")) {
+          assertSameValues(again.parameter(layer.name() + param), fresh.parameter(layer.name() + param),
+              layer.name() + param + " of two models with seed 3");
+        }
+      }
+      assertThat(again.logits(image, 1)[0]).as("logits of two models with seed 3, bit for bit")
+          .containsExactly(fresh.logits(image, 1)[0]);
+      assertThat(Arrays.equals(other.parameter("conv1/weights").data(), fresh.parameter("conv1/weights").data()))
+          .as("conv1/weights equal with seeds 3 and 4").isFalse();
+      assertThat(other.logits(image, 1)[0]).as("logits with seeds 3 and 4").isNotEqualTo(fresh.logits(image, 1)[0]);
+    }
+  }
+
+  @Test
+  void aFreshModelHasEveryLayerFreshAndAnyNumberOfClasses() {
+    assertThat(fresh.freshLayers()).containsExactlyElementsOf(AlexNetSpec.LAYER_NAMES);
+    assertThat(fresh.numClasses()).isEqualTo(10);
+    assertThat(fresh.logits(TestData.image(images, 0), 1)[0]).as("logits of a 10-class model").hasSize(10);
+  }
+
+  @Test
+  void numClassesOtherThan1000WithoutSkippingFc8IsAnErrorThatSaysHowToFixIt() {
+    assertThatThrownBy(() -> AlexNetModel.builder().setWeightsFile(Path.of("never-read.npy")).optNumClasses(10)
+        .build())
+        .as("checked before the file is opened")
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("numClasses is 10")
+        .hasMessageContaining("add fc8 to skipLayers");
+  }
+
+  @Test
+  void rejectsInconsistentBuilderSettings() {
+    AlexNetWeights weights;
+    try {
+      weights = AlexNetWeights.from(file, Set.of("fc8"), 2);
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+    assertThatThrownBy(() -> AlexNetModel.builder().build()).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("exactly one source of parameters");
+    assertThatThrownBy(() -> AlexNetModel.builder().setFreshInit().setWeights(weights).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exactly one source of parameters");
+    assertThatThrownBy(() -> AlexNetModel.builder().setWeights(weights).optNumClasses(3).build())
+        .as("AlexNetWeights already fixes the classes").isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("optSkipLayers and optNumClasses go with setWeightsFile");
+    assertThatThrownBy(() -> AlexNetModel.builder().setFreshInit().optSkipLayers(Set.of("fc8")).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("every layer is fresh");
+    assertThatThrownBy(() -> AlexNetModel.builder().setFreshInit().optMaxBatch(0).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxBatch");
+    assertThatThrownBy(() -> AlexNetModel.builder().setFreshInit().optIntraOpThreads(-1).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("thread counts");
+  }
+
+  @Test
+  void bigBatchesAreRunInChunksWithTheSameResultsAsOneImageAtATime() {
+    int n = 5;
+    float[] batch = TestData.randomImages(13L, n);
+
+    float[][] chunked = oneThreadChunked.logits(batch, n);
+
+    assertThat(oneThreadChunked.maxBatch()).isEqualTo(2);
+    assertThat(chunked).as("one row per image across chunks of 2, 2 and 1").hasNumberOfRows(n);
+    for (int i = 0; i < n; i++) {
+      assertClose(chunked[i], Closeness.toDouble(oneThreadChunked.logits(TestData.image(batch, i), 1)[0]), 1e-5,
+          "logits of image " + i + " in a chunked batch vs alone");
+    }
+  }
+
+  @Test
+  void threadSettingsChangeNeitherParametersNorResults() {
+    float[] image = TestData.image(images, 1);
+
+    assertSameValues(oneThreadChunked.parameter("fc6/weights"), fresh.parameter("fc6/weights"),
+        "fc6/weights with 1 thread vs TensorFlow's default, same seed");
+    assertClose(oneThreadChunked.features(image, 1)[0], Closeness.toDouble(fresh.features(image, 1)[0]), 1e-5,
+        "fc7 with 1 intra-op and 1 inter-op thread vs the defaults");
+  }
+
+  @Test
+  void probabilitiesAreTheSoftmaxOfTheLogits() {
+    float[][] logits = model.logits(images, IMAGES);
+    float[][] probabilities = model.probabilities(images, IMAGES);
+
+    for (int i = 0; i < IMAGES; i++) {
+      double sum = 0;
+      for (float p : probabilities[i]) {
+        sum += p;
+      }
+      assertThat(sum).as("probabilities of image %d sum to 1", i).isCloseTo(1.0, within(1e-5));
+      assertClose(probabilities[i], ReferenceAlexNet.softmax(Closeness.toDouble(logits[i])), 1e-5,
+          "prob vs softmax(logits) of image " + i);
+    }
+  }
+
+  @Test
+  void reportsEachLayersSizePerImage() {
+    assertThat(model.featureSize("conv1")).isEqualTo(55 * 55 * 96);
+    assertThat(model.featureSize("pool5")).isEqualTo(6 * 6 * 256);
+    assertThat(model.featureSize("fc7")).isEqualTo(4096);
+    assertThat(model.featureSize("prob")).isEqualTo(1000);
+    assertThat(model.layerNames()).containsExactlyElementsOf(AlexNetGraph.LAYER_OUTPUTS);
+  }
+
+  @Test
+  void rejectsABatchOfTheWrongLengthAndUnknownLayers() {
+    assertThatThrownBy(() -> model.logits(new float[AlexNetModel.IMAGE_VALUES + 1], 1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("n x 227 x 227 x 3");
+    assertThatThrownBy(() -> model.features(images, IMAGES, "fc9"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no layer 'fc9'");
+    assertThatThrownBy(() -> model.parameter("fc9/weights"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no parameter 'fc9/weights'");
+  }
+
+  @Test
+  void anEmptyBatchGivesNoRows() {
+    assertThat(model.logits(new float[0], 0)).isEmpty();
+  }
+
+  @Test
+  void concurrentCallsEachGetTheirOwnImagesResults() throws Exception {
+    int threads = 4;
+    float[] batch = TestData.randomImages(14L, threads);
+    float[][] sequential = new float[threads][];
+    for (int t = 0; t < threads; t++) {
+      sequential[t] = fresh.logits(TestData.image(batch, t), 1)[0];
+    }
+
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<List<float[]>>> futures = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        float[] image = TestData.image(batch, t);
+        futures.add(pool.submit(() -> {
+          start.await();
+          List<float[]> out = new ArrayList<>();
+          for (int k = 0; k < 3; k++) {
+            out.add(fresh.logits(image, 1)[0]);
+          }
+          return out;
+        }));
+      }
+      start.countDown();
+      for (int t = 0; t < threads; t++) {
+        for (float[] logits : futures.get(t).get()) {
+          assertClose(logits, Closeness.toDouble(sequential[t]), 1e-6,
+              "logits of thread " + t + "'s image computed concurrently vs alone");
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aClosedModelRefusesCallsAndClosingTwiceIsHarmless() throws IOException {
+    AlexNetModel m = AlexNetModel.builder().setFreshInit().optNumClasses(2).build();
+    m.close();
+    m.close();
+
+    assertThatThrownBy(() -> m.logits(TestData.image(images, 0), 1)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+    assertThatThrownBy(() -> m.parameter("fc8/biases")).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+  }
+
+  @Test
+  void thousandsOfCallsDoNotGrowResidentMemory() throws IOException {
+    Assumptions.assumeTrue(Files.isReadable(Path.of("/proc/self/status")), "needs Linux /proc");
+    float[] image = TestData.image(images, 0);
+    // conv1 is the cheapest call that still moves large tensors: 0.6 MB in and 1.2 MB out per call, so a leaked
+    // input or output tensor grows native memory by over a gigabyte across the calls below. Surefire runs with
+    // JavaCPP's nopointergc, so an unclosed tensor is not rescued by the garbage collector (see the pom).
+    for (int i = 0; i < 100; i++) {
+      model.features(image, 1, "conv1");
+    }
+    MemorySnapshot before = MemorySnapshot.take();
+    int calls = 1000;
+    for (int i = 0; i < calls; i++) {
+      model.features(image, 1, "conv1");
+    }
+    MemorySnapshot after = MemorySnapshot.take();
+
+    assertThat(after.nativeGrowthSinceKb(before) / 1024.0)
+        .as("MB of resident memory gained over %d calls, less Java heap growth (RSS %d -> %d kB, heap committed "
+            + "%d -> %d kB)", calls, before.rssKb, after.rssKb, before.heapKb, after.heapKb)
+        .isLessThan(32.0);
+  }
+
+  @Test
+  void buildingAndClosingModelsDoesNotGrowResidentMemory() throws IOException {
+    Assumptions.assumeTrue(Files.isReadable(Path.of("/proc/self/status")), "needs Linux /proc");
+    // Each model holds 244 MB of variables in native memory: a graph or session left open shows at once.
+    buildUseAndClose();
+    MemorySnapshot before = MemorySnapshot.take();
+    for (int i = 0; i < 3; i++) {
+      buildUseAndClose();
+    }
+    MemorySnapshot after = MemorySnapshot.take();
+
+    assertThat(after.nativeGrowthSinceKb(before) / 1024.0)
+        .as("MB of resident memory gained over 3 models built and closed, less Java heap growth (RSS %d -> %d kB)",
+            before.rssKb, after.rssKb)
+        .isLessThan(120.0);
+  }
+
+  private void buildUseAndClose() throws IOException {
+    try (AlexNetModel m = AlexNetModel.builder().setFreshInit().optNumClasses(10).build()) {
+      m.logits(TestData.image(images, 0), 1);
+    }
+  }
+
+  /** Resident set size and committed Java heap, after a GC so that garbage does not count. */
+  private record MemorySnapshot(long rssKb, long heapKb) {
+
+    static MemorySnapshot take() throws IOException {
+      System.gc();
+      long rss = -1;
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          rss = Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+      long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() / 1024;
+      return new MemorySnapshot(rss, heap);
+    }
+
+    /** RSS growth not explained by the Java heap committing more pages. */
+    long nativeGrowthSinceKb(MemorySnapshot before) {
+      return (rssKb - before.rssKb) - Math.max(0, heapKb - before.heapKb);
+    }
+  }
+}
