@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "alexnet", mixinStandardHelpOptions = true, version = "alexnet-tfj 0.1.0",
     description = "AlexNet on TensorFlow Java: read, check and convert weights; predict; extract features.",
-    subcommands = {InspectCommand.class, ConvertCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {InspectCommand.class, ConvertCommand.class, PredictCommand.class, FeaturesCommand.class,
+        CommandLine.HelpCommand.class})
 public final class AlexNetCli {
 
   /** Exit code for input the command cannot use (unreadable file, wrong format, bad weights). */

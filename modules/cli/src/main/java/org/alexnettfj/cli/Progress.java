@@ -5,31 +5,49 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.alexnettfj.weights.ProgressListener;
 
-/** A terminal progress bar for long reads; silent when stderr is not a terminal (logs, pipes, tests). */
+/**
+ * A terminal progress bar (rate, ETA) for long reads and long image lists; silent when stderr is not a terminal
+ * (logs, pipes, tests) and for work too small to need one.
+ */
 final class Progress implements ProgressListener, AutoCloseable {
 
   private static final long MIN_BYTES = 32L << 20;
+  private static final long MIN_ITEMS = 64;
 
   private final String task;
+  private final boolean bytes;
   private final boolean enabled;
   private ProgressBar bar;
 
-  Progress(String task) {
+  private Progress(String task, boolean bytes) {
     this.task = task;
+    this.bytes = bytes;
     this.enabled = System.console() != null;
+  }
+
+  /** For reading files: counts MiB. */
+  Progress(String task) {
+    this(task, true);
+  }
+
+  /** For lists of images: counts items. */
+  static Progress items(String task) {
+    return new Progress(task, false);
   }
 
   @Override
   public void progress(long done, long total) {
-    if (!enabled || total < MIN_BYTES) {
+    if (!enabled || total < (bytes ? MIN_BYTES : MIN_ITEMS)) {
       return;
     }
+    int shift = bytes ? 20 : 0;
     if (bar == null) {
-      bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total >> 20).setUnit(" MiB", 1)
-          .setStyle(ProgressBarStyle.ASCII).showSpeed().continuousUpdate().build();
+      bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total >> shift)
+          .setUnit(bytes ? " MiB" : " images", 1).setStyle(ProgressBarStyle.ASCII).showSpeed()
+          .continuousUpdate().build();
     }
-    bar.maxHint(total >> 20);
-    bar.stepTo(done >> 20);
+    bar.maxHint(total >> shift);
+    bar.stepTo(done >> shift);
   }
 
   @Override

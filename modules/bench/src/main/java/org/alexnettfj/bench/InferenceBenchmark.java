@@ -1,0 +1,63 @@
+package org.alexnettfj.bench;
+
+import java.io.IOException;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.alexnettfj.graph.AlexNetModel;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Forward passes of the whole network on preprocessed batches: time per batch, so images/s = batch / time.
+ * Weights are freshly initialised (same arithmetic as the pretrained ones). The limit it is compared against is
+ * {@link PeakBenchmark}'s FP32 matmul rate divided by AlexNet's 1.449 GFLOP per image.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 2, time = 5)
+@Measurement(iterations = 5, time = 5)
+@Fork(1)
+public class InferenceBenchmark {
+
+  @Param({"1", "16", "64", "128"})
+  public int batch;
+
+  /** The layer fetched: prob (classify) or fc7 (features). */
+  @Param({"prob"})
+  public String layer;
+
+  private AlexNetModel model;
+  private float[] images;
+
+  @Setup(Level.Trial)
+  public void setUp() throws IOException {
+    model = AlexNetModel.builder().setFreshInit().optSeed(1).optMaxBatch(Math.max(batch, 1)).build();
+    images = new float[batch * AlexNetModel.IMAGE_VALUES];
+    SplittableRandom rnd = new SplittableRandom(7);
+    for (int i = 0; i < images.length; i++) {
+      images[i] = (float) rnd.nextDouble(-120, 130);
+    }
+  }
+
+  @Benchmark
+  public float[][] forward() {
+    return model.features(images, batch, layer);
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    model.close();
+  }
+}

@@ -1,0 +1,95 @@
+package org.alexnettfj.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.alexnettfj.graph.AlexNetPredictor;
+import org.alexnettfj.weights.NpyWriter;
+import org.alexnettfj.weights.WeightArray;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code alexnet features}: one layer's activations for each image, as a float32 [N, D] .npy. */
+@Command(name = "features", mixinStandardHelpOptions = true,
+    description = {"Write one layer's output (default fc7) for each image as a float32 [N, D] .npy, and the",
+        "inputs in row order beside it (OUT with .txt). Unreadable images are reported and skipped (or --strict)."})
+final class FeaturesCommand implements Callable<Integer> {
+
+  @Spec
+  CommandSpec spec;
+
+  @Mixin
+  ModelOptions model;
+
+  @Option(names = "--layer", defaultValue = "fc7",
+      description = "conv1..conv5, norm1, norm2, pool1, pool2, pool5, fc6, fc7, fc8, prob (default ${DEFAULT-VALUE}).")
+  String layer;
+
+  @Option(names = "--out", required = true, paramLabel = "FEATS.npy", description = "Output .npy file.")
+  Path out;
+
+  @Option(names = "--force", description = "Overwrite an existing output.")
+  boolean force;
+
+  @Override
+  public Integer call() throws Exception {
+    List<Path> images = model.imagePaths();
+    Path listOut = out.resolveSibling(stem(out) + ".txt");
+    if (!force && (Files.exists(out) || Files.exists(listOut))) {
+      throw new IllegalArgumentException(out + " or " + listOut + " exists; add --force to overwrite");
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    List<String> written = new ArrayList<>();
+    int[] skipped = {0};
+    int width;
+    try (AlexNetPredictor predictor = model.predictor();
+         NpyWriter.RowWriter rows = new NpyWriter.RowWriter(out, width = predictor.model().featureSize(layer));
+         Progress progress = Progress.items("Extracting " + layer)) {
+      if (model.inputTensor != null) {
+        WeightArray t = model.tensor();
+        float[][] f = predictor.featuresTensor(t.data(), t.dim(0), layer);
+        for (int i = 0; i < f.length; i++) {
+          rows.write(f[i]);
+          written.add(model.inputTensor + "[" + i + "]");
+        }
+      } else {
+        predictor.run(images, layer, model.strict, new AlexNetPredictor.Sink() {
+          @Override
+          public void accept(AlexNetPredictor.Outcome o) throws IOException {
+            if (!o.ok()) {
+              skipped[0]++;
+              err.println("alexnet features: skipped " + o.error().getMessage());
+              return;
+            }
+            rows.write(o.output());
+            written.add(o.path().toString());
+          }
+
+          @Override
+          public void progress(int done, int total) {
+            progress.progress(done, total);
+          }
+        });
+      }
+      rows.commit();
+    }
+    Files.write(listOut, written, StandardCharsets.UTF_8);
+    err.printf("alexnet features: wrote %s [%d, %d] and %s%s%n", out, written.size(),
+        width, listOut,
+        skipped[0] > 0 ? " (" + skipped[0] + " unreadable images skipped)" : "");
+    return 0;
+  }
+
+  private static String stem(Path p) {
+    String n = p.getFileName().toString();
+    return n.endsWith(".npy") ? n.substring(0, n.length() - 4) : n;
+  }
+}

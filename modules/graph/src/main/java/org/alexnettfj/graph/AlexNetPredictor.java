@@ -1,0 +1,318 @@
+package org.alexnettfj.graph;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.alexnettfj.data.ImageDecodeException;
+import org.alexnettfj.data.PreprocessConfig;
+import org.alexnettfj.data.Preprocessor;
+
+/**
+ * Images in, classes or features out: {@link Preprocessor} (decode, resize, BGR, mean) in front of an
+ * {@link AlexNetModel}. Every preprocessing step is the explicit {@link PreprocessConfig}, by default the classic
+ * notebook's ({@code cv2.resize} to 227x227 in float32, BGR, minus [104, 117, 124]).
+ *
+ * <p>Thread-safe: share one predictor between threads. Images are decoded on a small pool while the model runs.
+ *
+ * <pre>{@code
+ * try (AlexNetPredictor p = AlexNetPredictor.builder().setWeightsFile(Path.of("weights/bvlc_alexnet.npy")).build()) {
+ *   Prediction top5 = p.predict(Path.of("zebra.jpeg"), 5);
+ *   float[][] fc7 = p.features(List.of(Path.of("llama.jpeg")), "fc7");
+ * }
+ * }</pre>
+ */
+public final class AlexNetPredictor implements AutoCloseable {
+
+  /** What became of one input of a batch: its output row, or why it could not be read. */
+  public record Outcome(int index, Path path, float[] output, ImageDecodeException error) {
+    public boolean ok() {
+      return error == null;
+    }
+  }
+
+  /** Receives outcomes in input order, and progress after each batch. */
+  public interface Sink {
+    void accept(Outcome outcome) throws IOException;
+
+    default void progress(int done, int total) { }
+  }
+
+  private final AlexNetModel model;
+  private final boolean ownsModel;
+  private final Preprocessor preprocessor;
+  private final Labels labels;
+  private final boolean oversample;
+  private final ExecutorService decoders;
+
+  private AlexNetPredictor(Builder b) {
+    this.model = b.model;
+    this.ownsModel = b.ownsModel;
+    this.preprocessor = new Preprocessor(b.preprocess);
+    this.oversample = b.oversample;
+    this.labels = b.labels != null ? b.labels
+        : model.numClasses() == 1000 ? Labels.imagenet() : Labels.numbered(model.numClasses());
+    if (labels.size() != model.numClasses()) {
+      throw new IllegalArgumentException("the model has " + model.numClasses() + " classes but the labels name "
+          + labels.size());
+    }
+    this.decoders = Executors.newFixedThreadPool(b.decodeThreads, r -> {
+      Thread t = new Thread(r, "alexnet-decode");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public AlexNetModel model() {
+    return model;
+  }
+
+  public Labels labels() {
+    return labels;
+  }
+
+  public Preprocessor preprocessor() {
+    return preprocessor;
+  }
+
+  /** The {@code topK} most probable classes of one image. */
+  public Prediction predict(Path image, int topK) throws ImageDecodeException {
+    return predict(List.of(image), topK).get(0);
+  }
+
+  /** The {@code topK} most probable classes of each image; fails on the first unreadable one. */
+  public List<Prediction> predict(List<Path> images, int topK) throws ImageDecodeException {
+    float[][] probs = outputs(images, "prob");
+    List<Prediction> out = new ArrayList<>(images.size());
+    for (int i = 0; i < probs.length; i++) {
+      out.add(Prediction.topK(images.get(i).toString(), probs[i], topK, labels));
+    }
+    return out;
+  }
+
+  /** Top classes of an already preprocessed NHWC batch (BGR, mean subtracted); inputs are named {@code name[i]}. */
+  public List<Prediction> predictTensor(float[] batch, int n, int topK, String name) {
+    float[][] probs = tensorOutputs(batch, n, "prob");
+    List<Prediction> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(Prediction.topK(name + "[" + i + "]", probs[i], topK, labels));
+    }
+    return out;
+  }
+
+  /** The output of {@code layer} (e.g. {@code fc7}) for each image, one row each; fails on an unreadable image. */
+  public float[][] features(List<Path> images, String layer) throws ImageDecodeException {
+    return outputs(images, layer);
+  }
+
+  /** The output of {@code layer} for an already preprocessed NHWC batch. */
+  public float[][] featuresTensor(float[] batch, int n, String layer) {
+    return tensorOutputs(batch, n, layer);
+  }
+
+  /** Turns a probability row into named top classes. */
+  public Prediction topK(String input, float[] probabilities, int k) {
+    return Prediction.topK(input, probabilities, k, labels);
+  }
+
+  private float[][] outputs(List<Path> images, String layer) throws ImageDecodeException {
+    float[][] rows = new float[images.size()][];
+    try {
+      run(images, layer, true, new Sink() {
+        @Override
+        public void accept(Outcome o) {
+          rows[o.index()] = o.output();
+        }
+      });
+    } catch (ImageDecodeException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return rows;
+  }
+
+  private float[][] tensorOutputs(float[] batch, int n, String layer) {
+    if (!oversample) {
+      return model.features(batch, n, layer);
+    }
+    throw new IllegalArgumentException("oversampling needs images (it crops them); a preprocessed tensor cannot be");
+  }
+
+  /**
+   * Runs every image through the model in batches, handing each outcome to {@code sink} in input order. With
+   * {@code strict} the first unreadable image stops the run with its error; otherwise it becomes an outcome
+   * with an error and the run goes on.
+   */
+  public void run(List<Path> images, String layer, boolean strict, Sink sink) throws IOException {
+    model.featureSize(layer); // fails fast on an unknown layer name
+    int perImage = oversample ? Preprocessor.OVERSAMPLE_COUNT : 1;
+    int chunk = Math.max(1, model.maxBatch() / perImage);
+    for (int start = 0; start < images.size(); start += chunk) {
+      int count = Math.min(chunk, images.size() - start);
+      List<Future<float[][]>> decoded = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        Path p = images.get(start + i);
+        decoded.add(decoders.submit(() -> oversample ? preprocessor.oversample(p) : new float[][] {
+            preprocessor.apply(p)}));
+      }
+      ImageDecodeException[] errors = new ImageDecodeException[count];
+      float[] batch = new float[count * perImage * AlexNetModel.IMAGE_VALUES];
+      int filled = 0;
+      for (int i = 0; i < count; i++) {
+        try {
+          for (float[] crop : get(decoded.get(i))) {
+            System.arraycopy(crop, 0, batch, filled * AlexNetModel.IMAGE_VALUES, AlexNetModel.IMAGE_VALUES);
+            filled++;
+          }
+        } catch (ImageDecodeException e) {
+          if (strict) {
+            throw e;
+          }
+          errors[i] = e;
+        }
+      }
+      float[][] rows = filled == 0 ? new float[0][]
+          : model.features(filled == batch.length / AlexNetModel.IMAGE_VALUES ? batch
+              : java.util.Arrays.copyOf(batch, filled * AlexNetModel.IMAGE_VALUES), filled, layer);
+      int row = 0;
+      for (int i = 0; i < count; i++) {
+        Path p = images.get(start + i);
+        if (errors[i] != null) {
+          sink.accept(new Outcome(start + i, p, null, errors[i]));
+          continue;
+        }
+        sink.accept(new Outcome(start + i, p, average(rows, row, perImage), null));
+        row += perImage;
+      }
+      sink.progress(start + count, images.size());
+    }
+  }
+
+  /** The paper's 10-crop: the crops' outputs averaged (probabilities for predict). */
+  private static float[] average(float[][] rows, int from, int count) {
+    if (count == 1) {
+      return rows[from];
+    }
+    float[] mean = new float[rows[from].length];
+    for (int k = 0; k < count; k++) {
+      float[] r = rows[from + k];
+      for (int j = 0; j < mean.length; j++) {
+        mean[j] += r[j];
+      }
+    }
+    for (int j = 0; j < mean.length; j++) {
+      mean[j] /= count;
+    }
+    return mean;
+  }
+
+  private static float[][] get(Future<float[][]> f) throws ImageDecodeException {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while decoding images", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof ImageDecodeException d) {
+        throw d;
+      }
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  @Override
+  public void close() {
+    decoders.shutdownNow();
+    if (ownsModel) {
+      model.close();
+    }
+  }
+
+  /** {@code setModel} or {@code setWeightsFile} is required; the rest is optional. */
+  public static final class Builder {
+    private AlexNetModel model;
+    private boolean ownsModel;
+    private Path weightsFile;
+    private PreprocessConfig preprocess = PreprocessConfig.NOTEBOOK;
+    private Labels labels;
+    private boolean oversample;
+    private int decodeThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    private int intraOpThreads;
+
+    /** Uses a model the caller owns and closes. */
+    public Builder setModel(AlexNetModel model) {
+      this.model = model;
+      return this;
+    }
+
+    /** Loads the full pretrained model (1000 ImageNet classes) from a weight file; closed with the predictor. */
+    public Builder setWeightsFile(Path file) {
+      this.weightsFile = file;
+      return this;
+    }
+
+    public Builder optPreprocess(PreprocessConfig config) {
+      this.preprocess = config;
+      return this;
+    }
+
+    public Builder optLabels(Labels labels) {
+      this.labels = labels;
+      return this;
+    }
+
+    /** The paper's test-time 10-crop: corners and centre of a 256x256 resize, and their mirrors, averaged. */
+    public Builder optOversample(boolean oversample) {
+      this.oversample = oversample;
+      return this;
+    }
+
+    public Builder optDecodeThreads(int threads) {
+      this.decodeThreads = threads;
+      return this;
+    }
+
+    /** TensorFlow intra-op threads for a model loaded by {@link #setWeightsFile}; 0 = all cores. */
+    public Builder optIntraOpThreads(int threads) {
+      this.intraOpThreads = threads;
+      return this;
+    }
+
+    public AlexNetPredictor build() throws IOException {
+      if ((model == null) == (weightsFile == null)) {
+        throw new IllegalStateException("set exactly one of setModel or setWeightsFile");
+      }
+      if (decodeThreads < 1) {
+        throw new IllegalArgumentException("decodeThreads must be at least 1");
+      }
+      if (weightsFile != null) {
+        AlexNetModel.Builder mb = AlexNetModel.builder().setWeightsFile(weightsFile);
+        if (intraOpThreads > 0) {
+          mb.optIntraOpThreads(intraOpThreads);
+        }
+        model = mb.build();
+        ownsModel = true;
+      }
+      try {
+        return new AlexNetPredictor(this);
+      } catch (RuntimeException e) {
+        if (ownsModel) {
+          model.close();
+        }
+        throw e;
+      }
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package org.alexnettfj.graph;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Class names in output order: index {@code i} names fc8's unit {@code i}. The 1000 ImageNet names ship with the
+ * library (from {@code weights/imagenet-classes.txt}); a fine-tuned model brings its own.
+ */
+public record Labels(List<String> names) {
+
+  public Labels {
+    names = List.copyOf(names);
+  }
+
+  /** The ILSVRC-2012 classes in the order of the BVLC AlexNet outputs (index 386 is the African elephant). */
+  public static Labels imagenet() {
+    try (InputStream in = Labels.class.getResourceAsStream("imagenet-classes.txt")) {
+      if (in == null) {
+        throw new IllegalStateException("imagenet-classes.txt is missing from the graph module's resources");
+      }
+      return read(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** One name per line, blank lines ignored. */
+  public static Labels fromFile(Path file) throws IOException {
+    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      return read(r);
+    }
+  }
+
+  /** Names "class 0", "class 1", ... for a model without a list. */
+  public static Labels numbered(int count) {
+    List<String> names = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      names.add("class " + i);
+    }
+    return new Labels(names);
+  }
+
+  private static Labels read(BufferedReader r) throws IOException {
+    List<String> names = new ArrayList<>();
+    String line;
+    while ((line = r.readLine()) != null) {
+      if (!line.isBlank()) {
+        names.add(line.strip());
+      }
+    }
+    return new Labels(names);
+  }
+
+  public int size() {
+    return names.size();
+  }
+
+  public String name(int index) {
+    return names.get(index);
+  }
+}
