@@ -1,5 +1,10 @@
 package org.alexnettfj.graph;
 
+import org.alexnettfj.data.PreprocessConfig;
+import org.alexnettfj.data.Preprocessor;
+import org.alexnettfj.weights.NpyWriter;
+import org.junit.jupiter.api.io.TempDir;
+
 import static org.alexnettfj.graph.Closeness.assertClose;
 import static org.alexnettfj.graph.Closeness.assertSameValues;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,11 +57,21 @@ class AlexNetModelTest {
   private AlexNetModel oneThreadChunked;
 
   @BeforeAll
-  void buildModelsAndReference() throws IOException {
+  void buildModelsAndReference(@TempDir Path tmp) throws IOException {
+    // The model reads a full-size file in the classic form (Python-2 pickle, fc7 and fc8 Fortran-ordered, as in
+    // bvlc_alexnet.npy); the reference uses the arrays as generated, so a reader that mishandled the stored order
+    // would show here. The inputs are real photos through the notebook's preprocessing.
     file = TestData.randomWeightFile(11L, AlexNetSpec.IMAGENET_CLASSES);
-    model = AlexNetModel.builder().setWeights(AlexNetWeights.from(file, Set.of(), AlexNetSpec.IMAGENET_CLASSES))
-        .build();
-    images = TestData.randomImages(12L, IMAGES);
+    Path classic = tmp.resolve("bvlc_alexnet.npy");
+    NpyWriter.writeClassic(classic, file.arrays(), name -> name.startsWith("fc7/") || name.startsWith("fc8/"));
+    model = AlexNetModel.builder().setWeightsFile(classic).build();
+    Preprocessor notebook = new Preprocessor(PreprocessConfig.NOTEBOOK);
+    images = new float[IMAGES * TestData.IMAGE_VALUES];
+    String[] photos = {"zebra.jpeg", "llama.jpeg"};
+    for (int i = 0; i < IMAGES; i++) {
+      float[] photo = notebook.apply(Path.of("../data/src/test/resources/images", photos[i]));
+      System.arraycopy(photo, 0, images, i * TestData.IMAGE_VALUES, TestData.IMAGE_VALUES);
+    }
     reference = IntStream.range(0, IMAGES).parallel()
         .mapToObj(i -> ReferenceAlexNet.forward(TestData.image(images, i), file::array))
         .toList();
