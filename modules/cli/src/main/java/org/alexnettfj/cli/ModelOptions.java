@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.alexnettfj.data.Mean;
+import org.alexnettfj.data.PreprocessConfig;
 import org.alexnettfj.graph.AlexNetPredictor;
 import org.alexnettfj.graph.Labels;
 import org.alexnettfj.weights.WeightArray;
@@ -23,6 +25,11 @@ final class ModelOptions {
   @Option(names = "--labels", paramLabel = "FILE",
       description = "Class names, one per line in output order (default: the 1000 ImageNet classes).")
   Path labels;
+
+  @Option(names = "--mean-image", paramLabel = "MEAN.npy",
+      description = {"Subtract a per-pixel BGR mean image, (3, H, W) like Caffe's ilsvrc_2012_mean.npy, instead of",
+          "the per-channel mean [104, 117, 124] the classic notebook uses."})
+  Path meanImage;
 
   @Option(names = "--oversample",
       description = "The paper's 10-crop: corners and centre of a 256x256 resize and their mirrors, averaged.")
@@ -50,6 +57,9 @@ final class ModelOptions {
     Inputs.requireWeightsFile(weights);
     AlexNetPredictor.Builder b = AlexNetPredictor.builder().setWeightsFile(weights).optOversample(oversample)
         .optIntraOpThreads(threads);
+    if (meanImage != null) {
+      b.optPreprocess(PreprocessConfig.NOTEBOOK.toBuilder().mean(Mean.caffeMeanImage(meanImage)).build());
+    }
     if (labels != null) {
       b.optLabels(Labels.fromFile(labels));
     }

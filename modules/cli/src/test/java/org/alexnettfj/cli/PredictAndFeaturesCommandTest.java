@@ -119,6 +119,21 @@ class PredictAndFeaturesCommandTest {
   }
 
   @Test
+  void meanImageOptionChangesTheInputTheModelSees() throws Exception {
+    Path mean = Path.of("../weights/src/test/resources/fixtures/real/caffe-ilsvrc_2012_mean.npy");
+    Path a = tmp.resolve("channel.npy");
+    Path b = tmp.resolve("pixel.npy");
+    Path image = IMAGES.resolve("zebra.jpeg");
+    assertThat(run("features", "--weights", weights.toString(), "--layer", "conv1", "--out", a.toString(),
+        image.toString()).code()).isZero();
+    Run r = run("features", "--weights", weights.toString(), "--layer", "conv1", "--out", b.toString(),
+        "--mean-image", mean.toString(), image.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(WeightReader.readArray(a).data()).as("a per-pixel mean differs from [104, 117, 124] somewhere")
+        .isNotEqualTo(WeightReader.readArray(b).data());
+  }
+
+  @Test
   void inputTensorGivesTheSameFeaturesAsTheImage() throws Exception {
     float[] pre = new org.alexnettfj.data.Preprocessor(org.alexnettfj.data.PreprocessConfig.NOTEBOOK)
         .apply(IMAGES.resolve("llama.jpeg"));
