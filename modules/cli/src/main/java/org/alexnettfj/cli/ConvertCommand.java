@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.alexnettfj.weights.AlexNetWeights;
+import org.alexnettfj.weights.CaffePrototxt;
 import org.alexnettfj.weights.CaffeReader;
 import org.alexnettfj.weights.NpyWriter;
 import org.alexnettfj.weights.NpzWriter;
@@ -75,6 +76,11 @@ final class ConvertCommand implements Callable<Integer> {
   @Option(names = "--fc-input", paramLabel = "LAYER=CxHxW", description = {"Caffe only: the feature map an fc layer "
       + "reads, when its blobs cannot tell (not square), e.g. fc6=256x6x6."})
   Map<String, String> fcInputs = new LinkedHashMap<>();
+
+  @Option(names = "--prototxt", paramLabel = "DEPLOY.prototxt", description = {"Caffe only: the network's "
+      + "description. It must describe AlexNet (nothing is written otherwise); it also gives the fc layers' input "
+      + "shapes."})
+  Path prototxt;
 
   @Override
   public Integer call() throws Exception {
@@ -150,10 +156,10 @@ final class ConvertCommand implements Callable<Integer> {
   private WeightFile read() throws IOException {
     try (Progress progress = new Progress("Reading")) {
       boolean caffe = from == Source.caffe;
-      if (!fcInputs.isEmpty() && !caffe) {
+      if ((!fcInputs.isEmpty() || prototxt != null) && !caffe) {
         if (!CaffeReader.looksLikeCaffeModel(in)) {
-          throw new IllegalArgumentException("--fc-input applies to Caffe models, and " + in + " is not one "
-              + "(use --from caffe if it is)");
+          throw new IllegalArgumentException((prototxt != null ? "--prototxt" : "--fc-input")
+              + " applies to Caffe models, and " + in + " is not one (use --from caffe if it is)");
         }
         caffe = true;
       }
@@ -161,6 +167,18 @@ final class ConvertCommand implements Callable<Integer> {
         return WeightReader.read(in, progress);
       }
       CaffeReader.Options options = CaffeReader.Options.defaults().withProgress(progress);
+      if (prototxt != null) {
+        Inputs.requireWeightsFile(prototxt);
+        CaffePrototxt net = CaffePrototxt.read(prototxt);
+        List<String> problems = net.alexNetProblems();
+        if (!problems.isEmpty()) {
+          throw new IllegalStateException(prototxt + " does not describe AlexNet, so nothing was written: "
+              + String.join("; ", problems));
+        }
+        for (Map.Entry<String, CaffeReader.FcInput> e : net.fcInputs().entrySet()) {
+          options = options.withFcInput(e.getKey(), e.getValue());
+        }
+      }
       for (Map.Entry<String, String> e : fcInputs.entrySet()) {
         options = options.withFcInput(e.getKey(), CaffeReader.FcInput.parse(e.getValue()));
       }
