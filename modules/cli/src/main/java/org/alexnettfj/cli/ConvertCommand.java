@@ -41,19 +41,20 @@ import picocli.CommandLine.Spec;
  * file byte for byte; everything else is written in C order, which numpy loads the same way.
  */
 @Command(name = "convert", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Convert weights: anything inspect reads, a Caffe .caffemodel (converted to TensorFlow",
-        "layout as caffe-tensorflow did) or a TensorFlow checkpoint (IN is its prefix, e.g. model.ckpt, or its",
-        ".index file), to:",
+    description = {"Convert weights: anything inspect reads, a Caffe .caffemodel (converted to",
+        "TensorFlow layout as caffe-tensorflow did) or a TensorFlow checkpoint (IN is",
+        "its prefix, e.g. model.ckpt, or its .index file), to:",
         "  .npy        the classic pickled dict of [weights, biases] per layer",
-        "  .npz        plain float32 arrays (numpy.load(path, allow_pickle=False))",
-        "  .ckpt       a TensorFlow (V2) checkpoint: OUT is the prefix, the files are OUT.index and",
-        "              OUT.data-00000-of-00001; variables conv1/weights ... fc8/biases",
-        "  savedmodel  a TensorFlow SavedModel folder (OUT named *saved_model*, or --to savedmodel), tag",
-        "              'serve', signature serving_default: images float32 [N,227,227,3] (BGR,",
-        "              mean-subtracted) -> probabilities, logits [N,classes] and fc7 [N,4096]; needs a",
-        "              complete AlexNet, classes from fc8",
-        "Writes in a temporary file or folder and renames it into place; prints layers, parameters and the",
-        "output's sha256."})
+        "  .npz        plain float32 arrays (numpy.load(p, allow_pickle=False))",
+        "  .ckpt       a TensorFlow V2 checkpoint: OUT is the prefix, written as",
+        "              OUT.index + OUT.data-00000-of-00001 (conv1/weights ...)",
+        "  savedmodel  a SavedModel folder (OUT named *saved_model*, or --to",
+        "              savedmodel); tag serve, signature serving_default: images",
+        "              float32 [N,227,227,3] (BGR, mean-subtracted) -> probabilities",
+        "              and logits [N,classes], fc7 [N,4096]. Needs a complete",
+        "              AlexNet; classes from fc8.",
+        "Writes in a temporary file or folder and renames it into place; prints",
+        "layers, parameters and each output file's sha256."})
 final class ConvertCommand implements Callable<Integer> {
 
   enum Source { auto, caffe, checkpoint }
