@@ -15,6 +15,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.alexnettfj.graph.AlexNetSavedModel;
+import org.alexnettfj.graph.TfCheckpoint;
 import org.alexnettfj.weights.AlexNetWeights;
 import org.alexnettfj.weights.CaffePrototxt;
 import org.alexnettfj.weights.CaffeReader;
@@ -31,39 +33,56 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code alexnet convert IN OUT}: any weight file the reader takes (classic or re-saved {@code .npy}, {@code .npz},
- * compressed copies, Caffe {@code .caffemodel}) to the classic {@code .npy} or to a pickle-free {@code .npz}.
+ * compressed copies, Caffe {@code .caffemodel}) or a TensorFlow checkpoint to the classic {@code .npy}, a
+ * pickle-free {@code .npz}, a TensorFlow checkpoint ({@code OUT.index} + {@code OUT.data-00000-of-00001}) or a
+ * TensorFlow SavedModel folder with a {@code serving_default} signature.
  *
  * <p>The {@code .npy} target keeps each array's stored order: arrays read Fortran-ordered (fc7 and fc8 weights of
  * the original {@code bvlc_alexnet.npy}) are written Fortran-ordered, so classic in, classic out reproduces the
  * file byte for byte; everything else is written in C order, which numpy loads the same way.
  */
 @Command(name = "convert", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Convert weights: anything inspect reads, or a Caffe .caffemodel (converted to TensorFlow",
-        "layout as caffe-tensorflow did), to the classic .npy (a pickled dict of [weights, biases] per layer)",
-        "or to an .npz of plain float32 arrays (numpy.load(path, allow_pickle=False)). Writes a temporary",
-        "file and renames it into place; prints layers, parameters and the output's sha256."})
+    description = {"Convert weights: anything inspect reads, a Caffe .caffemodel (converted to",
+        "TensorFlow layout as caffe-tensorflow did) or a TensorFlow checkpoint (IN is",
+        "its prefix, e.g. model.ckpt, or its .index file), to:",
+        "  .npy        the classic pickled dict of [weights, biases] per layer",
+        "  .npz        plain float32 arrays (numpy.load(p, allow_pickle=False))",
+        "  .ckpt       a TensorFlow V2 checkpoint: OUT is the prefix, written as",
+        "              OUT.index + OUT.data-00000-of-00001 (conv1/weights ...)",
+        "  savedmodel  a SavedModel folder (OUT named *saved_model*, or --to",
+        "              savedmodel); tag serve, signature serving_default: images",
+        "              float32 [N,227,227,3] (BGR, mean-subtracted) -> probabilities",
+        "              and logits [N,classes], fc7 [N,4096]. Needs a complete",
+        "              AlexNet; classes from fc8.",
+        "Writes in a temporary file or folder and renames it into place; prints",
+        "layers, parameters and each output file's sha256."})
 final class ConvertCommand implements Callable<Integer> {
 
-  enum Source { auto, caffe }
+  enum Source { auto, caffe, checkpoint }
 
   private static final String SUPPORTED = ".npy (the classic bvlc_alexnet.npy form: a pickled dict of "
-      + "[weights, biases] lists) and .npz (a numpy archive of plain float32 arrays, no pickle)";
+      + "[weights, biases] lists), .npz (a numpy archive of plain float32 arrays, no pickle), .ckpt (a TensorFlow "
+      + "checkpoint prefix) and savedmodel (a TensorFlow SavedModel folder)";
 
   @Spec
   CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "IN", description = "Weight file to read, e.g. weights/bvlc_alexnet.caffemodel")
+  @Parameters(index = "0", paramLabel = "IN", description = "Weight file to read, e.g. weights/bvlc_alexnet.caffemodel,"
+      + " or a checkpoint prefix, e.g. runs/model.ckpt")
   Path in;
 
-  @Parameters(index = "1", paramLabel = "OUT", description = "File to write: .npy or .npz")
+  @Parameters(index = "1", paramLabel = "OUT", description = "What to write: x.npy, x.npz, x.ckpt (prefix) or a "
+      + "SavedModel folder, e.g. out/alexnet_saved_model")
   Path out;
 
   @Option(names = "--from", paramLabel = "FORMAT", defaultValue = "auto",
       description = "Input format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}: recognised from the "
-          + "content; .caffemodel also by name). caffe reads IN as a Caffe model whatever it is called.")
+          + "content; .caffemodel also by name; a checkpoint by a name ending .ckpt/.index or an existing "
+          + "IN.index). caffe reads IN as a Caffe model, checkpoint as a checkpoint prefix, whatever it is called.")
   Source from;
 
-  @Option(names = "--to", paramLabel = "FORMAT", description = "Output format: npy or npz (default: OUT's extension).")
+  @Option(names = "--to", paramLabel = "FORMAT", description = "Output format: npy, npz, checkpoint (ckpt) or "
+      + "savedmodel (default: from OUT's name).")
   String to;
 
   @Option(names = "--force", description = "Overwrite OUT if it exists.")
@@ -85,17 +104,23 @@ final class ConvertCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     String target = target();
-    Inputs.requireWeightsFile(in);
-    if (Files.isDirectory(out)) {
-      throw new FileAlreadyExistsException(out.toString(), null, "is a directory; give a file name ending in .npy "
-          + "or .npz");
+    boolean checkpointIn = from == Source.checkpoint || (from == Source.auto && fcInputs.isEmpty()
+        && looksLikeCheckpoint(in));
+    if (!checkpointIn) {
+      Inputs.requireWeightsFile(in);
     }
-    if (Files.exists(out) && !force) {
-      throw new FileAlreadyExistsException(out.toString(), null, "exists; add --force to overwrite it");
-    }
-    WeightFile weights = read();
+    refuseToClobber(target);
+    WeightFile weights = checkpointIn ? TfCheckpoint.read(in) : read();
     Map<String, WeightArray> arrays = weights.arrays();
     String checked = null;
+    if (target.equals("savedmodel")) {
+      int numClasses = InspectCommand.guessClasses(weights);
+      List<String> problems = AlexNetWeights.problems(weights, Set.of(), numClasses);
+      if (!problems.isEmpty()) {
+        throw new IllegalStateException(in + " is not a complete AlexNet (" + numClasses + " classes), which a "
+            + "SavedModel needs, so nothing was written: " + String.join("; ", problems));
+      }
+    }
     if (check) {
       int numClasses = InspectCommand.guessClasses(weights);
       List<String> problems = AlexNetWeights.problems(weights, Set.of(), numClasses);
@@ -105,15 +130,21 @@ final class ConvertCommand implements Callable<Integer> {
       }
       checked = "matches AlexNet (" + numClasses + " classes)";
     }
-    try (Progress progress = new Progress("Writing")) {
-      if (target.equals("npz")) {
-        NpzWriter.write(out, arrays, progress);
-      } else {
-        try {
-          NpyWriter.writeClassic(out, arrays, name -> arrays.get(name).storedFortranOrder(), progress);
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException(e.getMessage() + ": the classic .npy holds [weights, biases] per layer;"
-              + " write an .npz for other layouts", e);
+    if (target.equals("checkpoint")) {
+      TfCheckpoint.write(TfCheckpoint.prefixOf(out), arrays, force);
+    } else if (target.equals("savedmodel")) {
+      AlexNetSavedModel.export(weights, out, force);
+    } else {
+  try (Progress progress = new Progress("Writing")) {
+        if (target.equals("npz")) {
+          NpzWriter.write(out, arrays, progress);
+        } else {
+          try {
+            NpyWriter.writeClassic(out, arrays, name -> arrays.get(name).storedFortranOrder(), progress);
+          } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + ": the classic .npy holds [weights, biases] per layer;"
+                + " write an .npz for other layouts", e);
+          }
         }
       }
     }
@@ -121,7 +152,45 @@ final class ConvertCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** npy or npz, decided before anything is read; other targets fail with what is supported. */
+  /** A checkpoint is a prefix, not a file: recognised by its name or by the {@code .index} beside it. */
+  static boolean looksLikeCheckpoint(Path path) {
+    String name = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
+    return name.endsWith(".ckpt") || name.matches(".*\\.ckpt-\\d+") || name.endsWith(".index")
+        || name.matches(".*\\.data-\\d{5}-of-\\d{5}") || (!Files.isRegularFile(path) && TfCheckpoint.exists(path));
+  }
+
+  /** Checked before reading, so a long read is not wasted on a target that will be refused. */
+  private void refuseToClobber(String target) throws IOException {
+    switch (target) {
+      case "checkpoint" -> {
+        List<Path> existing = TfCheckpoint.files(TfCheckpoint.prefixOf(out));
+        if (!existing.isEmpty() && !force) {
+          throw new FileAlreadyExistsException(existing.get(0).toString(), null, "exists; add --force to overwrite "
+              + "the checkpoint");
+        }
+      }
+      case "savedmodel" -> {
+        if (Files.exists(out) && !force) {
+          throw new FileAlreadyExistsException(out.toString(), null, "exists; add --force to overwrite it");
+        }
+        if (Files.exists(out) && !Files.isRegularFile(out.resolve("saved_model.pb"))) {
+          throw new FileAlreadyExistsException(out.toString(), null, "exists and is not a SavedModel (no "
+              + "saved_model.pb); not replacing it even with --force");
+        }
+      }
+      default -> {
+        if (Files.isDirectory(out)) {
+          throw new FileAlreadyExistsException(out.toString(), null, "is a directory; give a file name ending in "
+              + ".npy or .npz, or --to savedmodel");
+        }
+        if (Files.exists(out) && !force) {
+          throw new FileAlreadyExistsException(out.toString(), null, "exists; add --force to overwrite it");
+        }
+      }
+    }
+  }
+
+  /** npy, npz, checkpoint or savedmodel, decided before anything is read. */
   private String target() {
     String name = out.getFileName() == null ? "" : out.getFileName().toString().toLowerCase(Locale.ROOT);
     String t = to != null ? to.toLowerCase(Locale.ROOT).replaceFirst("^\\.", "") : null;
@@ -133,21 +202,20 @@ final class ConvertCommand implements Callable<Integer> {
       } else if (name.endsWith(".ckpt") || name.contains(".ckpt-") || name.endsWith(".index")
           || name.contains(".data-0")) {
         t = "checkpoint";
-      } else if (name.endsWith(".pb") || name.contains("saved_model") || name.contains("savedmodel")) {
+      } else if (name.endsWith(".pb")) {
+        throw new IllegalArgumentException("a SavedModel is a folder, not '" + out.getFileName() + "': give the "
+            + "folder to create, e.g. " + out.resolveSibling("alexnet_saved_model"));
+      } else if (name.contains("saved_model") || name.contains("savedmodel")) {
         t = "savedmodel";
       } else {
         throw new IllegalArgumentException("cannot tell the output format from '" + out.getFileName()
-            + "': supported are " + SUPPORTED + "; name OUT so, or give --to npy|npz");
+            + "': supported are " + SUPPORTED + "; name OUT so, or give --to npy|npz|checkpoint|savedmodel");
       }
     }
     return switch (t) {
       case "npy", "npz" -> t;
-      case "checkpoint", "ckpt", "tf", "tensorflow" -> throw new UnsupportedOperationException(
-          "writing a TensorFlow checkpoint is not supported yet; write .npz or .npy, which the TensorFlow graph "
-              + "loads");
-      case "savedmodel", "saved_model", "pb" -> throw new UnsupportedOperationException(
-          "writing a TensorFlow SavedModel is not supported yet; write .npz or .npy, which the TensorFlow graph "
-              + "loads");
+      case "checkpoint", "ckpt" -> "checkpoint";
+      case "savedmodel", "saved_model" -> "savedmodel";
       default -> throw new IllegalArgumentException("unknown output format '" + to + "': supported are "
           + SUPPORTED);
     };
@@ -190,16 +258,37 @@ final class ConvertCommand implements Callable<Integer> {
     PrintWriter o = spec.commandLine().getOut();
     o.printf("converted %s -> %s%n", in, out);
     o.printf("  from:       %s%n", w.format());
-    o.printf("  to:         %s%n", target.equals("npz") ? "npz, plain <f4 arrays (no pickle)"
-        : "npy, classic pickled dict of [weights, biases]");
+    o.printf("  to:         %s%n", switch (target) {
+      case "npz" -> "npz, plain <f4 arrays (no pickle)";
+      case "checkpoint" -> "TensorFlow checkpoint (V2), prefix " + TfCheckpoint.prefixOf(out);
+      case "savedmodel" -> "TensorFlow SavedModel, tag " + AlexNetSavedModel.TAG + ", signature "
+          + AlexNetSavedModel.SIGNATURE + ": " + AlexNetSavedModel.IMAGES + " -> " + AlexNetSavedModel.PROBABILITIES
+          + ", " + AlexNetSavedModel.LOGITS + ", " + AlexNetSavedModel.FC7;
+      default -> "npy, classic pickled dict of [weights, biases]";
+    });
     o.printf("  layers:     %d (%s)%n", w.layerNames().size(), String.join(", ", w.layerNames()));
     o.printf("  arrays:     %d%n", w.arrays().size());
     o.printf("  parameters: %,d%n", w.parameterCount());
     if (checked != null) {
       o.printf("  check:      %s%n", checked);
     }
-    o.printf("  bytes:      %,d%n", Files.size(out));
-    o.printf("  sha256:     %s%n", sha256(out));
+    List<Path> files = switch (target) {
+      case "checkpoint" -> TfCheckpoint.files(TfCheckpoint.prefixOf(out));
+      case "savedmodel" -> {
+        try (var walk = Files.walk(out)) {
+          yield walk.filter(Files::isRegularFile).sorted().toList();
+        }
+      }
+      default -> List.of(out);
+    };
+    if (files.size() == 1) {
+      o.printf("  bytes:      %,d%n", Files.size(out));
+      o.printf("  sha256:     %s%n", sha256(out));
+    } else {
+      for (Path f : files) {
+        o.printf("  file:       %s  %,d bytes  sha256 %s%n", f, Files.size(f), sha256(f));
+      }
+    }
     o.flush();
   }
 

@@ -6,7 +6,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.alexnettfj.weights.CaffeReader;
@@ -133,20 +132,95 @@ class ConvertCommandTest {
   }
 
   @Test
-  void tensorflowTargetsAreNotSupportedYet() {
-    for (List<String> args : List.of(List.of("model.ckpt"), List.of("model.ckpt-1000.index"),
-        List.of("saved_model.pb"), List.of("--to", "savedmodel", "export"), List.of("--to", "checkpoint", "x"))) {
-      String[] argv = new String[args.size() + 2];
-      argv[0] = "convert";
-      for (int i = 0; i < args.size() - 1; i++) {
-        argv[i + 1] = args.get(i);
-      }
-      argv[args.size()] = CLASSIC.toString();
-      argv[args.size() + 1] = tmp.resolve(args.get(args.size() - 1)).toString();
-      Run r = run(argv);
-      assertOneLineError(r, "alexnet convert: writing a TensorFlow");
-      assertThat(r.err()).as(args.toString()).contains("is not supported yet");
+  void npyToNpzToCheckpointToNpyKeepsEveryArrayBitForBit() throws Exception {
+    Path npz = tmp.resolve("mini.npz");
+    Path ckpt = tmp.resolve("mini.ckpt");
+    Path npy = tmp.resolve("back.npy");
+    for (Path[] step : new Path[][] {{CLASSIC, npz}, {npz, ckpt}, {ckpt, npy}}) {
+      Run r = run("convert", step[0].toString(), step[1].toString());
+      assertThat(r.code()).as(step[0] + " -> " + step[1] + ": " + r.err()).isZero();
     }
+    assertThat(tmp.resolve("mini.ckpt.index")).as("TensorFlow's V2 layout: OUT is the prefix").isRegularFile();
+    assertThat(tmp.resolve("mini.ckpt.data-00000-of-00001")).isRegularFile();
+    assertThat(ckpt).doesNotExist();
+
+    WeightFile original = WeightReader.read(CLASSIC);
+    WeightFile back = WeightReader.read(npy);
+    assertThat(back.arrays().keySet()).containsExactlyInAnyOrderElementsOf(original.arrays().keySet());
+    original.arrays().forEach((name, a) -> {
+      assertThat(back.array(name).shape()).as(name).containsExactly(a.shape());
+      assertThat(back.array(name).data()).as(name + ": same float32 values, bit for bit").isEqualTo(a.data());
+    });
+  }
+
+  @Test
+  void checkpointIsRecognisedByItsIndexFileOrWithFromCheckpoint() throws Exception {
+    Path ckpt = tmp.resolve("mini.ckpt");
+    assertThat(run("convert", CLASSIC.toString(), ckpt.toString()).code()).isZero();
+    Path viaIndex = tmp.resolve("a.npz");
+    Run r = run("convert", tmp.resolve("mini.ckpt.index").toString(), viaIndex.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("from:       TensorFlow checkpoint (V2), 16 float32 tensors");
+
+    Path renamed = tmp.resolve("weights-v2");
+    Files.move(tmp.resolve("mini.ckpt.index"), tmp.resolve("weights-v2.index"));
+    Files.move(tmp.resolve("mini.ckpt.data-00000-of-00001"), tmp.resolve("weights-v2.data-00000-of-00001"));
+    Run byPrefix = run("convert", renamed.toString(), tmp.resolve("b.npz").toString());
+    assertThat(byPrefix.code()).as("an existing PREFIX.index makes IN a checkpoint: " + byPrefix.err()).isZero();
+    Run explicit = run("convert", "--from", "checkpoint", "--to", "ckpt", renamed.toString(),
+        tmp.resolve("copy").toString());
+    assertThat(explicit.code()).as(explicit.err()).isZero();
+    assertThat(tmp.resolve("copy.index")).isRegularFile();
+  }
+
+  @Test
+  void checkpointAndSavedModelTargetsRefuseToOverwriteWithoutForce() throws Exception {
+    Path ckpt = tmp.resolve("m.ckpt");
+    assertThat(run("convert", CLASSIC.toString(), ckpt.toString()).code()).isZero();
+    byte[] index = Files.readAllBytes(tmp.resolve("m.ckpt.index"));
+    Run refused = run("convert", CLASSIC.toString(), ckpt.toString());
+    assertOneLineError(refused, "alexnet convert: " + tmp.resolve("m.ckpt.data-00000-of-00001")
+        + ": exists; add --force to overwrite the checkpoint");
+    assertThat(Files.readAllBytes(tmp.resolve("m.ckpt.index"))).isEqualTo(index);
+    Run forced = run("convert", "--force", CLASSIC.toString(), ckpt.toString());
+    assertThat(forced.code()).as(forced.err()).isZero();
+    try (var files = Files.list(tmp)) {
+      assertThat(files).as("the two checkpoint files, no temporary folder")
+          .containsExactlyInAnyOrder(tmp.resolve("m.ckpt.index"), tmp.resolve("m.ckpt.data-00000-of-00001"));
+    }
+
+    Path dir = Files.createDirectory(tmp.resolve("my_saved_model"));
+    assertOneLineError(run("convert", CLASSIC.toString(), dir.toString()),
+        "alexnet convert: " + dir + ": exists; add --force to overwrite it");
+    assertOneLineError(run("convert", "--force", CLASSIC.toString(), dir.toString()),
+        "alexnet convert: " + dir + ": exists and is not a SavedModel (no saved_model.pb)");
+  }
+
+  @Test
+  void savedModelNeedsACompleteAlexNetAndWritesNothingOtherwise() {
+    Path dir = tmp.resolve("mini_saved_model");
+    Run r = run("convert", CLASSIC.toString(), dir.toString());
+    assertOneLineError(r, "alexnet convert: " + CLASSIC);
+    assertThat(r.err()).contains("conv1");
+    assertThat(dir).doesNotExist();
+    assertThat(tmp.toFile().list()).as("no temporary folder left").isEmpty();
+
+    Run pb = run("convert", CLASSIC.toString(), tmp.resolve("saved_model.pb").toString());
+    assertOneLineError(pb, "alexnet convert: a SavedModel is a folder, not 'saved_model.pb'");
+  }
+
+  @Test
+  void missingOrBrokenCheckpointFailsWithOneLine() throws Exception {
+    Path out = tmp.resolve("out.npz");
+    Run missing = run("convert", tmp.resolve("nope.ckpt").toString(), out.toString());
+    assertOneLineError(missing, "alexnet convert: " + tmp.resolve("nope.ckpt") + ": not a TensorFlow checkpoint: "
+        + "no nope.ckpt.index");
+
+    Files.writeString(tmp.resolve("bad.ckpt.index"), "not a table");
+    Run broken = run("convert", tmp.resolve("bad.ckpt").toString(), out.toString());
+    assertOneLineError(broken, "alexnet convert: " + tmp.resolve("bad.ckpt"));
+    assertThat(broken.err()).contains("not a readable TensorFlow checkpoint");
+    assertThat(out).doesNotExist();
   }
 
   @Test
