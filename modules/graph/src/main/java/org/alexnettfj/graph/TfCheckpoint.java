@@ -133,15 +133,31 @@ public final class TfCheckpoint {
           s.save(tempPrefix.toString());
         }
       }
-      for (Path old : existing) {
-        Files.delete(old);
-      }
-      for (Path f : files(tempPrefix)) {
-        if (!f.getFileName().toString().endsWith(INDEX)) {
-          AtomicFiles.move(f, abs.resolveSibling(f.getFileName()));
+      // The checkpoint being replaced is moved aside (into the temporary folder) rather than deleted, and moved
+      // back if the new one cannot be put in place: --force never leaves the user with neither.
+      Path aside = Files.createDirectory(temp.resolve("previous"));
+      List<Path[]> movedAside = new ArrayList<>();
+      try {
+        for (Path old : existing) {
+          Path to = aside.resolve(old.getFileName());
+          AtomicFiles.move(old, to);
+          movedAside.add(new Path[] {old, to});
         }
+        for (Path f : files(tempPrefix)) {
+          if (!f.getFileName().toString().endsWith(INDEX)) {
+            AtomicFiles.move(f, abs.resolveSibling(f.getFileName()));
+          }
+        }
+        AtomicFiles.move(indexOf(tempPrefix), indexOf(abs));
+      } catch (IOException | RuntimeException e) {
+        for (Path partial : files(abs)) {
+          Files.deleteIfExists(partial);
+        }
+        for (Path[] m : movedAside) {
+          AtomicFiles.move(m[1], m[0]);
+        }
+        throw e;
       }
-      AtomicFiles.move(indexOf(tempPrefix), indexOf(abs));
     } finally {
       AtomicFiles.deleteTree(temp);
     }
