@@ -30,8 +30,17 @@ final class ExifOrientation {
 
   /** The orientation in the file's first Exif APP1 segment, or 1. Reads only the markers before the scan data. */
   static int read(Path jpeg) {
-    try (InputStream raw = Files.newInputStream(jpeg);
-         DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 14))) {
+    try (InputStream raw = Files.newInputStream(jpeg)) {
+      return read(raw);
+    } catch (IOException e) {
+      return UPRIGHT;
+    }
+  }
+
+  /** As {@link #read(Path)}, from a stream at the start of the JPEG; does not close it. */
+  static int read(InputStream raw) {
+    try {
+      DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 14));
       if (in.readUnsignedShort() != 0xffd8) {
         return UPRIGHT;
       }

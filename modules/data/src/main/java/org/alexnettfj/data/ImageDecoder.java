@@ -7,6 +7,7 @@ import java.awt.image.DataBuffer;
 import java.awt.image.DirectColorModel;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import java.util.Locale;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes JPEG, PNG, GIF and BMP files into {@link BgrImage}s with the same pixel values as
@@ -108,12 +110,72 @@ public record ImageDecoder(long maxPixels, boolean applyExifOrientation, boolean
     if (in == null) {
       throw new ImageDecodeException(path, "cannot open for reading");
     }
+    return decode(in, new Origin(path.toString(), path, null));
+  }
+
+  /**
+   * Decodes an image held in memory — an entry of a zip or tar archive, a download — exactly as
+   * {@link #decode(Path)} decodes the same bytes in a file. {@code name} only labels errors (e.g.
+   * {@code "train.zip!/cats/1.jpg"}); the format is found from the bytes, not the name.
+   *
+   * <pre>{@code
+   * BgrImage img = ImageDecoder.DEFAULT.decode(bytes, "train.zip!/cats/1.jpg");
+   * }</pre>
+   *
+   * @throws ImageDecodeException as {@link #decode(Path)}; its {@link ImageDecodeException#source()} is {@code name}
+   */
+  public BgrImage decode(byte[] bytes, String name) throws ImageDecodeException {
+    if (bytes.length == 0) {
+      throw new ImageDecodeException(name, "empty file (0 bytes)", null);
+    }
+    return decode(new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes)), new Origin(name, null, bytes));
+  }
+
+  /** Reads the stream to its end and decodes it as {@link #decode(byte[], String)}; does not close the stream. */
+  public BgrImage decode(InputStream stream, String name) throws ImageDecodeException {
+    byte[] bytes;
+    try {
+      bytes = stream.readAllBytes();
+    } catch (IOException e) {
+      throw new ImageDecodeException(name, "cannot read: " + message(e), e);
+    }
+    return decode(bytes, name);
+  }
+
+  /** Where the bytes come from: a file, or memory; errors name it, and EXIF and the first bytes are read from it. */
+  private record Origin(String name, Path path, byte[] bytes) {
+    ImageDecodeException error(String reason) {
+      return error(reason, null);
+    }
+
+    ImageDecodeException error(String reason, Throwable cause) {
+      return path != null ? new ImageDecodeException(path, reason, cause)
+          : new ImageDecodeException(name, reason, cause);
+    }
+
+    int exifOrientation() {
+      return path != null ? ExifOrientation.read(path) : ExifOrientation.read(new ByteArrayInputStream(bytes));
+    }
+
+    String describeStart() {
+      if (path == null) {
+        return ImageDecoder.describeStart(java.util.Arrays.copyOf(bytes, Math.min(8, bytes.length)));
+      }
+      try (InputStream in = Files.newInputStream(path)) {
+        return ImageDecoder.describeStart(in.readNBytes(8));
+      } catch (IOException e) {
+        return "unreadable bytes";
+      }
+    }
+  }
+
+  private BgrImage decode(ImageInputStream in, Origin origin) throws ImageDecodeException {
     ImageReader reader = null;
     try (in) {
       reader = pickReader(in);
       if (reader == null) {
-        throw new ImageDecodeException(path, "not a JPEG, PNG, GIF or BMP image (the file starts with "
-            + describeStart(path) + ")");
+        throw origin.error("not a JPEG, PNG, GIF or BMP image (the file starts with "
+            + origin.describeStart() + ")");
       }
       String format = reader.getFormatName().toUpperCase(Locale.ROOT);
       reader.setInput(in, true, true);
@@ -123,14 +185,14 @@ public record ImageDecoder(long maxPixels, boolean applyExifOrientation, boolean
         width = reader.getWidth(0);
         height = reader.getHeight(0);
       } catch (IOException | RuntimeException e) {
-        throw new ImageDecodeException(path, "corrupt " + format + " header: " + message(e), e);
+        throw origin.error("corrupt " + format + " header: " + message(e), e);
       }
       if (width <= 0 || height <= 0) {
-        throw new ImageDecodeException(path, format + " header gives an empty size " + width + "x" + height);
+        throw origin.error(format + " header gives an empty size " + width + "x" + height);
       }
       long pixels = (long) width * height;
       if (pixels > maxPixels) {
-        throw new ImageDecodeException(path, String.format(Locale.ROOT,
+        throw origin.error(String.format(Locale.ROOT,
             "image is %dx%d = %.1f megapixels, more than the limit of %.1f (raise ImageDecoder.maxPixels to "
                 + "decode it)", width, height, pixels / 1e6, maxPixels / 1e6));
       }
@@ -140,26 +202,26 @@ public record ImageDecoder(long maxPixels, boolean applyExifOrientation, boolean
       try {
         image = reader.read(0);
       } catch (IOException | RuntimeException e) {
-        throw new ImageDecodeException(path, "corrupt " + format + " data: " + message(e), e);
+        throw origin.error("corrupt " + format + " data: " + message(e), e);
       }
       if (!allowTruncated && format.equals("JPEG")) {
         for (String w : warnings) {
           String lower = w.toLowerCase(Locale.ROOT);
           if (lower.contains("truncated") || lower.contains("premature end")) {
-            throw new ImageDecodeException(path, "truncated or corrupt JPEG (" + String.join("; ", warnings)
+            throw origin.error("truncated or corrupt JPEG (" + String.join("; ", warnings)
                 + "); cv2.imread would return it with the missing part grey — set allowTruncated to accept it");
           }
         }
       }
-      BgrImage bgr = toBgr(image, path, format);
+      BgrImage bgr = toBgr(image, origin, format);
       if (applyExifOrientation && format.equals("JPEG")) {
-        bgr = ExifOrientation.apply(bgr, ExifOrientation.read(path));
+        bgr = ExifOrientation.apply(bgr, origin.exifOrientation());
       }
       return bgr;
     } catch (ImageDecodeException e) {
       throw e;
     } catch (IOException e) {
-      throw new ImageDecodeException(path, "cannot read: " + message(e), e);
+      throw origin.error("cannot read: " + message(e), e);
     } finally {
       if (reader != null) {
         reader.dispose();
@@ -203,7 +265,7 @@ public record ImageDecoder(long maxPixels, boolean applyExifOrientation, boolean
 
   // ---- from whatever ImageIO produced to cv2.imread's BGR bytes ----
 
-  private static BgrImage toBgr(BufferedImage image, Path path, String format) throws ImageDecodeException {
+  private static BgrImage toBgr(BufferedImage image, Origin origin, String format) throws ImageDecodeException {
     int w = image.getWidth();
     int h = image.getHeight();
     Raster raster = image.getRaster();
@@ -238,7 +300,7 @@ public record ImageDecoder(long maxPixels, boolean applyExifOrientation, boolean
     int shift = switch (raster.getTransferType()) {
       case DataBuffer.TYPE_BYTE -> 0;
       case DataBuffer.TYPE_USHORT -> 8;
-      default -> throw new ImageDecodeException(path, "unsupported " + format + " sample type "
+      default -> throw origin.error("unsupported " + format + " sample type "
           + raster.getTransferType() + " (expected 8 or 16 bits per sample)");
     };
     int colorBands = cm.getNumColorComponents();
@@ -280,7 +342,7 @@ public record ImageDecoder(long maxPixels, boolean applyExifOrientation, boolean
         }
       }
     } else {
-      throw new ImageDecodeException(path, "unsupported " + format + " pixel layout: " + bands + " bands, "
+      throw origin.error("unsupported " + format + " pixel layout: " + bands + " bands, "
           + colorBands + " colour components, colour space type " + spaceType);
     }
     return new BgrImage(w, h, out);
@@ -301,13 +363,7 @@ public record ImageDecoder(long maxPixels, boolean applyExifOrientation, boolean
   }
 
   /** The first bytes in hex, and as text when they are printable (a mislabelled HTML or text file). */
-  private static String describeStart(Path path) {
-    byte[] head;
-    try (InputStream in = Files.newInputStream(path)) {
-      head = in.readNBytes(8);
-    } catch (IOException e) {
-      return "unreadable bytes";
-    }
+  private static String describeStart(byte[] head) {
     StringBuilder hex = new StringBuilder();
     StringBuilder text = new StringBuilder();
     boolean printable = true;

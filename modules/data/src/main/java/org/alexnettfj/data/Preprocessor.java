@@ -80,28 +80,43 @@ public final class Preprocessor {
 
   /** Preprocesses a decoded image into {@code cropSize x cropSize x 3} floats (HWC). */
   public float[] apply(BgrImage image) {
+    int[] size = preCropSize(image);
     int crop = config.cropSize();
-    int resizeTo = config.resizeTo();
-    int h;
-    int w;
-    switch (config.geometry()) {
-      case STRETCH -> {
-        h = crop;
-        w = crop;
-      }
-      case RESIZE_SQUARE_THEN_CENTER_CROP -> {
-        h = resizeTo;
-        w = resizeTo;
-      }
-      default -> {
-        int[] size = shorterSideSize(image.height(), image.width(), resizeTo);
-        h = size[0];
-        w = size[1];
-      }
+    return apply(image, (size[0] - crop) / 2, (size[1] - crop) / 2, false);
+  }
+
+  /**
+   * The size {@code {height, width}} the image is resized to before cropping: {@code cropSize²} for
+   * {@code STRETCH}, {@code resizeTo²} for the square crop, shorter side {@code resizeTo} for the aspect-keeping
+   * crop. A training crop's offsets range over {@code [0, height - cropSize]} and {@code [0, width - cropSize]}.
+   */
+  public int[] preCropSize(BgrImage image) {
+    return switch (config.geometry()) {
+      case STRETCH -> new int[] {config.cropSize(), config.cropSize()};
+      case RESIZE_SQUARE_THEN_CENTER_CROP -> new int[] {config.resizeTo(), config.resizeTo()};
+      default -> shorterSideSize(image.height(), image.width(), config.resizeTo());
+    };
+  }
+
+  /**
+   * As {@link #apply(BgrImage)} but with the crop at {@code (top, left)} of the {@link #preCropSize} image,
+   * optionally mirrored left-right: the paper's training-time random crop and flip. The mean is subtracted before
+   * mirroring, as Caffe's data layer does.
+   *
+   * @throws IllegalArgumentException if the crop does not fit inside the resized image
+   */
+  public float[] apply(BgrImage image, int top, int left, boolean mirror) {
+    int[] size = preCropSize(image);
+    int h = size[0];
+    int w = size[1];
+    int crop = config.cropSize();
+    if (top < 0 || left < 0 || top + crop > h || left + crop > w) {
+      throw new IllegalArgumentException("crop " + crop + "x" + crop + " at (" + top + ", " + left
+          + ") does not fit in the " + h + "x" + w + " resized image");
     }
     float[] resized = resize(image, h, w);
     float[] out = new float[crop * crop * 3];
-    cropInto(resized, w, (h - crop) / 2, (w - crop) / 2, false, meanAt(h, w), out);
+    cropInto(resized, w, top, left, mirror, meanAt(h, w), out);
     return out;
   }
 

@@ -59,6 +59,27 @@ class ImageDecoderTest {
         .isEqualTo(magick);
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"small.png", "small.gif", "palette8.bmp", "cmyk.jpg", "orientation-6.jpg", "gray16.png"})
+  void decodesBytesInMemoryExactlyAsTheSameFile(String name) throws IOException {
+    Path file = Fixtures.decode(name);
+    assertThat(DECODER.decode(Files.readAllBytes(file), "archive.zip!/" + name))
+        .as("bytes of %s decode as the file does, EXIF orientation included", name)
+        .isEqualTo(DECODER.decode(file));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"empty.jpg", "text.jpg", "truncated.jpg"})
+  void namesTheSourceOfBadBytesInMemory(String name) throws IOException {
+    byte[] bytes = Files.readAllBytes(Fixtures.decode(name));
+    assertThatThrownBy(() -> DECODER.decode(bytes, "train.zip!/cats/" + name))
+        .isInstanceOfSatisfying(ImageDecodeException.class, e -> {
+          assertThat(e.source()).isEqualTo("train.zip!/cats/" + name);
+          assertThat(e.path()).as("no file behind bytes in memory").isNull();
+          assertThat(e.getMessage()).startsWith("train.zip!/cats/" + name + ": ");
+        });
+  }
+
   @Test
   void keepsTheColourUnderTransparentPixelsInsteadOfCompositing() throws IOException {
     BgrImage alpha = DECODER.decode(Fixtures.decode("alpha.png"));

@@ -1,0 +1,116 @@
+package org.alexnettfj.data.train;
+
+import java.util.Random;
+import org.alexnettfj.data.BgrImage;
+import org.alexnettfj.data.PreprocessConfig;
+import org.alexnettfj.data.PreprocessConfig.ChannelOrder;
+import org.alexnettfj.data.PreprocessConfig.Geometry;
+import org.alexnettfj.data.Preprocessor;
+
+/**
+ * The paper's training-time augmentation, each part switchable: a random {@code cropSize} crop of the resized
+ * image (instead of the centre crop), a horizontal flip with probability 0.5, and {@link PcaColor} lighting.
+ * {@link #NONE} is what validation uses: exactly {@link Preprocessor#apply(BgrImage)}.
+ *
+ * <p>Every image draws the same random numbers in the same order — crop row, crop column, flip, three alphas —
+ * whatever is switched on, so switching one part off does not change the others' draws. {@link #apply} takes the
+ * {@link Random} to draw from; {@link BatchPipeline} seeds one per {@code (seed, epoch, item index)}, so the result
+ * does not depend on which thread runs it or when.
+ *
+ * <pre>{@code
+ * Augmentation train = Augmentation.builder().randomCrop(true).flip(true).pcaColor(PcaColor.IMAGENET).build();
+ * PreprocessConfig pre = PreprocessConfig.builder()
+ *     .geometry(PreprocessConfig.Geometry.RESIZE_SQUARE_THEN_CENTER_CROP).build();   // 256² then 227 crops
+ * }</pre>
+ *
+ * @param randomCrop crop at a uniformly random offset of the resized image; needs a geometry that resizes to more
+ *     than {@code cropSize} (not {@code STRETCH})
+ * @param flip mirror left-right with probability 0.5
+ * @param pcaColor the colour shift, or {@code null} for none
+ */
+public record Augmentation(boolean randomCrop, boolean flip, PcaColor pcaColor) {
+
+  /** No augmentation: the centre crop, as validation and prediction use. */
+  public static final Augmentation NONE = new Augmentation(false, false, null);
+
+  /** The paper's: random crop, flip, and ImageNet's PCA lighting. */
+  public static final Augmentation PAPER = new Augmentation(true, true, PcaColor.IMAGENET);
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** What one image drew: where its crop is, whether it is mirrored, and its colour shift in BGR, 0..255 units. */
+  public record Draw(int top, int left, boolean mirror, float[] shiftBgr) {
+  }
+
+  /** Draws this image's random choices for a resized image of {@code h x w} (see the class comment's order). */
+  public Draw draw(int h, int w, int cropSize, Random rng) {
+    int top = rng.nextInt(h - cropSize + 1);
+    int left = rng.nextInt(w - cropSize + 1);
+    boolean mirror = rng.nextBoolean();
+    double[] alpha = {rng.nextGaussian(), rng.nextGaussian(), rng.nextGaussian()};
+    float[] shift = new float[3];
+    if (pcaColor != null) {
+      double[] scaled = {alpha[0] * pcaColor.alphaStd(), alpha[1] * pcaColor.alphaStd(),
+          alpha[2] * pcaColor.alphaStd()};
+      shift = pcaColor.shiftBgr(scaled);
+    }
+    return new Draw(randomCrop ? top : (h - cropSize) / 2, randomCrop ? left : (w - cropSize) / 2,
+        flip && mirror, shift);
+  }
+
+  /** Checks that this augmentation can work with {@code config}. */
+  public void checkCompatible(PreprocessConfig config) {
+    if (randomCrop && (config.geometry() == Geometry.STRETCH || config.resizeTo() == config.cropSize())) {
+      throw new IllegalArgumentException("randomCrop needs room to move the crop: use geometry "
+          + "RESIZE_SQUARE_THEN_CENTER_CROP or the aspect-keeping one with resizeTo > cropSize (got "
+          + config.geometry() + ", " + config.resizeTo() + " / " + config.cropSize() + ")");
+    }
+  }
+
+  /** Resizes, crops, flips, subtracts the mean and shifts the colour of one image: {@code cropSize² x 3} floats. */
+  public float[] apply(Preprocessor pre, BgrImage image, Random rng) {
+    int[] size = pre.preCropSize(image);
+    Draw d = draw(size[0], size[1], pre.config().cropSize(), rng);
+    float[] out = pre.apply(image, d.top(), d.left(), d.mirror());
+    if (pcaColor != null) {
+      // The shift is the same for every pixel, so adding it after resizing and mean subtraction equals adding it
+      // to the image first.
+      boolean rgb = pre.config().channelOrder() == ChannelOrder.RGB;
+      float[] s = d.shiftBgr();
+      for (int i = 0; i < out.length; i += 3) {
+        for (int c = 0; c < 3; c++) {
+          out[i + (rgb ? 2 - c : c)] += s[c];
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Optional settings, all off by default. */
+  public static final class Builder {
+    private boolean randomCrop;
+    private boolean flip;
+    private PcaColor pcaColor;
+
+    public Builder randomCrop(boolean on) {
+      randomCrop = on;
+      return this;
+    }
+
+    public Builder flip(boolean on) {
+      flip = on;
+      return this;
+    }
+
+    public Builder pcaColor(PcaColor pca) {
+      pcaColor = pca;
+      return this;
+    }
+
+    public Augmentation build() {
+      return new Augmentation(randomCrop, flip, pcaColor);
+    }
+  }
+}

@@ -1,0 +1,368 @@
+package org.alexnettfj.data.train;
+
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.alexnettfj.data.BgrImage;
+import org.alexnettfj.data.ImageDecodeException;
+import org.alexnettfj.data.PreprocessConfig;
+import org.alexnettfj.data.Preprocessor;
+
+/**
+ * Turns a {@link Dataset} into batches of network input for training: decode, {@link Augmentation}, preprocess
+ * (resize, mean subtraction, as {@link Preprocessor}) on worker threads, a bounded number of batches ahead of the
+ * consumer, in an order fixed by the seed and the epoch.
+ *
+ * <ul>
+ *   <li><b>Deterministic.</b> Epoch {@code e} visits the items in a shuffle seeded by {@code (seed, e)}; item
+ *       {@code i} draws its augmentation from a {@link Random} seeded by {@code (seed, e, i)}. Batch {@code b} is
+ *       positions {@code [b * batchSize, (b + 1) * batchSize)} of that order. So the batches are identical across
+ *       runs and whatever the number of workers.
+ *   <li><b>Bounded.</b> At most {@code prefetch} batches are being made or waiting; with the one the consumer
+ *       holds, memory is about {@code (prefetch + 1) * batchSize * cropSize² * 3 * 4} bytes (79 MB per batch of
+ *       128 at 227).
+ *   <li><b>Bad images</b> (missing, truncated, not an image) never crash an epoch and are never dropped silently:
+ *       by default they are left out of their batch, which is then smaller, and listed in {@link Batch#skipped()}
+ *       and the epoch's {@link Epoch#report()}. With {@code strict}, the first one ends the epoch: {@code next()}
+ *       throws an {@link UncheckedIOException} whose cause, an {@link ImageDecodeException}, names it.
+ * </ul>
+ *
+ * <pre>{@code
+ * try (Dataset data = Dataset.fromListFile(Path.of("train.txt"));
+ *      BatchPipeline pipeline = BatchPipeline.builder().setDataset(data)
+ *          .optAugmentation(Augmentation.PAPER).optBatchSize(128).optSeed(42).build()) {
+ *   for (int epoch = 0; epoch < 10; epoch++) {
+ *     BatchPipeline.Epoch batches = pipeline.epoch(epoch);
+ *     while (batches.hasNext()) {
+ *       BatchPipeline.Batch b = batches.next();   // b.images(): NHWC floats, b.labels()
+ *     }
+ *     System.out.println(batches.report());
+ *   }
+ * }
+ * }</pre>
+ */
+public final class BatchPipeline implements AutoCloseable {
+
+  /** How many skipped items a report lists by name; the count is always complete. */
+  public static final int REPORTED_SKIPS = 10;
+
+  private static final long SHUFFLE_STREAM = -1;
+
+  private final Dataset dataset;
+  private final Preprocessor preprocessor;
+  private final Augmentation augmentation;
+  private final int batchSize;
+  private final int prefetch;
+  private final long seed;
+  private final boolean shuffle;
+  private final boolean strict;
+  private final boolean dropLast;
+  private final ExecutorService workers;
+  private final AtomicInteger ahead = new AtomicInteger();
+  private final AtomicInteger maxAhead = new AtomicInteger();
+
+  private BatchPipeline(Builder b) {
+    this.dataset = b.dataset;
+    this.preprocessor = new Preprocessor(b.preprocess);
+    this.augmentation = b.augmentation;
+    this.batchSize = b.batchSize;
+    this.prefetch = b.prefetch > 0 ? b.prefetch : b.workers + 1;
+    this.seed = b.seed;
+    this.shuffle = b.shuffle;
+    this.strict = b.strict;
+    this.dropLast = b.dropLast;
+    AtomicInteger n = new AtomicInteger();
+    this.workers = Executors.newFixedThreadPool(b.workers, r -> {
+      Thread t = new Thread(r, "alexnet-data-" + n.incrementAndGet());
+      t.setDaemon(true);   // a pipeline that is never closed must not keep the JVM alive
+      return t;
+    });
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** One batch: {@code size()} images, NHWC, with their labels and sources in the same order. */
+  public record Batch(int epoch, int index, float[] images, int[] labels, List<String> sources,
+      List<Skipped> skipped) {
+
+    public int size() {
+      return labels.length;
+    }
+  }
+
+  /** An item left out because it could not be read or decoded. */
+  public record Skipped(String source, String reason) {
+  }
+
+  /** What an epoch has yielded so far: counts, and the first {@link #REPORTED_SKIPS} skipped items. */
+  public record EpochReport(int epoch, int batches, int images, int skippedCount, List<Skipped> firstSkipped) {
+
+    @Override
+    public String toString() {
+      return "epoch " + epoch + ": " + batches + " batches, " + images + " images, " + skippedCount + " skipped"
+          + (firstSkipped.isEmpty() ? "" : " " + firstSkipped);
+    }
+  }
+
+  /** The most batches that were ever being made or waiting at once; never more than {@code prefetch}. */
+  public int maxBatchesAhead() {
+    return maxAhead.get();
+  }
+
+  public int prefetch() {
+    return prefetch;
+  }
+
+  /** The positions of the dataset's items in epoch {@code epoch}'s order. */
+  public int[] order(int epoch) {
+    List<Integer> order = new ArrayList<>(dataset.size());
+    for (int i = 0; i < dataset.size(); i++) {
+      order.add(i);
+    }
+    if (shuffle) {
+      Collections.shuffle(order, new Random(Seeds.mix(seed, epoch, SHUFFLE_STREAM)));
+    }
+    return order.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /** The batches of one epoch. Starts making them right away, up to {@code prefetch} ahead. */
+  public Epoch epoch(int epoch) {
+    return new Epoch(epoch);
+  }
+
+  /** An iterator over one epoch's batches. Closing it (or the pipeline) cancels batches still being made. */
+  public final class Epoch implements Iterator<Batch>, AutoCloseable {
+    private final int epoch;
+    private final int[] order;
+    private final int batches;
+    private final Deque<Future<Batch>> window = new ArrayDeque<>();
+    private int submitted;
+    private int returned;
+    private int images;
+    private int skippedCount;
+    private final List<Skipped> firstSkipped = new ArrayList<>();
+    private boolean failed;
+
+    private Epoch(int epoch) {
+      this.epoch = epoch;
+      this.order = order(epoch);
+      this.batches = dropLast ? order.length / batchSize : (order.length + batchSize - 1) / batchSize;
+      fill();
+    }
+
+    private void fill() {
+      while (window.size() < prefetch && submitted < batches) {
+        int b = submitted++;
+        int now = ahead.incrementAndGet();
+        maxAhead.accumulateAndGet(now, Math::max);
+        window.add(workers.submit(() -> makeBatch(epoch, b, order)));
+      }
+    }
+
+    @Override
+    public boolean hasNext() {
+      return !failed && returned < batches;
+    }
+
+    @Override
+    public Batch next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      Future<Batch> head = window.poll();
+      Batch batch;
+      try {
+        batch = head.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        close();
+        throw new IllegalStateException("interrupted while waiting for batch " + returned, e);
+      } catch (ExecutionException e) {
+        close();
+        failed = true;
+        if (e.getCause() instanceof ImageDecodeException bad) {
+          throw new UncheckedIOException("strict mode: " + bad.getMessage(), bad);
+        }
+        throw new IllegalStateException("making batch " + returned + " of epoch " + epoch + " failed", e.getCause());
+      } finally {
+        ahead.decrementAndGet();
+      }
+      returned++;
+      images += batch.size();
+      skippedCount += batch.skipped().size();
+      for (Skipped s : batch.skipped()) {
+        if (firstSkipped.size() < REPORTED_SKIPS) {
+          firstSkipped.add(s);
+        }
+      }
+      fill();
+      return batch;
+    }
+
+    /** What this epoch has yielded so far (all of it once {@link #hasNext()} is false). */
+    public EpochReport report() {
+      return new EpochReport(epoch, returned, images, skippedCount, List.copyOf(firstSkipped));
+    }
+
+    @Override
+    public void close() {
+      for (Future<Batch> f; (f = window.poll()) != null; ) {
+        f.cancel(true);
+        ahead.decrementAndGet();
+      }
+      submitted = batches;
+    }
+  }
+
+  private Batch makeBatch(int epoch, int b, int[] order) throws ImageDecodeException {
+    int from = b * batchSize;
+    int to = Math.min(order.length, from + batchSize);
+    List<float[]> outputs = new ArrayList<>(to - from);
+    List<Integer> labels = new ArrayList<>(to - from);
+    List<String> sources = new ArrayList<>(to - from);
+    List<Skipped> skipped = new ArrayList<>();
+    for (int p = from; p < to; p++) {
+      int index = order[p];
+      LabeledImage item = dataset.items().get(index);
+      float[] out;
+      try {
+        BgrImage image = dataset.decode(item, preprocessor.config().decoder());
+        out = augmentation.apply(preprocessor, image, new Random(Seeds.mix(seed, epoch, index)));
+      } catch (ImageDecodeException e) {
+        if (strict) {
+          throw e;
+        }
+        skipped.add(new Skipped(item.source(), e.reason()));
+        continue;
+      } catch (RuntimeException e) {
+        // A bug or an odd image must cost one item, reported, not the epoch.
+        if (strict) {
+          throw new ImageDecodeException(item.source(), "cannot preprocess: " + e, e);
+        }
+        skipped.add(new Skipped(item.source(), "cannot preprocess: " + e));
+        continue;
+      }
+      outputs.add(out);
+      labels.add(item.label());
+      sources.add(item.source());
+    }
+    int per = preprocessor.config().cropSize() * preprocessor.config().cropSize() * 3;
+    float[] images = new float[outputs.size() * per];
+    for (int k = 0; k < outputs.size(); k++) {
+      System.arraycopy(outputs.get(k), 0, images, k * per, per);
+    }
+    return new Batch(epoch, b, images, labels.stream().mapToInt(Integer::intValue).toArray(), List.copyOf(sources),
+        List.copyOf(skipped));
+  }
+
+  /** Stops the worker threads, cancelling batches still being made. */
+  @Override
+  public void close() {
+    workers.shutdownNow();
+    try {
+      workers.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** {@code setDataset} is required; the {@code opt} settings have the defaults given. */
+  public static final class Builder {
+    private Dataset dataset;
+    private PreprocessConfig preprocess = PreprocessConfig.NOTEBOOK;
+    private Augmentation augmentation = Augmentation.NONE;
+    private int batchSize = 128;
+    private int workers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    private int prefetch;
+    private long seed;
+    private boolean shuffle = true;
+    private boolean strict;
+    private boolean dropLast;
+
+    public Builder setDataset(Dataset dataset) {
+      this.dataset = dataset;
+      return this;
+    }
+
+    /** Resize, crop size, mean, channel order, decoder; default {@link PreprocessConfig#NOTEBOOK}. */
+    public Builder optPreprocess(PreprocessConfig config) {
+      this.preprocess = config;
+      return this;
+    }
+
+    /** Default {@link Augmentation#NONE} (validation); {@link Augmentation#PAPER} for training. */
+    public Builder optAugmentation(Augmentation augmentation) {
+      this.augmentation = augmentation;
+      return this;
+    }
+
+    /** Default 128, as the classic finetune.py. */
+    public Builder optBatchSize(int batchSize) {
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    /** Worker threads; default the number of cores, at most 4. */
+    public Builder optWorkers(int workers) {
+      this.workers = workers;
+      return this;
+    }
+
+    /** Batches made ahead of the consumer, at most; default workers + 1. */
+    public Builder optPrefetch(int prefetch) {
+      this.prefetch = prefetch;
+      return this;
+    }
+
+    /** Seeds the shuffle and the augmentation; default 0. */
+    public Builder optSeed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** Shuffle each epoch; default true. Off, items come in dataset order (e.g. for validation). */
+    public Builder optShuffle(boolean shuffle) {
+      this.shuffle = shuffle;
+      return this;
+    }
+
+    /** Stop at the first bad image instead of skipping it; default false. */
+    public Builder optStrict(boolean strict) {
+      this.strict = strict;
+      return this;
+    }
+
+    /** Leave out the last, smaller batch of an epoch; default false. */
+    public Builder optDropLast(boolean dropLast) {
+      this.dropLast = dropLast;
+      return this;
+    }
+
+    public BatchPipeline build() {
+      Objects.requireNonNull(dataset, "setDataset is required");
+      Objects.requireNonNull(preprocess, "preprocess");
+      Objects.requireNonNull(augmentation, "augmentation");
+      if (batchSize <= 0 || workers <= 0 || prefetch < 0) {
+        throw new IllegalArgumentException("batchSize and workers must be positive and prefetch >= 0, got "
+            + batchSize + ", " + workers + ", " + prefetch);
+      }
+      augmentation.checkCompatible(preprocess);
+      return new BatchPipeline(this);
+    }
+  }
+}
