@@ -2,8 +2,6 @@ package org.alexnettfj.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
@@ -24,13 +22,8 @@ class ConvertCommandTest {
   @TempDir
   Path tmp;
 
-  private record Run(int code, String out, String err) { }
-
   private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = AlexNetCli.run(args, new PrintWriter(out), new PrintWriter(err));
-    return new Run(code, out.toString(), err.toString());
+    return Run.of(args);
   }
 
   private static void assertOneLineError(Run r, String start) {
