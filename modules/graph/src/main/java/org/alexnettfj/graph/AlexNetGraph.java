@@ -65,6 +65,22 @@ public final class AlexNetGraph {
   enum Activation { RELU, LINEAR }
 
   /**
+   * How norm1 and norm2 are computed. Both give the same values (to float32 rounding); they differ in their
+   * gradient.
+   */
+  public enum Lrn {
+    /** TensorFlow's fused {@code LRN} op: fastest, for inference. */
+    FUSED,
+    /**
+     * LRN written with square, a banded matrix product over channels, add, pow and div, for training: the C++
+     * gradient that {@code Graph.addGradients} uses for the fused op builds {@code LRNGrad} without the op's
+     * attributes, i.e. with TensorFlow's defaults (radius 5, alpha 1, beta 0.5, bias 1), not AlexNet's
+     * (the train module's tests measure this); these basic ops have correct gradients.
+     */
+    BASIC_OPS
+  }
+
+  /**
    * One variable and the ops that set it: feed {@code value} and run {@code assign}.
    *
    * @param name e.g. {@code conv2/weights}
@@ -85,18 +101,20 @@ public final class AlexNetGraph {
   private final Ops tf;
   private final int numClasses;
   private final long seed;
+  private final Lrn lrnMode;
   private final Map<String, Operand<TFloat32>> layers = new LinkedHashMap<>();
   private final Map<String, Parameter> parameters = new LinkedHashMap<>();
   private Placeholder<TFloat32> input;
   private Operand<TFloat32> keepProb;
 
-  private AlexNetGraph(Ops tf, int numClasses, long seed) {
+  private AlexNetGraph(Ops tf, int numClasses, long seed, Lrn lrnMode) {
     if (numClasses < 1) {
       throw new IllegalArgumentException("numClasses must be at least 1, was " + numClasses);
     }
     this.tf = tf;
     this.numClasses = numClasses;
     this.seed = seed;
+    this.lrnMode = lrnMode;
   }
 
   /**
@@ -105,7 +123,19 @@ public final class AlexNetGraph {
    * @param seed seeds dropout's random mask (it draws nothing while {@code keepProb} is 1)
    */
   public static AlexNetGraph create(Ops tf, int numClasses, long seed) {
-    AlexNetGraph net = new AlexNetGraph(tf, numClasses, seed);
+    return create(tf, numClasses, seed, Lrn.FUSED);
+  }
+
+  /**
+   * The whole network with norm1 and norm2 computed as {@code lrn} says: {@link Lrn#BASIC_OPS} for a graph that
+   * is differentiated for training, {@link Lrn#FUSED} otherwise.
+   *
+   * <pre>{@code
+   * AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 2, 0L, AlexNetGraph.Lrn.BASIC_OPS);
+   * }</pre>
+   */
+  public static AlexNetGraph create(Ops tf, int numClasses, long seed, Lrn lrn) {
+    AlexNetGraph net = new AlexNetGraph(tf, numClasses, seed, lrn);
     net.input = net.placeholder(INPUT, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3);
     net.keepProb = net.keepProbPlaceholder();
     Operand<TFloat32> pool5 = net.features(net.input);
@@ -115,7 +145,7 @@ public final class AlexNetGraph {
 
   /** The feature extractor alone: {@code input} → conv1 … pool5. Its parameters are conv1 … conv5. */
   public static AlexNetGraph createFeatures(Ops tf) {
-    AlexNetGraph net = new AlexNetGraph(tf, AlexNetSpec.IMAGENET_CLASSES, 0L);
+    AlexNetGraph net = new AlexNetGraph(tf, AlexNetSpec.IMAGENET_CLASSES, 0L, Lrn.FUSED);
     net.input = net.placeholder(INPUT, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3);
     net.features(net.input);
     return net;
@@ -126,7 +156,7 @@ public final class AlexNetGraph {
    * pool5 → fc6 … fc8 → {@code prob}. Its parameters are fc6 … fc8.
    */
   public static AlexNetGraph createClassifier(Ops tf, int numClasses, long seed) {
-    AlexNetGraph net = new AlexNetGraph(tf, numClasses, seed);
+    AlexNetGraph net = new AlexNetGraph(tf, numClasses, seed, Lrn.FUSED);
     net.input = net.placeholder("pool5", 6, 6, 256);
     net.layers.put("pool5", net.input);
     net.keepProb = net.keepProbPlaceholder();
@@ -208,11 +238,40 @@ public final class AlexNetGraph {
    * {@code beta}, {@code k}; all four are passed because TensorFlow's defaults (5, 1, 1, 0.5) are not Caffe's.
    */
   Operand<TFloat32> lrn(Operand<TFloat32> x, int radius, float alpha, float beta, float bias, String name) {
+    if (lrnMode == Lrn.BASIC_OPS) {
+      return record(name, named(name, lrnFromBasicOps(tf.withSubScope(name), x, radius, alpha, beta, bias)));
+    }
     return record(name, tf.withName(name).nn.localResponseNormalization(x,
         LocalResponseNormalization.depthRadius((long) radius),
         LocalResponseNormalization.alpha(alpha),
         LocalResponseNormalization.beta(beta),
         LocalResponseNormalization.bias(bias)));
+  }
+
+  /**
+   * The same function as TensorFlow's LRN op, {@code x / (bias + alpha * sum(x^2 over [c - radius, c + radius]))
+   * ^ beta}, from ops whose gradients TensorFlow's C++ gradient registry gets right. The window sum over channels
+   * is a product with a constant banded {@code [C, C]} 0/1 matrix (1 where {@code |i - j| <= radius}): for C =
+   * 96 or 256 that costs far less than the convolution before it. {@code x}'s channel and spatial dimensions
+   * must be known.
+   */
+  public static Operand<TFloat32> lrnFromBasicOps(Ops tf, Operand<TFloat32> x, int radius, float alpha, float beta,
+      float bias) {
+    Shape shape = x.shape();
+    int channels = Math.toIntExact(shape.get(shape.numDimensions() - 1));
+    float[][] band = new float[channels][channels];
+    for (int i = 0; i < channels; i++) {
+      for (int j = Math.max(0, i - radius); j <= Math.min(channels - 1, i + radius); j++) {
+        band[i][j] = 1f;
+      }
+    }
+    long[] restore = shape.asArray().clone();
+    restore[0] = -1;
+    Operand<TFloat32> squares = tf.reshape(tf.math.square(x), tf.constant(new long[] {-1, channels}));
+    Operand<TFloat32> windowSums = tf.reshape(tf.linalg.matMul(squares, tf.constant(band)), tf.constant(restore));
+    Operand<TFloat32> scale = tf.math.pow(
+        tf.math.add(tf.constant(bias), tf.math.mul(tf.constant(alpha), windowSums)), tf.constant(beta));
+    return tf.math.div(x, scale);
   }
 
   Operand<TFloat32> maxPool(Operand<TFloat32> x, int filterHeight, int filterWidth, int strideY, int strideX,

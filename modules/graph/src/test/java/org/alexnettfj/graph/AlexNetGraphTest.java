@@ -146,6 +146,27 @@ class AlexNetGraphTest {
   }
 
   @Test
+  void lrnFromBasicOpsEqualsTheFusedLrnOpOnNorm1AndNorm2() {
+    float[] conv1 = positive(TestData.uniform(new SplittableRandom(6), 55 * 55 * 96, 200));
+    float[] conv2 = positive(TestData.uniform(new SplittableRandom(7), 27 * 27 * 256, 200));
+
+    for (String layer : List.of("norm1", "norm2")) {
+      boolean first = layer.equals("norm1");
+      float[] fed = first ? conv1 : conv2;
+      long[] shape = first ? new long[] {1, 55, 55, 96} : new long[] {1, 27, 27, 256};
+      String fedLayer = first ? "conv1" : "conv2";
+      float[] fused = runLayer(layer, Map.of(), fedLayer, fed, shape);
+      float[] basic = runLayer(layer, Map.of(), fedLayer, fed, shape, AlexNetGraph.Lrn.BASIC_OPS);
+      Volume reference = ReferenceAlexNet.lrnCaffe(Volume.of(fed, (int) shape[1], (int) shape[2], (int) shape[3]),
+          ReferenceAlexNet.CAFFE_LRN_LOCAL_SIZE, ReferenceAlexNet.CAFFE_LRN_ALPHA, ReferenceAlexNet.CAFFE_LRN_BETA,
+          ReferenceAlexNet.CAFFE_LRN_K);
+
+      assertClose(basic, Closeness.toDouble(fused), 1e-5, layer + ": LRN from basic ops vs the fused LRN op");
+      assertClose(basic, reference.data(), 1e-5, layer + ": LRN from basic ops vs Caffe's formula");
+    }
+  }
+
+  @Test
   void dropoutPassesValuesThroughUnchangedUnlessKeepProbIsFed() {
     float[] fc6 = TestData.uniform(new SplittableRandom(5), 8 * 4096, 1);
     for (int i = 0; i < fc6.length; i++) {
@@ -212,8 +233,13 @@ class AlexNetGraphTest {
   /** Builds the full graph, sets the given variables, feeds {@code fedLayer} and returns {@code layer}. */
   private static float[] runLayer(String layer, Map<String, WeightArray> params, String fedLayer, float[] fed,
       long[] fedShape) {
+    return runLayer(layer, params, fedLayer, fed, fedShape, AlexNetGraph.Lrn.FUSED);
+  }
+
+  private static float[] runLayer(String layer, Map<String, WeightArray> params, String fedLayer, float[] fed,
+      long[] fedShape, AlexNetGraph.Lrn lrn) {
     try (Graph g = new Graph(); Session s = new Session(g)) {
-      AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 1000, 0L);
+      AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 1000, 0L, lrn);
       params.forEach((name, value) -> assign(s, net.parameters().get(name), value));
       try (TFloat32 in = tensor(fed, fedShape)) {
         Operand<TFloat32> out = net.layer(layer);

@@ -1,0 +1,71 @@
+package org.alexnettfj.train;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.alexnettfj.weights.AlexNetSpec;
+import org.alexnettfj.weights.WeightArray;
+
+/** Random He-scaled weights and synthetic images for the trainer's tests (the real weights are not on CI). */
+final class Fixtures {
+
+  static final int IMAGE_VALUES = Trainer.IMAGE_VALUES;
+
+  private Fixtures() {
+  }
+
+  /**
+   * Weights uniform with He variance {@code 2 / fan_in} and biases uniform in [-0.1, 0.1] for conv1 … fc7, so
+   * activations keep their scale through the network (with N(0, 0.01²) weights the signal vanishes); fc8 is
+   * scaled down by {@code fc8Scale} so that the softmax is not saturated.
+   */
+  static Map<String, WeightArray> randomParameters(long seed, int numClasses, double fc8Scale) {
+    SplittableRandom random = new SplittableRandom(seed);
+    Map<String, WeightArray> out = new LinkedHashMap<>();
+    for (AlexNetSpec.Layer layer : AlexNetSpec.layers(numClasses)) {
+      int[] shape = layer.weightsShape();
+      int fanIn = 1;
+      int count = 1;
+      for (int i = 0; i < shape.length; i++) {
+        count *= shape[i];
+        fanIn *= i < shape.length - 1 ? shape[i] : 1;
+      }
+      double scale = layer.name().equals("fc8") ? fc8Scale : 1;
+      out.put(layer.name() + "/weights", WeightArray.of(shape, uniform(random, count, scale * Math.sqrt(6.0 / fanIn))));
+      out.put(layer.name() + "/biases", WeightArray.of(layer.biasesShape(),
+          uniform(random, layer.biasesShape()[0], 0.1 * scale)));
+    }
+    return out;
+  }
+
+  static float[] uniform(SplittableRandom random, int n, double halfWidth) {
+    float[] data = new float[n];
+    for (int i = 0; i < n; i++) {
+      data[i] = (float) ((2 * random.nextDouble() - 1) * halfWidth);
+    }
+    return data;
+  }
+
+  /**
+   * {@code n} images of stripes, like mean-subtracted pixels in [-100, 100] plus noise: label 0 horizontal, 1
+   * vertical, random period (6 to 14 pixels) and phase.
+   */
+  static float[] stripes(long seed, int[] labels) {
+    SplittableRandom random = new SplittableRandom(seed);
+    float[] out = new float[labels.length * IMAGE_VALUES];
+    for (int i = 0; i < labels.length; i++) {
+      double period = 6 + 8 * random.nextDouble();
+      double phase = 2 * Math.PI * random.nextDouble();
+      for (int y = 0; y < 227; y++) {
+        for (int x = 0; x < 227; x++) {
+          double t = labels[i] == 0 ? y : x;
+          double v = 100 * Math.sin(2 * Math.PI * t / period + phase);
+          for (int c = 0; c < 3; c++) {
+            out[((i * 227 + y) * 227 + x) * 3 + c] = (float) (v + 20 * (2 * random.nextDouble() - 1));
+          }
+        }
+      }
+    }
+    return out;
+  }
+}

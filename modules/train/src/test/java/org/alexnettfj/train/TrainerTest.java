@@ -1,0 +1,175 @@
+package org.alexnettfj.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import org.alexnettfj.weights.WeightArray;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The trainer on the real AlexNet graph, random He-scaled weights: which variables a step changes, the momentum
+ * rule against a hand computation, divergence reporting, and a short training run that must learn.
+ */
+class TrainerTest {
+
+  private static final int CLASSES = 2;
+
+  private static Trainer trainer(Set<String> trainLayers, float learningRate, float weightDecay, float keepProb) {
+    Trainer t = Trainer.builder().setFreshInit().optNumClasses(CLASSES).optTrainLayers(trainLayers)
+        .optLearningRate(learningRate).optWeightDecay(weightDecay).optKeepProb(keepProb).optSeed(3).build();
+    t.setParameters(Fixtures.randomParameters(11, CLASSES, 0.05));
+    return t;
+  }
+
+  @Test
+  void aStepChangesTheTrainedVariablesOnlyAndLeavesTheRestBitIdentical() {
+    int[] labels = {0, 1};
+    float[] images = Fixtures.stripes(5, labels);
+    try (Trainer t = trainer(Set.of("conv3", "fc8"), 1e-3f, 5e-4f, 0.5f)) {
+      Map<String, WeightArray> before = Fixtures.randomParameters(11, CLASSES, 0.05);
+
+      t.step(images, labels, 2);
+
+      assertThat(t.trainedVariables()).containsExactly("conv3/weights", "conv3/biases", "fc8/weights", "fc8/biases");
+      before.forEach((name, value) -> {
+        float[] after = t.parameter(name).data();
+        if (t.trainedVariables().contains(name)) {
+          assertThat(after).as("%s is trained, so a step must change it", name).isNotEqualTo(value.data());
+        } else {
+          assertThat(Arrays.equals(after, value.data())).as("%s is frozen: bit-identical after a step", name)
+              .isTrue();
+        }
+      });
+    }
+  }
+
+  @Test
+  void twoStepsFollowThePapersMomentumRule() {
+    int[] labels = {0, 1};
+    float[] images = Fixtures.stripes(6, labels);
+    float lr = 0.01f;
+    float momentum = 0.9f;
+    // keepProb 1: no dropout, so a step's gradient is the one gradients() reports.
+    try (Trainer t = trainer(Set.of("fc8"), lr, 5e-4f, 1f)) {
+      for (String name : t.trainedVariables()) {
+        assertThat(t.velocity(name).data()).as("velocity of %s before the first step", name)
+            .containsOnly(0f);
+      }
+      float[] w0 = t.parameter("fc8/weights").data();
+      float[] g1 = t.gradients(images, labels, 2).get("fc8/weights");
+      t.step(images, labels, 2);
+      float[] w1 = t.parameter("fc8/weights").data();
+      float[] g2 = t.gradients(images, labels, 2).get("fc8/weights");
+      t.step(images, labels, 2);
+      float[] w2 = t.parameter("fc8/weights").data();
+      float[] v2 = t.velocity("fc8/weights").data();
+
+      double scale = 0;
+      for (float g : g1) {
+        scale = Math.max(scale, Math.abs(lr * g));
+      }
+      assertThat(scale).as("largest first update, or the comparison proves nothing").isGreaterThan(1e-5);
+      for (int i = 0; i < w0.length; i++) {
+        double v1 = -lr * (double) g1[i];
+        double expectedV2 = momentum * v1 - lr * (double) g2[i];
+        assertThat((double) w1[i]).as("w1[%d] = w0 + v1", i).isCloseTo(w0[i] + v1, within(1e-3 * scale + 1e-7));
+        assertThat((double) v2[i]).as("v2[%d] = 0.9 v1 - lr g2", i).isCloseTo(expectedV2, within(1e-3 * scale));
+        assertThat((double) w2[i]).as("w2[%d] = w1 + v2", i).isCloseTo(w1[i] + expectedV2,
+            within(1e-3 * scale + 1e-7));
+      }
+    }
+  }
+
+  @Test
+  void weightDecayAddsDecayTimesWeightsToTheWeightGradientOnly() {
+    int[] labels = {1};
+    float[] images = Fixtures.stripes(7, labels);
+    Map<String, float[]> plain;
+    Map<String, float[]> decayed;
+    float[] w;
+    try (Trainer t = trainer(Set.of("fc8"), 0.01f, 0f, 1f)) {
+      plain = t.gradients(images, labels, 1);
+      w = t.parameter("fc8/weights").data();
+    }
+    try (Trainer t = trainer(Set.of("fc8"), 0.01f, 0.5f, 1f)) {
+      decayed = t.gradients(images, labels, 1);
+    }
+    for (int i = 0; i < w.length; i++) {
+      assertThat((double) decayed.get("fc8/weights")[i] - plain.get("fc8/weights")[i]).as("decay term of w[%d]", i)
+          .isCloseTo(0.5 * w[i], within(1e-5));
+    }
+    assertThat(decayed.get("fc8/biases")).as("biases are not decayed").containsExactly(plain.get("fc8/biases"));
+  }
+
+  @Test
+  void aNonFiniteLossFailsNamingTheStep() {
+    int[] labels = {0};
+    float[] images = Fixtures.stripes(8, labels);
+    try (Trainer t = trainer(Set.of("fc8"), 0.01f, 5e-4f, 1f)) {
+      t.step(images, labels, 1);
+      // Infinite pixels: conv1 sums +inf and -inf into NaN. (A single NaN pixel is not enough: max pooling
+      // drops it.)
+      Arrays.fill(images, Float.POSITIVE_INFINITY);
+
+      assertThatThrownBy(() -> t.step(images, labels, 1)).isInstanceOf(ArithmeticException.class)
+          .hasMessageContaining("NaN").hasMessageContaining("step 2");
+    }
+  }
+
+  @Test
+  void rejectsAFreshLayerThatIsNotTrainedAndBadSettings() {
+    assertThatThrownBy(() -> Trainer.builder().optNumClasses(2).build())
+        .hasMessageContaining("exactly one source");
+    assertThatThrownBy(() -> Trainer.builder().setFreshInit().optTrainLayers(Set.of("fc9")).build())
+        .hasMessageContaining("fc9");
+    assertThatThrownBy(() -> Trainer.builder().setFreshInit().optMomentum(1f).build())
+        .hasMessageContaining("momentum");
+  }
+
+  @Test
+  void learnsHorizontalVersusVerticalStripesTrainingFc8Only() {
+    int n = 8;
+    int[] test = new int[16];
+    for (int i = 0; i < test.length; i++) {
+      test[i] = i % 2;
+    }
+    float[] testImages = Fixtures.stripes(1000, test);
+    // With He-scaled random layers and pixels of +-100, fc7's activations have a norm of several thousand, so the
+    // learning rate that keeps lr * |fc7|^2 below 1 is tiny.
+    try (Trainer t = Trainer.builder().setFreshInit().optNumClasses(CLASSES).optTrainLayers(Set.of("fc8"))
+        .optLearningRate(1e-7f).optSeed(3).build()) {
+      t.setParameters(Fixtures.randomParameters(11, CLASSES, 0.002));
+      float before = t.loss(testImages, test, test.length);
+      float first = 0;
+      float last = 0;
+      int steps = 12;
+      for (int s = 0; s < steps; s++) {
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+          labels[i] = (i + s) % 2;
+        }
+        float loss = t.step(Fixtures.stripes(s, labels), labels, n);
+        if (s == 0) {
+          first = loss;
+        }
+        last = loss;
+      }
+      float after = t.loss(testImages, test, test.length);
+      float[][] logits = t.logits(testImages, test.length);
+      int correct = 0;
+      for (int i = 0; i < test.length; i++) {
+        int predicted = logits[i][1] > logits[i][0] ? 1 : 0;
+        correct += predicted == test[i] ? 1 : 0;
+      }
+      System.out.printf("stripes: batch loss %.4f -> %.4f, held-out loss %.4f -> %.4f, accuracy %d/%d%n", first,
+          last, before, after, correct, test.length);
+      assertThat(after).as("held-out loss after %d steps vs before (batch losses are noisy with dropout)", steps)
+          .isLessThan(0.7f * before);
+      assertThat(correct).as("held-out accuracy out of %d (chance is half)", test.length).isGreaterThanOrEqualTo(14);
+    }
+  }
+}
