@@ -236,8 +236,9 @@ final class FinetuneCommand implements Callable<Integer> {
     if (Files.exists(weights)) {
       b.setWeights(AlexNetWeights.load(weights, layers, numClasses));
     } else {
-      err.println("alexnet finetune: no weights at " + weights + "; every layer starts fresh and the frozen ones "
-          + "stay random");
+      boolean frozen = layers.size() < AlexNetSpec.LAYER_NAMES.size();
+      err.println("alexnet finetune: no weights at " + weights + "; every layer starts fresh"
+          + (frozen ? " and the frozen ones stay random" : ""));
       err.flush();
       b.setFreshInit().optNumClasses(numClasses);
     }
