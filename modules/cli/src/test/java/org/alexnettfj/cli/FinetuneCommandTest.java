@@ -71,4 +71,16 @@ class FinetuneCommandTest {
     assertThat(r.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
     assertThat(r.err()).contains("must include fc8");
   }
+
+  @Test
+  void validationWithOtherClassesIsRefused() throws Exception {
+    writeTwoClasses(dir.resolve("train"), 2);
+    writeTwoClasses(dir.resolve("val"), 2);
+    Files.move(dir.resolve("val/light"), dir.resolve("val/bright"));
+    Run r = Run.of("finetune", "--train", dir.resolve("train").toString(), "--val", dir.resolve("val").toString());
+
+    assertThat(r.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
+    assertThat(r.err().strip()).as("one line naming both class lists")
+        .isEqualTo("alexnet finetune: --val has classes [bright, dark] but --train has [dark, light]");
+  }
 }
