@@ -1,0 +1,86 @@
+package org.alexnettfj.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FinetuneCommandTest {
+
+  @TempDir
+  Path dir;
+
+  /** Two classes a random network cannot confuse: dark and light grayscale squares. */
+  private void writeTwoClasses(Path root, int perClass) throws IOException {
+    for (String cls : new String[] {"dark", "light"}) {
+      Path folder = Files.createDirectories(root.resolve(cls));
+      for (int i = 0; i < perClass; i++) {
+        BufferedImage image = new BufferedImage(8, 8, BufferedImage.TYPE_BYTE_GRAY);
+        int v = (cls.equals("dark") ? 20 : 235) + i;
+        for (int y = 0; y < 8; y++) {
+          for (int x = 0; x < 8; x++) {
+            image.getRaster().setSample(x, y, 0, v);
+          }
+        }
+        ImageIO.write(image, "png", folder.resolve(i + ".png").toFile());
+      }
+    }
+  }
+
+  @Test
+  void learnsTwoSyntheticClassesFarAboveChance() throws Exception {
+    writeTwoClasses(dir.resolve("train"), 8);
+    writeTwoClasses(dir.resolve("val"), 4);
+    // No pretrained weights here, so every layer starts fresh and is trained: frozen random features of a fresh
+    // AlexNet do not separate even these two classes (see the commit that added this command).
+    Run r = Run.of("finetune", "--train", dir.resolve("train").toString(), "--val", dir.resolve("val").toString(),
+        "--weights", dir.resolve("absent.npy").toString(), "--train-layers",
+        "conv1,conv2,conv3,conv4,conv5,fc6,fc7,fc8", "--epochs", "3", "--batch-size", "4", "--no-augment",
+        "--learning-rate", "0.001", "--seed", "0", "--threads", "2", "--json");
+
+    assertThat(r.code()).as("exit code; stderr: %s", r.err()).isZero();
+    assertThat(r.err()).as("the missing weight file is said in one line").contains("no weights at");
+    JsonNode json = new ObjectMapper().readTree(r.out());
+    assertThat(json.get("epochs").asInt()).isEqualTo(3);
+    assertThat(json.get("valImages").asInt()).isEqualTo(8);
+    assertThat(json.get("valTop1").asDouble()).as("validation top-1 of 2 classes (chance 0.5): %s", r.out())
+        .isGreaterThanOrEqualTo(0.85);
+  }
+
+  @Test
+  void missingTrainPathFailsWithOneLine() {
+    Run r = Run.of("finetune", "--train", dir.resolve("nowhere").toString());
+
+    assertThat(r.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
+    assertThat(r.err().strip()).as("one line naming the path")
+        .isEqualTo("alexnet finetune: --train " + dir.resolve("nowhere") + ": no such file or directory");
+  }
+
+  @Test
+  void trainLayersWithoutFc8AreRefused() throws Exception {
+    writeTwoClasses(dir.resolve("train"), 2);
+    Run r = Run.of("finetune", "--train", dir.resolve("train").toString(), "--train-layers", "fc7");
+
+    assertThat(r.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
+    assertThat(r.err()).contains("must include fc8");
+  }
+
+  @Test
+  void validationWithOtherClassesIsRefused() throws Exception {
+    writeTwoClasses(dir.resolve("train"), 2);
+    writeTwoClasses(dir.resolve("val"), 2);
+    Files.move(dir.resolve("val/light"), dir.resolve("val/bright"));
+    Run r = Run.of("finetune", "--train", dir.resolve("train").toString(), "--val", dir.resolve("val").toString());
+
+    assertThat(r.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
+    assertThat(r.err().strip()).as("one line naming both class lists")
+        .isEqualTo("alexnet finetune: --val has classes [bright, dark] but --train has [dark, light]");
+  }
+}
