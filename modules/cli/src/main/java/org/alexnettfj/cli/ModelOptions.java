@@ -23,7 +23,8 @@ final class ModelOptions {
   Path weights;
 
   @Option(names = "--labels", paramLabel = "FILE",
-      description = "Class names, one per line in output order (default: the 1000 ImageNet classes).")
+      description = {"Class names, one per line in output order (default: MODEL.classes.txt beside the weights if",
+          "there is one, as finetune --out writes it; else the 1000 ImageNet classes)."})
   Path labels;
 
   @Option(names = "--mean-image", paramLabel = "MEAN.npy",
@@ -60,10 +61,19 @@ final class ModelOptions {
     if (meanImage != null) {
       b.optPreprocess(PreprocessConfig.NOTEBOOK.toBuilder().mean(Mean.caffeMeanImage(meanImage)).build());
     }
-    if (labels != null) {
-      b.optLabels(Labels.fromFile(labels));
+    Path names = labels != null ? labels : besideWeights();
+    if (names != null) {
+      b.optLabels(Labels.fromFile(names));
     }
     return b.build();
+  }
+
+  /** {@code MODEL.classes.txt} beside {@code MODEL.npz}, as {@code finetune --out} writes them, if it exists. */
+  private Path besideWeights() {
+    String name = weights.getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    Path names = weights.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ".classes.txt");
+    return Files.isRegularFile(names) ? names : null;
   }
 
   /** The images named on the command line and in --list, in that order; refuses none given. */

@@ -8,6 +8,8 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +45,8 @@ class FinetuneCommandTest {
     Run r = Run.of("finetune", "--train", dir.resolve("train").toString(), "--val", dir.resolve("val").toString(),
         "--weights", dir.resolve("absent.npy").toString(), "--train-layers",
         "conv1,conv2,conv3,conv4,conv5,fc6,fc7,fc8", "--epochs", "3", "--batch-size", "4", "--no-augment",
-        "--learning-rate", "0.001", "--seed", "0", "--threads", "2", "--json");
+        "--learning-rate", "0.001", "--seed", "0", "--threads", "2", "--json",
+        "--out", dir.resolve("model.npz").toString());
 
     assertThat(r.code()).as("exit code; stderr: %s", r.err()).isZero();
     assertThat(r.err()).as("the missing weight file is said in one line").contains("no weights at");
@@ -52,6 +55,29 @@ class FinetuneCommandTest {
     assertThat(json.get("valImages").asInt()).isEqualTo(8);
     assertThat(json.get("valTop1").asDouble()).as("validation top-1 of 2 classes (chance 0.5): %s", r.out())
         .isGreaterThanOrEqualTo(0.85);
+
+    // the saved model predicts with its own two classes, named from model.classes.txt beside it
+    List<String> args = new ArrayList<>(List.of("predict", "--weights", dir.resolve("model.npz").toString(),
+        "--top", "2", "--json"));
+    List<String> truth = new ArrayList<>();
+    for (String cls : new String[] {"dark", "light"}) {
+      for (int i = 0; i < 4; i++) {
+        args.add(dir.resolve("val").resolve(cls).resolve(i + ".png").toString());
+        truth.add(cls);
+      }
+    }
+    Run p = Run.of(args.toArray(String[]::new));
+    assertThat(p.code()).as("predict with the fine-tuned model; stderr: %s", p.err()).isZero();
+    JsonNode predictions = new ObjectMapper().readTree(p.out());
+    int right = 0;
+    for (int i = 0; i < truth.size(); i++) {
+      JsonNode top = predictions.get(i).get("top");
+      assertThat(top).hasSize(2);
+      assertThat(top.get(0).get("label").asText()).isIn("dark", "light");
+      right += top.get(0).get("label").asText().equals(truth.get(i)) ? 1 : 0;
+    }
+    assertThat(right).as("predict agrees with finetune's own validation accuracy: %s", p.out())
+        .isGreaterThanOrEqualTo(7);
   }
 
   @Test

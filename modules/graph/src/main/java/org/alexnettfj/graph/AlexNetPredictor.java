@@ -11,6 +11,8 @@ import java.util.concurrent.Future;
 import org.alexnettfj.data.ImageDecodeException;
 import org.alexnettfj.data.PreprocessConfig;
 import org.alexnettfj.data.Preprocessor;
+import org.alexnettfj.weights.AlexNetWeights;
+import org.alexnettfj.weights.WeightReader;
 
 /**
  * Images in, classes or features out: {@link Preprocessor} (decode, resize, BGR, mean) in front of an
@@ -257,7 +259,10 @@ public final class AlexNetPredictor implements AutoCloseable {
       return this;
     }
 
-    /** Loads the full pretrained model (1000 ImageNet classes) from a weight file; closed with the predictor. */
+    /**
+     * Loads a complete model from a weight file — the pretrained one (1000 ImageNet classes) or a fine-tuned one
+     * (its fc8's classes; give its names with {@link #optLabels}); closed with the predictor.
+     */
     public Builder setWeightsFile(Path file) {
       this.weightsFile = file;
       return this;
@@ -298,7 +303,9 @@ public final class AlexNetPredictor implements AutoCloseable {
         throw new IllegalArgumentException("decodeThreads must be at least 1");
       }
       if (weightsFile != null) {
-        AlexNetModel.Builder mb = AlexNetModel.builder().setWeightsFile(weightsFile);
+        // the number of classes is the file's own: 1000 for bvlc_alexnet.npy, N for a fine-tuned model
+        AlexNetModel.Builder mb = AlexNetModel.builder()
+            .setWeights(AlexNetWeights.complete(WeightReader.read(weightsFile)));
         if (intraOpThreads > 0) {
           mb.optIntraOpThreads(intraOpThreads);
         }

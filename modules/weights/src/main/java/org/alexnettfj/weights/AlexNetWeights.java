@@ -52,6 +52,28 @@ public final class AlexNetWeights {
     return from(WeightReader.read(path, progress), skipLayers, numClasses);
   }
 
+  /**
+   * A complete model whose number of classes is its own fc8's, e.g. one written by {@code finetune --out}: every
+   * layer loaded, nothing skipped. (The pretrained file is the case of 1000 classes.)
+   */
+  public static AlexNetWeights complete(WeightFile file) throws WeightFileException {
+    WeightArray fc8 = file.array("fc8/biases");
+    if (fc8 == null || fc8.rank() != 1 || fc8.size() < 1) {
+      throw new WeightFileException(file.source(), "fc8", -1, "no fc8/biases to tell the number of classes from");
+    }
+    int numClasses = fc8.size();
+    List<String> problems = problems(file, Set.of(), numClasses);
+    if (!problems.isEmpty()) {
+      throw new WeightFileException(file.source(), problems);
+    }
+    Map<String, WeightArray> kept = new LinkedHashMap<>();
+    for (AlexNetSpec.Layer layer : AlexNetSpec.layers(numClasses)) {
+      kept.put(layer.name() + "/weights", file.array(layer.name() + "/weights"));
+      kept.put(layer.name() + "/biases", file.array(layer.name() + "/biases"));
+    }
+    return new AlexNetWeights(file.source(), kept, new LinkedHashSet<>(), numClasses);
+  }
+
   /** Checks an already-read file; throws listing every problem found. */
   public static AlexNetWeights from(WeightFile file, Set<String> skipLayers, int numClasses)
       throws WeightFileException {

@@ -60,4 +60,22 @@ class AlexNetWeightsTest {
     }
     return WeightArray.of(shape, v);
   }
+
+  @Test
+  void aCompleteFineTunedModelTakesItsClassCountFromItsOwnFc8() throws Exception {
+    Map<String, WeightArray> arrays = new LinkedHashMap<>();
+    for (AlexNetSpec.Layer l : AlexNetSpec.layers(5)) {
+      arrays.put(l.name() + "/weights", filled(l.weightsShape(), 0, 0));
+      arrays.put(l.name() + "/biases", filled(l.biasesShape(), 0, 1));
+    }
+    AlexNetWeights w = AlexNetWeights.complete(new WeightFile("tuned.npz", "test", arrays));
+    assertThat(w.numClasses()).isEqualTo(5);
+    assertThat(w.skipLayers()).isEmpty();
+    assertThat(w.weights("fc8").shape()).containsExactly(4096, 5);
+
+    arrays.remove("fc7/biases");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> AlexNetWeights.complete(new WeightFile("tuned.npz", "test", arrays)))
+        .isInstanceOf(WeightFileException.class).hasMessageContaining("layer 'fc7': missing biases");
+  }
 }
