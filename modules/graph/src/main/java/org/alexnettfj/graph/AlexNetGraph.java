@@ -7,6 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.alexnettfj.weights.AlexNetSpec;
+import org.alexnettfj.weights.WeightArray;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.OpScope;
@@ -394,5 +397,35 @@ public final class AlexNetGraph {
   /** Parameters by variable name ({@code conv1/weights}, {@code conv1/biases}, …), in layer order. */
   public Map<String, Parameter> parameters() {
     return Collections.unmodifiableMap(parameters);
+  }
+
+  /**
+   * Sets variables by name ({@code conv1/weights}, ...) in {@code session}, in one run: feeds each array to its
+   * parameter's placeholder and runs the assign ops, closing every tensor after. Names and shapes are checked
+   * first. Callers that set the whole network pass one layer at a time, so at most one layer's values sit in
+   * native memory twice.
+   */
+  public void assign(Session session, Map<String, WeightArray> values) {
+    Session.Runner runner = session.runner();
+    List<TFloat32> tensors = new ArrayList<>();
+    try {
+      for (Map.Entry<String, WeightArray> e : values.entrySet()) {
+        Parameter p = parameters.get(e.getKey());
+        WeightArray value = e.getValue();
+        if (p == null || !Arrays.equals(p.shape(), value.shape())) {
+          throw new IllegalArgumentException(p == null ? "no parameter '" + e.getKey() + "'"
+              : e.getKey() + " has shape " + Arrays.toString(p.shape()) + ", not " + Arrays.toString(value.shape()));
+        }
+        long[] dims = Arrays.stream(value.shape()).asLongStream().toArray();
+        TFloat32 t = TFloat32.tensorOf(Shape.of(dims), DataBuffers.of(value.data(), true, false));
+        tensors.add(t);
+        runner.feed(p.value(), t).addTarget(p.assign());
+      }
+      if (!tensors.isEmpty()) {
+        runner.run().close();
+      }
+    } finally {
+      tensors.forEach(TFloat32::close);
+    }
   }
 }

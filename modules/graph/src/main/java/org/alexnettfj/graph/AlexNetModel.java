@@ -2,7 +2,6 @@ package org.alexnettfj.graph;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -213,25 +212,11 @@ public final class AlexNetModel implements AutoCloseable {
 
   /** Sets every variable, one layer per run so that at most one layer's values are in native memory twice. */
   private static void assignParameters(Session session, AlexNetGraph net, ParameterSource source) {
-    Map<String, List<AlexNetGraph.Parameter>> byLayer = new LinkedHashMap<>();
+    Map<String, Map<String, WeightArray>> byLayer = new LinkedHashMap<>();
     for (AlexNetGraph.Parameter p : net.parameters().values()) {
-      byLayer.computeIfAbsent(p.layer(), k -> new ArrayList<>()).add(p);
+      byLayer.computeIfAbsent(p.layer(), k -> new LinkedHashMap<>()).put(p.name(), source.value(p.name()));
     }
-    byLayer.forEach((layer, params) -> {
-      Session.Runner runner = session.runner();
-      List<TFloat32> tensors = new ArrayList<>();
-      try {
-        for (AlexNetGraph.Parameter p : params) {
-          WeightArray value = source.value(p.name());
-          TFloat32 t = TFloat32.tensorOf(toShape(value.shape()), DataBuffers.of(value.data(), true, false));
-          tensors.add(t);
-          runner.feed(p.value(), t).addTarget(p.assign());
-        }
-        runner.run().close();
-      } finally {
-        tensors.forEach(TFloat32::close);
-      }
-    });
+    byLayer.values().forEach(values -> net.assign(session, values));
   }
 
   /** The product of all but the batch dimension, which is unknown in the graph. */
@@ -259,13 +244,7 @@ public final class AlexNetModel implements AutoCloseable {
     }
 
     WeightArray value(String parameter) {
-      String layer = parameter.substring(0, parameter.lastIndexOf('/'));
-      boolean weights = parameter.endsWith("/weights");
-      if (!isFresh(layer)) {
-        return weights ? pretrained.weights(layer) : pretrained.biases(layer);
-      }
-      AlexNetSpec.Layer spec = AlexNetSpec.layer(layer, numClasses);
-      return weights ? FreshInit.weights(spec, seed) : FreshInit.biases(spec);
+      return FreshInit.initialValue(parameter, pretrained, numClasses, seed);
     }
   }
 

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.alexnettfj.weights.AlexNetSpec;
+import org.alexnettfj.weights.AlexNetWeights;
 import org.alexnettfj.weights.WeightArray;
 
 /**
@@ -34,6 +35,20 @@ public final class FreshInit {
   private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
 
   private FreshInit() {
+  }
+
+  /**
+   * A parameter's starting value, e.g. for {@code conv2/weights}: the pretrained array when its layer is loaded
+   * from {@code pretrained} (which may be null), else the fresh one for {@code numClasses} and {@code seed}.
+   */
+  public static WeightArray initialValue(String parameter, AlexNetWeights pretrained, int numClasses, long seed) {
+    String layer = parameter.substring(0, parameter.lastIndexOf('/'));
+    boolean isWeights = parameter.endsWith("/weights");
+    if (pretrained != null && pretrained.isLoaded(layer)) {
+      return isWeights ? pretrained.weights(layer) : pretrained.biases(layer);
+    }
+    AlexNetSpec.Layer spec = AlexNetSpec.layer(layer, numClasses);
+    return isWeights ? weights(spec, seed) : biases(spec);
   }
 
   /** N(0, 0.01²) weights of {@code layer}'s shape, determined by {@code seed} and the layer. */

@@ -17,7 +17,6 @@ import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
-import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
@@ -273,25 +272,7 @@ public final class Trainer implements AutoCloseable {
   /** Sets variables by name, e.g. to restore a checkpoint or to probe the loss. Velocities are not touched. */
   public void setParameters(Map<String, WeightArray> values) {
     requireOpen();
-    Session.Runner runner = session.runner();
-    List<Tensor> tensors = new ArrayList<>();
-    try {
-      values.forEach((name, value) -> {
-        AlexNetGraph.Parameter p = net.parameters().get(name);
-        if (p == null || !Arrays.equals(p.shape(), value.shape())) {
-          throw new IllegalArgumentException(p == null ? "no parameter '" + name + "'"
-              : name + " has shape " + Arrays.toString(p.shape()) + ", not " + Arrays.toString(value.shape()));
-        }
-        TFloat32 t = TFloat32.tensorOf(shape(value.shape()), DataBuffers.of(value.data(), true, false));
-        tensors.add(t);
-        runner.feed(p.value(), t).addTarget(p.assign());
-      });
-      if (!tensors.isEmpty()) {
-        runner.run().close();
-      }
-    } finally {
-      tensors.forEach(Tensor::close);
-    }
+    net.assign(session, values);
   }
 
   public void setLearningRate(float learningRate) {
@@ -489,13 +470,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     private WeightArray initialValue(String parameter) {
-      String layer = parameter.substring(0, parameter.lastIndexOf('/'));
-      boolean isWeights = parameter.endsWith("/weights");
-      if (weights != null && weights.isLoaded(layer)) {
-        return isWeights ? weights.weights(layer) : weights.biases(layer);
-      }
-      AlexNetSpec.Layer spec = AlexNetSpec.layer(layer, numClasses());
-      return isWeights ? FreshInit.weights(spec, seed) : FreshInit.biases(spec);
+      return FreshInit.initialValue(parameter, weights, numClasses(), seed);
     }
 
     /**
