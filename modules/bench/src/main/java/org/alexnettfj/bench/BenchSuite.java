@@ -104,7 +104,7 @@ public final class BenchSuite {
     int total = quick ? 3 : 7;
     int step = 0;
     FullSizeWeights.ensure(npy);
-    say(++step, total, "limit: FP32 matmul peak");
+    say(++step, total, quick ? "limit: FP32 matmul peak" : "limits: memory bandwidth, FP32 matmul peak");
     if (!quick) {
       bandwidth();
     }
@@ -142,21 +142,24 @@ public final class BenchSuite {
   private void peak() throws RunnerException, IOException {
     String[] sizes = quick ? new String[] {"4096"} : new String[] {"2048", "4096"};
     Path onednnJava = onednnJava();
-    for (String setting : List.of("default", "onednn")) {
-      for (Measured m : jmh("peak-" + setting, "PeakBenchmark", o -> {
-        o.param("n", sizes).warmupIterations(1).measurementIterations(3);
-        return setting.equals("onednn") ? o.jvm(onednnJava.toString()) : o;
-      })) {
-        int n = Integer.parseInt(m.params().get("n"));
-        Row r = Row.peak("peak_" + setting + "_n" + n, "FP32 matmul peak, " + setting + ", n=" + n, n, cores, m);
-        rows.add(r);
-        double gflops = r.numbers().get("gflops");
-        if (peak == null || gflops > peak.gflops()) {
-          peak = new SuiteReport.Peak(gflops, "TF matmul, " + setting + ", n=" + n);
+    try {
+      for (String setting : List.of("default", "onednn")) {
+        for (Measured m : jmh("peak-" + setting, "PeakBenchmark", o -> {
+          o.param("n", sizes).warmupIterations(1).measurementIterations(3);
+          return setting.equals("onednn") ? o.jvm(onednnJava.toString()) : o;
+        })) {
+          int n = Integer.parseInt(m.params().get("n"));
+          Row r = Row.peak("peak_" + setting + "_n" + n, "FP32 matmul peak, " + setting + ", n=" + n, n, cores, m);
+          rows.add(r);
+          double gflops = r.numbers().get("gflops");
+          if (peak == null || gflops > peak.gflops()) {
+            peak = new SuiteReport.Peak(gflops, "TF matmul, " + setting + ", n=" + n);
+          }
         }
       }
+    } finally {
+      Files.delete(onednnJava);
     }
-    Files.delete(onednnJava);
   }
 
   /**

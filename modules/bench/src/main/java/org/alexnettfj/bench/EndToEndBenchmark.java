@@ -58,6 +58,10 @@ public class EndToEndBenchmark {
   @Param({"128"})
   public int batch;
 
+  /** Decoding threads; 0: BatchPipeline's default (one per core, at most 4), as {@code alexnet finetune} uses. */
+  @Param({"0"})
+  public int workers;
+
   private Trainer trainer;
   private Dataset dataset;
   private BatchPipeline pipeline;
@@ -82,9 +86,9 @@ public class EndToEndBenchmark {
     Files.write(list, lines, StandardCharsets.UTF_8);
     dataset = Dataset.fromListFile(list);
     Files.delete(list);
-    pipeline = BatchPipeline.builder().setDataset(dataset).optPreprocess(PREPROCESS)
-        .optAugmentation(Augmentation.PAPER).optBatchSize(batch).optDropLast(true).optSeed(1).optStrict(true)
-        .build();
+    BatchPipeline.Builder b = BatchPipeline.builder().setDataset(dataset).optPreprocess(PREPROCESS)
+        .optAugmentation(Augmentation.PAPER).optBatchSize(batch).optDropLast(true).optSeed(1).optStrict(true);
+    pipeline = (workers > 0 ? b.optWorkers(workers) : b).build();
     trainer = TrainStepBenchmark.trainer(train);
     epoch = pipeline.epoch(epochNumber);
   }
