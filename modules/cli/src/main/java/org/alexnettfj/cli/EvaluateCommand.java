@@ -59,13 +59,13 @@ final class EvaluateCommand implements Callable<Integer> {
   Path weights;
 
   @Option(names = "--data", required = true, paramLabel = "DIR|LIST|ARCHIVE",
-      description = {"Labelled images: class folders, a list file (path label per line; labels are the model's",
-          "output indices), or a zip/tar(.gz) of class folders."})
+      description = "Labelled images: class folders, a list file (path label per line; labels are the model's "
+          + "output indices), or a zip/tar(.gz) of class folders.")
   Path data;
 
   @Option(names = "--labels", paramLabel = "FILE",
-      description = {"The model's class names, one per line in output order (default: MODEL.classes.txt beside",
-          "the weights if there is one, else the 1000 ImageNet classes for a 1000-class model)."})
+      description = "The model's class names, one per line in output order (default: MODEL.classes.txt beside "
+          + "the weights if there is one, else the 1000 ImageNet classes for a 1000-class model).")
   Path labels;
 
   @Option(names = "--batch-size", paramLabel = "N", defaultValue = "64", description = "Default: ${DEFAULT-VALUE}.")

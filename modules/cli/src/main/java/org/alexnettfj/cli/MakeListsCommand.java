@@ -38,8 +38,8 @@ import picocli.CommandLine.Spec;
  * lists' folder (where {@code finetune} resolves them) and may contain spaces: the label is the last field.
  */
 @Command(name = "make-lists", mixinStandardHelpOptions = true,
-    description = {"Write train.txt and val.txt (path label per line) and classes.txt from a folder of class",
-        "folders, or of files named class.N.jpg (--by-prefix, e.g. Kaggle's Dogs vs. Cats train/cat.0.jpg)."})
+    description = "Write train.txt and val.txt (path label per line) and classes.txt from a folder of class "
+        + "folders, or of files named class.N.jpg (--by-prefix, e.g. Kaggle's Dogs vs. Cats train/cat.0.jpg).")
 final class MakeListsCommand implements Callable<Integer> {
 
   private static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "gif", "bmp");
