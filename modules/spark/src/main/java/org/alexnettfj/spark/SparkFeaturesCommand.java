@@ -19,9 +19,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code alexnet-spark features}: one layer's output for every image, as Parquet rows (path, features, error). */
 @Command(name = "features", mixinStandardHelpOptions = true,
-    description = {"Write one layer's output (default fc7) for each image as Parquet rows (path string, features",
-        "array<float>, error string). An unreadable image gets a row with its error and null features; the job goes",
-        "on. Each executor loads the model once and shares it between its tasks."})
+    description = "Write one layer's output (default fc7) for each image as Parquet rows (path string, features "
+        + "array<float>, error string). An unreadable image gets a row with its error and null features; the job goes "
+        + "on. Each executor loads the model once and shares it between its tasks.")
 final class SparkFeaturesCommand implements Callable<Integer> {
 
   /** How many error rows are printed at the end; the rest are counted. */
@@ -31,8 +31,8 @@ final class SparkFeaturesCommand implements Callable<Integer> {
   CommandSpec spec;
 
   @Option(names = "--weights", paramLabel = "FILE", defaultValue = "weights/bvlc_alexnet.npy",
-      description = {"Pretrained weights (any form `alexnet inspect` reads): a local file, shipped to the executors",
-          "by Spark, or an hdfs:// or s3a:// URI. Default: ${DEFAULT-VALUE}"})
+      description = "Pretrained weights (any form `alexnet inspect` reads): a local file, which Spark ships to the "
+          + "executors of a cluster, or an hdfs:// or s3a:// URI. Default: ${DEFAULT-VALUE}")
   String weights;
 
   @ArgGroup(multiplicity = "1")
@@ -40,8 +40,8 @@ final class SparkFeaturesCommand implements Callable<Integer> {
 
   static final class Inputs {
     @Option(names = "--input", paramLabel = "DIR|GLOB", required = true,
-        description = {"A folder (searched recursively) or a glob of images, local or any Hadoop file system",
-            "(hdfs://, s3a://). Files are kept by --filter."})
+        description = "A folder (searched recursively) or a glob of images, local or on any Hadoop file system "
+            + "(hdfs://, s3a://); --filter picks the files.")
     String input;
 
     @Option(names = "--list", paramLabel = "FILE", required = true,
