@@ -47,8 +47,9 @@ import org.tensorflow.types.TInt32;
  * a schedule can change it ({@link #setLearningRate}); unlike {@code ApplyMomentum}, whose accumulator holds
  * gradients and multiplies the <em>current</em> rate into all of them, a velocity keeps the rate it was made with.
  *
- * <p>The graph is built with {@link AlexNetGraph.Lrn#BASIC_OPS}, because TensorFlow's registered gradient of the
- * fused LRN op ignores the op's attributes; grouped convolutions stay split → conv → concat, which has CPU
+ * <p>When conv1 or conv2 is trained the graph is built with {@link AlexNetGraph.Lrn#BASIC_OPS}, because
+ * TensorFlow's registered gradient of the fused LRN op ignores the op's attributes (otherwise no gradient passes
+ * through LRN and the faster fused op is used); grouped convolutions stay split → conv → concat, which has CPU
  * gradients. Training feeds {@code keepProb} (default 0.5) to dropout after fc6 and fc7; {@link #logits} and
  * {@link #loss} run with 1.
  *
@@ -93,7 +94,11 @@ public final class Trainer implements AutoCloseable {
     this.keepProb = b.keepProb;
     this.learningRate = b.learningRate;
     Ops tf = Ops.create(graph);
-    this.net = AlexNetGraph.create(tf, b.numClasses(), b.seed, AlexNetGraph.Lrn.BASIC_OPS);
+    // The fused LRN op's registered gradient is wrong (see the class comment), but it is faster, and when conv1
+    // and conv2 are frozen no gradient passes through norm1 or norm2.
+    boolean lrnDifferentiated = trainLayers.contains("conv1") || trainLayers.contains("conv2");
+    this.net = AlexNetGraph.create(tf, b.numClasses(), b.seed,
+        lrnDifferentiated ? AlexNetGraph.Lrn.BASIC_OPS : AlexNetGraph.Lrn.FUSED);
 
     Ops ops = tf.withSubScope("train");
     labels = ops.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(Shape.UNKNOWN_SIZE)));
