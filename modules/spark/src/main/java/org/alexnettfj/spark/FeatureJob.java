@@ -1,0 +1,289 @@
+package org.alexnettfj.spark;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.alexnettfj.data.ImageDecodeException;
+import org.alexnettfj.data.PreprocessConfig;
+import org.alexnettfj.data.Preprocessor;
+import org.alexnettfj.graph.AlexNetGraph;
+import org.alexnettfj.graph.AlexNetModel;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.SparkFiles;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FilterFunction;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * AlexNet features on Spark: image paths in, one row {@code (path, features, error)} per image out, ready to write
+ * as Parquet. Each image goes through the CLI's preprocessing ({@link PreprocessConfig#NOTEBOOK}: decoded as
+ * {@code cv2.imread}, resized to 227x227, BGR, minus [104, 117, 124]) and the CLI's model, so a row equals what
+ * {@code alexnet features} writes for the same image and weights. Images are batched within each partition and run
+ * through the one model of the executor JVM ({@link ExecutorModels}). An image that cannot be read or decoded
+ * becomes a row with an {@code error} and null {@code features}; it never fails the job.
+ *
+ * <pre>{@code
+ * Dataset<String> paths = FeatureJob.listImages(spark, "hdfs:///photos", FeatureJob.IMAGE_FILTER);
+ * FeatureJob.extract(paths, new FeatureJob.Settings("bvlc_alexnet.npy", "fc7", 64, 0))
+ *     .write().parquet("hdfs:///features/photos.parquet");
+ * }</pre>
+ */
+public final class FeatureJob {
+
+  /** The image file names the directory listing keeps: the formats the decoder reads, in either case. */
+  public static final String IMAGE_FILTER = "*.{jpg,jpeg,png,gif,bmp,JPG,JPEG,PNG,GIF,BMP}";
+
+  /** The output rows: the image's path, its layer output (null on error), why it could not be read (else null). */
+  public static final StructType SCHEMA = new StructType()
+      .add("path", DataTypes.StringType, false)
+      .add("features", DataTypes.createArrayType(DataTypes.FloatType, false), true)
+      .add("error", DataTypes.StringType, true);
+
+  /** A byte array holds at most this much; a larger file is an error row, not a failed task. */
+  private static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;
+
+  private static final Preprocessor PREPROCESSOR = new Preprocessor(PreprocessConfig.NOTEBOOK);
+
+  private FeatureJob() {
+  }
+
+  /**
+   * What each executor does, shipped with the tasks.
+   *
+   * @param weights the weight file: a path every executor can read, or the name of a file Spark shipped to them
+   *     ({@code --files}); see {@link ExecutorModels#resolveWeights}
+   * @param layer the layer whose output is written: {@code conv1} … {@code pool5}, {@code fc6}, {@code fc7},
+   *     {@code fc8}, {@code prob}
+   * @param batchSize images per run of the model
+   * @param threads TensorFlow intra-op threads per executor; 0 = the executor's cores ({@link ExecutorThreads})
+   */
+  public record Settings(String weights, String layer, int batchSize, int threads) implements Serializable {
+    public Settings {
+      if (!AlexNetGraph.LAYER_OUTPUTS.contains(layer)) {
+        throw new IllegalArgumentException("no layer '" + layer + "' in AlexNet; choose one of "
+            + AlexNetGraph.LAYER_OUTPUTS);
+      }
+      if (batchSize < 1) {
+        throw new IllegalArgumentException("batch size must be at least 1, was " + batchSize);
+      }
+      if (threads < 0) {
+        throw new IllegalArgumentException("threads must be >= 0 (0: the executor's cores), was " + threads);
+      }
+    }
+  }
+
+  /**
+   * The images under {@code input} — a directory (searched recursively) or a glob such as
+   * {@code /photos/2024-*}{@code /*.jpg} — whose file names match {@code filter}, listed by Spark's
+   * {@code binaryFile} source. Only the paths are read here; the bytes are read by the task that extracts them.
+   */
+  public static Dataset<String> listImages(SparkSession spark, String input, String filter) {
+    return spark.read().format("binaryFile")
+        .option("recursiveFileLookup", "true")
+        .option("pathGlobFilter", filter)
+        .load(input)
+        .select("path")
+        .as(Encoders.STRING());
+  }
+
+  /**
+   * The image paths in a text file, one per line (blank lines skipped); a relative path is relative to the list's
+   * folder, as for {@code alexnet features --list}.
+   */
+  public static Dataset<String> readList(SparkSession spark, String listFile) throws IOException {
+    org.apache.hadoop.fs.Path list = new org.apache.hadoop.fs.Path(listFile);
+    String folder = list.getFileSystem(spark.sparkContext().hadoopConfiguration()).makeQualified(list).getParent()
+        .toString();
+    return spark.read().textFile(listFile)
+        .map((MapFunction<String, String>) String::strip, Encoders.STRING())
+        .filter((FilterFunction<String>) line -> !line.isEmpty())
+        .map((MapFunction<String, String>) line -> resolve(folder, line), Encoders.STRING());
+  }
+
+  /** {@code line} against the list's folder, unless it is absolute; left as written if it is no Hadoop path. */
+  static String resolve(String folder, String line) {
+    try {
+      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(line);
+      return p.isAbsolute() || p.toUri().getScheme() != null ? line
+          : new org.apache.hadoop.fs.Path(folder, p).toString();
+    } catch (IllegalArgumentException e) {
+      return line; // its read fails, and it becomes an error row naming it
+    }
+  }
+
+  /** One row per path, in {@link #SCHEMA}: features of {@code settings.layer()}, or the reason there are none. */
+  public static Dataset<Row> extract(Dataset<String> paths, Settings settings) {
+    SparkSession spark = paths.sparkSession();
+    Broadcast<HadoopConf> conf = JavaSparkContext.fromSparkContext(spark.sparkContext())
+        .broadcast(new HadoopConf(spark.sparkContext().hadoopConfiguration()));
+    return paths.mapPartitions(new ExtractPartition(settings, conf), Encoders.row(SCHEMA));
+  }
+
+  /** One partition's work, on an executor: the executor's model, then the paths in batches. */
+  private static final class ExtractPartition implements MapPartitionsFunction<String, Row> {
+    private final Settings settings;
+    private final Broadcast<HadoopConf> conf;
+
+    ExtractPartition(Settings settings, Broadcast<HadoopConf> conf) {
+      this.settings = settings;
+      this.conf = conf;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<String> paths) throws IOException {
+      if (!paths.hasNext()) {
+        return Collections.emptyIterator(); // an empty partition loads no model
+      }
+      ExecutorThreads threads = ExecutorThreads.of(SparkEnv.get().conf(), Runtime.getRuntime().availableProcessors());
+      Path weights = ExecutorModels.resolveWeights(settings.weights(), Path.of(SparkFiles.getRootDirectory()));
+      AlexNetModel model = ExecutorModels.get(new ExecutorModels.Key(weights, settings.batchSize(),
+          settings.threads() > 0 ? settings.threads() : threads.intraOp(), threads.interOp()));
+      return new Batches(paths, model, settings, conf.value().get());
+    }
+  }
+
+  /** The rows of a partition, made a batch at a time as Spark pulls them, so a partition is never all in memory. */
+  private static final class Batches implements Iterator<Row> {
+    private final Iterator<String> paths;
+    private final AlexNetModel model;
+    private final Settings settings;
+    private final Configuration conf;
+    private final ArrayDeque<Row> ready = new ArrayDeque<>();
+
+    Batches(Iterator<String> paths, AlexNetModel model, Settings settings, Configuration conf) {
+      this.paths = paths;
+      this.model = model;
+      this.settings = settings;
+      this.conf = conf;
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (ready.isEmpty() && paths.hasNext()) {
+        nextBatch();
+      }
+      return !ready.isEmpty();
+    }
+
+    @Override
+    public Row next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      return ready.poll();
+    }
+
+    private void nextBatch() {
+      List<String> names = new ArrayList<>(settings.batchSize());
+      List<String> errors = new ArrayList<>(settings.batchSize());
+      List<float[]> inputs = new ArrayList<>(settings.batchSize());
+      while (names.size() < settings.batchSize() && paths.hasNext()) {
+        String path = paths.next();
+        names.add(path);
+        try {
+          inputs.add(PREPROCESSOR.apply(PREPROCESSOR.config().decoder().decode(read(path, conf), path)));
+          errors.add(null);
+        } catch (IOException | RuntimeException e) {
+          // one file's problem, whatever the decoder threw: its row says so and the job goes on
+          errors.add(errorMessage(path, e));
+        }
+      }
+      float[][] rows = inputs.isEmpty() ? new float[0][] : model.features(concat(inputs), inputs.size(),
+          settings.layer());
+      int row = 0;
+      for (int i = 0; i < names.size(); i++) {
+        ready.add(errors.get(i) != null ? RowFactory.create(names.get(i), null, errors.get(i))
+            : RowFactory.create(names.get(i), rows[row++], null));
+      }
+    }
+  }
+
+  /** Why {@code path} has no features, naming it (an ImageDecodeException's message already does). */
+  static String errorMessage(String path, Exception e) {
+    if (e instanceof ImageDecodeException) {
+      return e.getMessage();
+    }
+    return path + ": " + (e.getMessage() != null ? e.getMessage() : e.toString());
+  }
+
+  /** The whole file, through Hadoop's file systems (local, HDFS, S3, ...). */
+  static byte[] read(String path, Configuration conf) throws IOException {
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+    FileSystem fs = p.getFileSystem(conf);
+    FileStatus status;
+    try {
+      status = fs.getFileStatus(p);
+    } catch (FileNotFoundException e) {
+      throw new ImageDecodeException(path, "no such file", e);
+    }
+    if (!status.isFile()) {
+      throw new ImageDecodeException(path, "not a regular file", null);
+    }
+    if (status.getLen() > MAX_FILE_BYTES) {
+      throw new ImageDecodeException(path, "file of " + status.getLen() + " bytes, more than the 2 GB an image "
+          + "may have here", null);
+    }
+    try (FSDataInputStream in = fs.open(p)) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new ImageDecodeException(path, "cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  private static float[] concat(List<float[]> inputs) {
+    float[] batch = new float[inputs.size() * AlexNetModel.IMAGE_VALUES];
+    for (int i = 0; i < inputs.size(); i++) {
+      System.arraycopy(inputs.get(i), 0, batch, i * AlexNetModel.IMAGE_VALUES, AlexNetModel.IMAGE_VALUES);
+    }
+    return batch;
+  }
+
+  /**
+   * The driver's Hadoop configuration (file system settings, credentials set with {@code spark.hadoop.*}) for the
+   * executors' reads. Hadoop's {@code Configuration} is Writable but not Serializable.
+   */
+  private static final class HadoopConf implements Serializable {
+    private transient Configuration conf;
+
+    HadoopConf(Configuration conf) {
+      this.conf = conf;
+    }
+
+    Configuration get() {
+      return conf;
+    }
+
+    private void writeObject(ObjectOutputStream out) throws IOException {
+      out.defaultWriteObject();
+      conf.write(out);
+    }
+
+    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+      in.defaultReadObject();
+      conf = new Configuration(false);
+      conf.readFields(in);
+    }
+  }
+}

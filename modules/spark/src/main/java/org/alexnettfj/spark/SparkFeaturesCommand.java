@@ -1,0 +1,168 @@
+package org.alexnettfj.spark;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.alexnettfj.graph.AlexNetModel;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code alexnet-spark features}: one layer's output for every image, as Parquet rows (path, features, error). */
+@Command(name = "features", mixinStandardHelpOptions = true,
+    description = "Write one layer's output (default fc7) for each image as Parquet rows (path string, features "
+        + "array<float>, error string). An unreadable image gets a row with its error and null features; the job goes "
+        + "on. Each executor loads the model once and shares it between its tasks.")
+final class SparkFeaturesCommand implements Callable<Integer> {
+
+  /** How many error rows are printed at the end; the rest are counted. */
+  private static final int ERRORS_SHOWN = 10;
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--weights", paramLabel = "FILE", defaultValue = "weights/bvlc_alexnet.npy",
+      description = "Pretrained weights (any form `alexnet inspect` reads): a local file, which Spark ships to the "
+          + "executors of a cluster, or an hdfs:// or s3a:// URI. Default: ${DEFAULT-VALUE}")
+  String weights;
+
+  @ArgGroup(multiplicity = "1")
+  Inputs inputs;
+
+  static final class Inputs {
+    @Option(names = "--input", paramLabel = "DIR|GLOB", required = true,
+        description = "A folder (searched recursively) or a glob of images, local or on any Hadoop file system "
+            + "(hdfs://, s3a://); --filter picks the files.")
+    String input;
+
+    @Option(names = "--list", paramLabel = "FILE", required = true,
+        description = "A text file of image paths, one per line (relative paths are relative to the list's folder).")
+    String list;
+  }
+
+  @Option(names = "--out", required = true, paramLabel = "OUT.parquet", description = "Output Parquet folder.")
+  String out;
+
+  @Option(names = "--layer", defaultValue = "fc7",
+      description = "conv1..conv5, norm1, norm2, pool1, pool2, pool5, fc6, fc7, fc8, prob (default ${DEFAULT-VALUE}).")
+  String layer;
+
+  @Option(names = "--master", paramLabel = "URL",
+      description = "Spark master, e.g. local[4] (default: spark-submit's --master, else local[*]).")
+  String master;
+
+  @Option(names = "--batch-size", paramLabel = "N", defaultValue = "" + AlexNetModel.DEFAULT_MAX_BATCH,
+      description = "Images per run of the model, within a partition (default ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+      description = "TensorFlow intra-op threads per executor (default: the executor's cores).")
+  int threads;
+
+  @Option(names = "--partitions", paramLabel = "N", defaultValue = "0",
+      description = "Spread the images over N partitions (default: as Spark lists them).")
+  int partitions;
+
+  @Option(names = "--filter", paramLabel = "GLOB", defaultValue = FeatureJob.IMAGE_FILTER,
+      description = "File names --input keeps (default ${DEFAULT-VALUE}).")
+  String filter;
+
+  @Option(names = "--force", description = "Overwrite an existing output.")
+  boolean force;
+
+  @Override
+  public Integer call() throws Exception {
+    FeatureJob.Settings settings = new FeatureJob.Settings(driverWeights(), layer, batchSize, threads);
+    if (partitions < 0) {
+      throw new IllegalArgumentException("--partitions must be >= 0, was " + partitions);
+    }
+    if (!force && !ExecutorModels.isUri(out) && Files.exists(Path.of(out))) {
+      throw new IllegalArgumentException(out + " exists; add --force to overwrite");
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    scala.Option<SparkSession> running = SparkSession.getDefaultSession();
+    SparkSession spark = running.isDefined() ? running.get() : start();
+    try {
+      shipWeights(spark, settings.weights());
+      Dataset<String> paths;
+      if (inputs.input != null) {
+        paths = FeatureJob.listImages(spark, inputs.input, filter);
+        if (paths.inputFiles().length == 0) {
+          throw new IllegalArgumentException("no images in " + inputs.input + " (names matching " + filter + ")");
+        }
+      } else {
+        paths = FeatureJob.readList(spark, inputs.list);
+      }
+      if (partitions > 0) {
+        paths = paths.repartition(partitions);
+      }
+      FeatureJob.extract(paths, settings).write().mode(force ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
+          .parquet(out);
+      report(spark, err);
+    } finally {
+      if (!running.isDefined()) {
+        spark.stop();
+      }
+    }
+    return 0;
+  }
+
+  /** The weights as the executors are told them: checked here first, with the message {@code alexnet} gives. */
+  private String driverWeights() throws java.io.FileNotFoundException {
+    if (ExecutorModels.isUri(weights)) {
+      return weights;
+    }
+    Path file = Path.of(weights);
+    ExecutorModels.requireWeightsFile(file);
+    return file.toAbsolutePath().toString();
+  }
+
+  private SparkSession start() {
+    SparkConf conf = new SparkConf(); // spark-submit's settings, from the spark.* system properties
+    SparkSession.Builder b = SparkSession.builder().appName("alexnet-spark features");
+    if (master != null) {
+      b.master(master);
+    } else if (!conf.contains("spark.master")) {
+      b.master("local[*]");
+    }
+    if (!conf.contains("spark.ui.showConsoleProgress")) {
+      b.config("spark.ui.showConsoleProgress", "true"); // stage progress on stderr for a long run
+    }
+    return b.getOrCreate();
+  }
+
+  /**
+   * A driver-local weight file is sent to each executor of a cluster (as {@code spark-submit --files} would), and a
+   * URI fetched by each; in a local run the executor is this JVM and reads the file in place.
+   */
+  private static void shipWeights(SparkSession spark, String weights) {
+    if (ExecutorModels.isUri(weights) || !spark.sparkContext().isLocal()) {
+      spark.sparkContext().addFile(weights);
+    }
+  }
+
+  private void report(SparkSession spark, PrintWriter err) {
+    Dataset<Row> written = spark.read().parquet(out);
+    long rows = written.count();
+    List<Row> errors = written.filter("error IS NOT NULL").select("error").limit(ERRORS_SHOWN).collectAsList();
+    long failed = errors.size() < ERRORS_SHOWN ? errors.size() : written.filter("error IS NOT NULL").count();
+    for (Row e : errors) {
+      err.println("alexnet-spark features: unreadable " + e.getString(0));
+    }
+    if (failed > errors.size()) {
+      err.println("alexnet-spark features: ... and " + (failed - errors.size()) + " more unreadable images");
+    }
+    err.printf("alexnet-spark features: wrote %s: %d rows of %s%s%n", out, rows, layer,
+        failed > 0 ? " (" + failed + " unreadable images: their rows have an error and no features)" : "");
+    err.flush();
+  }
+}

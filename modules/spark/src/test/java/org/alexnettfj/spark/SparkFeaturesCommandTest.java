@@ -1,0 +1,97 @@
+package org.alexnettfj.spark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code alexnet-spark features} as tools/alexnet-spark runs it: Spark started and stopped by the command. */
+class SparkFeaturesCommandTest {
+
+  @TempDir
+  Path tmp;
+
+  /** One invocation: exit code, stdout, stderr. */
+  private record Run(int code, String out, String err) {
+    static Run of(String... args) {
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      int code = AlexNetSpark.run(args, new PrintWriter(out), new PrintWriter(err));
+      return new Run(code, out.toString(), err.toString());
+    }
+  }
+
+  @AfterAll
+  static void free() {
+    ExecutorModels.closeAll();
+  }
+
+  @Test
+  void writesParquetRowsForEveryImageAndReportsTheUnreadableOne() throws Exception {
+    Path photos = TestImages.folder(tmp.resolve("photos"));
+    Path out = tmp.resolve("feats.parquet");
+    Run r = Run.of("features", "--weights", TestWeights.file().toString(), "--input", photos.toString(),
+        "--out", out.toString(), "--layer", "fc8", "--master", "local[2]", "--batch-size", "2");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.err()).as("the summary").contains("wrote " + out).contains("4 rows of fc8")
+        .contains("1 unreadable").containsPattern("unreadable \\S*broken\\.jpeg: ");
+    assertThat(SparkSession.getDefaultSession().isDefined()).as("the command stops the Spark it started").isFalse();
+
+    SparkSession spark = SparkSession.builder().master("local[1]").getOrCreate();
+    try {
+      List<Row> rows = spark.read().parquet(out.toString()).orderBy("path").collectAsList();
+      assertThat(rows).extracting(row -> row.getString(0).substring(row.getString(0).lastIndexOf('/') + 1))
+          .containsExactly("broken.jpeg", "llama.jpeg", "sealion.jpeg", "zebra.jpeg");
+      assertThat(rows.get(1).getList(1)).as("fc8: 1000 class scores").hasSize(1000);
+      assertThat(rows.get(0).isNullAt(1)).as("the broken file has no features").isTrue();
+    } finally {
+      spark.stop();
+      SparkSession.clearDefaultSession();
+      SparkSession.clearActiveSession();
+    }
+
+    Run again = Run.of("features", "--weights", TestWeights.file().toString(), "--input", photos.toString(),
+        "--out", out.toString());
+    assertThat(again.code()).as("an existing output").isEqualTo(AlexNetSpark.EXIT_BAD_INPUT);
+    assertThat(again.err()).contains(out.toString()).contains("--force");
+  }
+
+  @Test
+  void missingWeightsSayWhereTheyGoBeforeSparkStarts() {
+    Run r = Run.of("features", "--weights", tmp.resolve("bvlc_alexnet.npy").toString(), "--input", tmp.toString(),
+        "--out", tmp.resolve("o.parquet").toString());
+    assertThat(r.code()).isEqualTo(AlexNetSpark.EXIT_BAD_INPUT);
+    assertThat(r.err().strip()).as("one line, as alexnet predict says it").startsWith("alexnet-spark features: ")
+        .contains("bvlc_alexnet.npy: no such file").contains("put your copy of bvlc_alexnet.npy in weights/")
+        .doesNotContain("\n");
+    assertThat(SparkSession.getDefaultSession().isDefined()).isFalse();
+  }
+
+  @Test
+  void folderWithoutImagesIsAnErrorNotAnEmptyOutput() throws Exception {
+    Path empty = Files.createDirectories(tmp.resolve("empty"));
+    Files.writeString(empty.resolve("readme.txt"), "no images here");
+    Path out = tmp.resolve("o.parquet");
+    Run r = Run.of("features", "--weights", TestWeights.file().toString(), "--input", empty.toString(),
+        "--out", out.toString(), "--master", "local[1]");
+    assertThat(r.code()).isEqualTo(AlexNetSpark.EXIT_BAD_INPUT);
+    assertThat(r.err()).contains("no images in " + empty);
+    assertThat(out).as("nothing written").doesNotExist();
+  }
+
+  @Test
+  void inputAndListAreOneOrTheOther() {
+    Run r = Run.of("features", "--weights", TestWeights.file().toString(), "--input", "a", "--list", "b",
+        "--out", tmp.resolve("o.parquet").toString());
+    assertThat(r.code()).isNotZero();
+    assertThat(r.err()).contains("mutually exclusive");
+  }
+}
