@@ -67,7 +67,7 @@ final class ModelOptions {
           "run on the first. Results are those of one device."})
   Integer towers;
 
-  @Option(names = "--devices", paramLabel = "D0,D1", split = ",",
+  @Option(names = "--devices", paramLabel = "D0,D1", split = ",", hideParamSyntax = true,
       description = "The two towers' devices, e.g. /GPU:0,/GPU:1.")
   List<String> devices;
 
