@@ -10,9 +10,10 @@ import picocli.CommandLine.Option;
  * input; {@code --verbose} adds the stack trace.
  */
 @Command(name = "alexnet", mixinStandardHelpOptions = true, version = "alexnet-tfj 0.1.0",
-    description = "AlexNet on TensorFlow Java: read, check and convert weights; predict; extract features; fine-tune.",
+    description = "AlexNet on TensorFlow Java: read, check and convert weights; predict; extract features; fine-tune;"
+        + " evaluate; make list files.",
     subcommands = {InspectCommand.class, ConvertCommand.class, PredictCommand.class, FeaturesCommand.class,
-        FinetuneCommand.class, CommandLine.HelpCommand.class})
+        FinetuneCommand.class, EvaluateCommand.class, MakeListsCommand.class, CommandLine.HelpCommand.class})
 public final class AlexNetCli {
 
   /** Exit code for input the command cannot use (unreadable file, wrong format, bad weights). */

@@ -91,7 +91,7 @@ final class ModelOptions {
     if (meanImage != null) {
       b.optPreprocess(PreprocessConfig.NOTEBOOK.toBuilder().mean(Mean.caffeMeanImage(meanImage)).build());
     }
-    Path names = labels != null ? labels : besideWeights();
+    Path names = labels != null ? labels : classesBeside(weights);
     if (names != null) {
       b.optLabels(Labels.fromFile(names));
     }
@@ -134,7 +134,7 @@ final class ModelOptions {
   }
 
   /** {@code MODEL.classes.txt} beside {@code MODEL.npz}, as {@code finetune --out} writes them, if it exists. */
-  private Path besideWeights() {
+  static Path classesBeside(Path weights) {
     String name = weights.getFileName().toString();
     int dot = name.lastIndexOf('.');
     Path names = weights.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ".classes.txt");

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.alexnettfj.graph.AlexNetGraph;
 import org.alexnettfj.graph.FreshInit;
@@ -48,10 +49,17 @@ import org.tensorflow.types.TInt32;
  * a schedule can change it ({@link #setLearningRate}); unlike {@code ApplyMomentum}, whose accumulator holds
  * gradients and multiplies the <em>current</em> rate into all of them, a velocity keeps the rate it was made with.
  *
- * <p>The graph is built with {@link AlexNetGraph.Lrn#BASIC_OPS}, because TensorFlow's registered gradient of the
- * fused LRN op ignores the op's attributes; grouped convolutions stay split → conv → concat, which has CPU
+ * <p>When conv1 or conv2 is trained the graph is built with {@link AlexNetGraph.Lrn#BASIC_OPS}, because
+ * TensorFlow's registered gradient of the fused LRN op ignores the op's attributes (otherwise no gradient passes
+ * through LRN and the faster fused op is used); grouped convolutions stay split → conv → concat, which has CPU
  * gradients. Training feeds {@code keepProb} (default 0.5) to dropout after fc6 and fc7; {@link #logits} and
  * {@link #loss} run with 1.
+ *
+ * <p>With {@link Builder#optInput optInput(Input.POOL5)} the graph is only the classifier
+ * ({@link AlexNetGraph#createClassifier}): each example is its pool5 features, {@code 6 x 6 x 256} flattened
+ * (h, w, c) as pool5 is flattened into fc6, and only fc6, fc7 and fc8 exist to be trained. The loss, decay,
+ * dropout and update are the same ops, so a step on an image's cached pool5 (see {@link FeatureCache}) is the
+ * step on the image when the conv layers are frozen.
  *
  * <p>Not thread-safe: one training loop per trainer. Every tensor is closed after each call; {@link #close()} frees
  * the session and graph.
@@ -68,6 +76,21 @@ public final class Trainer implements AutoCloseable {
 
   /** Values per input image: 227 * 227 * 3. */
   public static final int IMAGE_VALUES = AlexNetSpec.IMAGE_SIZE * AlexNetSpec.IMAGE_SIZE * 3;
+  /** Values per pool5 example ({@link Input#POOL5}): 6 * 6 * 256. */
+  public static final int POOL5_VALUES = 6 * 6 * 256;
+  /** The layers a {@link Input#POOL5} trainer has, and so the only ones it can train. */
+  public static final List<String> CLASSIFIER_LAYERS = List.of("fc6", "fc7", "fc8");
+
+  /** What {@link #step}, {@link #loss}, {@link #gradients} and {@link #logits} are fed. */
+  public enum Input {
+    /** Preprocessed images, {@code n x 227 x 227 x 3}: the whole network. */
+    IMAGES,
+    /**
+     * pool5 features, {@code n x 6 x 6 x 256}: the classifier only (fc6 … fc8), for training on features computed
+     * once by frozen conv layers ({@link FeatureCache}).
+     */
+    POOL5
+  }
 
   private final Graph graph;
   private final Session session;
@@ -82,6 +105,7 @@ public final class Trainer implements AutoCloseable {
   private final Operand<TFloat32> accuracy;
   private final Op train;
   private final float keepProb;
+  private final Input input;
   private float learningRate;
   private long steps;
   private float lastAccuracy = Float.NaN;
@@ -93,8 +117,14 @@ public final class Trainer implements AutoCloseable {
     this.trainLayers = Set.copyOf(b.trainLayers);
     this.keepProb = b.keepProb;
     this.learningRate = b.learningRate;
+    this.input = b.input;
     Ops tf = b.placement.scope(Ops.create(graph));
-    this.net = AlexNetGraph.create(tf, b.numClasses(), b.seed, AlexNetGraph.Lrn.BASIC_OPS, b.placement);
+    // The fused LRN op's registered gradient is wrong (see the class comment), but it is faster, and when conv1
+    // and conv2 are frozen no gradient passes through norm1 or norm2.
+    boolean lrnDifferentiated = trainLayers.contains("conv1") || trainLayers.contains("conv2");
+    this.net = input == Input.POOL5 ? AlexNetGraph.createClassifier(tf, b.numClasses(), b.seed, b.placement)
+        : AlexNetGraph.create(tf, b.numClasses(), b.seed,
+            lrnDifferentiated ? AlexNetGraph.Lrn.BASIC_OPS : AlexNetGraph.Lrn.FUSED, b.placement);
 
     Ops ops = tf.withSubScope("train");
     labels = ops.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(Shape.UNKNOWN_SIZE)));
@@ -178,7 +208,8 @@ public final class Trainer implements AutoCloseable {
    * One SGD step on a batch, with dropout: computes the loss and the gradients, then updates the trained
    * variables and their velocities.
    *
-   * @param images {@code n} preprocessed images, NHWC, {@code n * 227 * 227 * 3} values
+   * @param images {@code n} preprocessed images, NHWC, {@code n * 227 * 227 * 3} values (with {@link Input#POOL5}:
+   *     {@code n} pool5 features, {@code n * 6 * 6 * 256} values)
    * @param labels {@code n} class indices in {@code [0, numClasses)}
    * @return the batch's loss (cross-entropy plus weight decay) before the update
    * @throws ArithmeticException if the loss is NaN or infinite, naming the step; that step's update has been
@@ -308,6 +339,16 @@ public final class Trainer implements AutoCloseable {
     return net.numClasses();
   }
 
+  /** What this trainer is fed: images, or pool5 features. */
+  public Input input() {
+    return input;
+  }
+
+  /** Values per example: {@link #IMAGE_VALUES}, or {@link #POOL5_VALUES} with {@link Input#POOL5}. */
+  public int inputValues() {
+    return input == Input.POOL5 ? POOL5_VALUES : IMAGE_VALUES;
+  }
+
   /** Frees the session and graph. Idempotent. */
   @Override
   public void close() {
@@ -355,16 +396,20 @@ public final class Trainer implements AutoCloseable {
     }
   }
 
-  private static void checkImages(float[] images, int n) {
-    if (n < 1 || (long) n * IMAGE_VALUES != images.length) {
-      throw new IllegalArgumentException("a batch of " + n + " images needs " + (long) n * IMAGE_VALUES
-          + " values (n x 227 x 227 x 3), got " + images.length);
+  private void checkImages(float[] images, int n) {
+    if (n < 1 || (long) n * inputValues() != images.length) {
+      throw new IllegalArgumentException(input == Input.POOL5
+          ? "a batch of " + n + " pool5 features needs " + (long) n * POOL5_VALUES + " values (n x 6 x 6 x 256), got "
+              + images.length
+          : "a batch of " + n + " images needs " + (long) n * IMAGE_VALUES + " values (n x 227 x 227 x 3), got "
+              + images.length);
     }
   }
 
-  private static TFloat32 images(float[] images, int n) {
-    return TFloat32.tensorOf(Shape.of(n, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3),
-        DataBuffers.of(images, true, false));
+  private TFloat32 images(float[] images, int n) {
+    Shape shape = input == Input.POOL5 ? Shape.of(n, 6, 6, 256)
+        : Shape.of(n, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3);
+    return TFloat32.tensorOf(shape, DataBuffers.of(images, true, false));
   }
 
   private static TInt32 labelTensor(int[] labels, int n) {
@@ -403,6 +448,7 @@ public final class Trainer implements AutoCloseable {
     private float keepProb = 0.5f;
     private long seed;
     private int intraOpThreads;
+    private Input input = Input.IMAGES;
     private Placement placement = Placement.DEFAULT;
 
     private Builder() {
@@ -467,6 +513,15 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
+     * {@link Input#IMAGES} (default), or {@link Input#POOL5} to train fc6 … fc8 on pool5 features; then only
+     * those layers may be in {@link #optTrainLayers}, and the weights' conv layers are not used.
+     */
+    public Builder optInput(Input input) {
+      this.input = Objects.requireNonNull(input, "input");
+      return this;
+    }
+
+    /**
      * The device training runs on, e.g. {@code /GPU:0} or {@code /CPU:0} (default: TensorFlow decides, a GPU if
      * there is one). The gradient ops, which TensorFlow's C API adds without a device, go to TensorFlow's default
      * device: the CPU when {@code device} is a CPU (the GPUs are then hidden), else the first GPU — to train on
@@ -509,9 +564,16 @@ public final class Trainer implements AutoCloseable {
         throw new IllegalArgumentException("trainLayers must be a non-empty subset of " + AlexNetSpec.LAYER_NAMES
             + ", was " + trainLayers);
       }
+      List<String> graphLayers = input == Input.POOL5 ? CLASSIFIER_LAYERS : AlexNetSpec.LAYER_NAMES;
+      if (!graphLayers.containsAll(trainLayers)) {
+        List<String> outside = AlexNetSpec.LAYER_NAMES.stream()
+            .filter(l -> trainLayers.contains(l) && !graphLayers.contains(l)).toList();
+        throw new IllegalArgumentException("with pool5 input only fc6, fc7 and fc8 can be trained (the conv layers "
+            + "are behind the pool5 features, frozen), but trainLayers has " + outside);
+      }
       if (weights != null) {
         Set<String> frozenFresh = new LinkedHashSet<>();
-        for (String layer : AlexNetSpec.LAYER_NAMES) {
+        for (String layer : graphLayers) {
           if (!weights.isLoaded(layer) && !trainLayers.contains(layer)) {
             frozenFresh.add(layer);
           }

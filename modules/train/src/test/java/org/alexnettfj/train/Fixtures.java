@@ -3,8 +3,16 @@ package org.alexnettfj.train;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.alexnettfj.graph.AlexNetGraph;
 import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.WeightArray;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
 
 /** Random He-scaled weights and synthetic images for the trainer's tests (the real weights are not on CI). */
 final class Fixtures {
@@ -67,5 +75,44 @@ final class Fixtures {
       }
     }
     return out;
+  }
+
+  /** pool5 of {@code n} images through LRN from basic ops: an LRN other than the fused op that inference uses. */
+  static float[] pool5(Map<String, WeightArray> parameters, float[] images, int n) {
+    return pool5(parameters, images, n, AlexNetGraph.Lrn.BASIC_OPS);
+  }
+
+  /**
+   * pool5 of {@code n} images, {@code n * 9216} values flattened (h, w, c), from the whole network built with
+   * {@code lrn}: with the {@link Trainer}'s choice, the pool5 its image graph computes.
+   */
+  static float[] pool5(Map<String, WeightArray> parameters, float[] images, int n, AlexNetGraph.Lrn lrn) {
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 2, 0L, lrn);
+      Map<String, WeightArray> conv = new LinkedHashMap<>();
+      parameters.forEach((name, value) -> {
+        if (name.startsWith("conv")) {
+          conv.put(name, value);
+        }
+      });
+      net.assign(s, conv);
+      float[] out = new float[n * Trainer.POOL5_VALUES];
+      try (TFloat32 x = TFloat32.tensorOf(Shape.of(n, 227, 227, 3), DataBuffers.of(images, true, false));
+          Result r = s.runner().feed(net.input(), x).fetch(net.layer("pool5")).run()) {
+        ((TFloat32) r.get(0)).copyTo(DataBuffers.of(out, false, false));
+      }
+      return out;
+    }
+  }
+
+  /** The fc6, fc7 and fc8 entries of {@code parameters}: what a pool5 trainer has. */
+  static Map<String, WeightArray> classifierParameters(Map<String, WeightArray> parameters) {
+    Map<String, WeightArray> fc = new LinkedHashMap<>();
+    parameters.forEach((name, value) -> {
+      if (name.startsWith("fc")) {
+        fc.put(name, value);
+      }
+    });
+    return fc;
   }
 }

@@ -11,6 +11,7 @@ import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.WeightArray;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -72,6 +73,34 @@ class GradientCheckTest {
     double slope = (up - down) / (2 * h);
     assertThat(slope / norm).as("%s: finite-difference slope %.6g vs gradient norm %.6g", name, slope, norm)
         .isBetween(0.95, 1.05);
+  }
+
+  /**
+   * A trainer that leaves conv1 and conv2 frozen builds norm1 and norm2 with the fused LRN op (faster; no gradient
+   * flows through them); its gradients must equal those of the all-layer trainer above, checked against finite
+   * differences.
+   */
+  @Test
+  void trainingAboveNorm2GivesTheSameGradientsWithTheFusedLrn() {
+    Set<String> upper = Set.of("conv3", "conv4", "conv5", "fc6", "fc7", "fc8");
+    try (Trainer upperOnly = Trainer.builder().setFreshInit().optNumClasses(CLASSES).optTrainLayers(upper)
+        .optWeightDecay(0f).optSeed(3).build()) {
+      upperOnly.setParameters(parameters);
+      Map<String, float[]> upperGradients = upperOnly.gradients(image, label, 1);
+
+      assertThat(upperGradients.keySet()).as("variables with a gradient").hasSize(12);
+      for (Map.Entry<String, float[]> e : upperGradients.entrySet()) {
+        float[] all = gradients.get(e.getKey());
+        double diff = 0;
+        double norm = 0;
+        for (int i = 0; i < all.length; i++) {
+          diff += Math.pow(e.getValue()[i] - all[i], 2);
+          norm += (double) all[i] * all[i];
+        }
+        assertThat(Math.sqrt(diff / norm)).as("%s: gradient with fused LRN vs with basic-ops LRN", e.getKey())
+            .isLessThan(1e-4);
+      }
+    }
   }
 
   private double lossAt(String name, float[] g, double norm, double step) {

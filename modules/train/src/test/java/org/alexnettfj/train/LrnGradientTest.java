@@ -35,6 +35,8 @@ class LrnGradientTest {
   /** Values like conv1's outputs, large enough that the normalisation matters (denominators up to ~2). */
   private final float[] x = positive(Fixtures.uniform(new SplittableRandom(1), H * W * C, 150));
   private final float[] r = Fixtures.uniform(new SplittableRandom(2), H * W * C, 1);
+  /** AlexNet's beta unless a test changes it: 0.75 takes lrnFromBasicOps' rsqrt path, others its pow path. */
+  private double beta = BETA;
 
   @Test
   void lrnFromBasicOpsHasTheGradientOfTheDefinition() {
@@ -43,6 +45,16 @@ class LrnGradientTest {
 
     assertThat(relativeError(actual, expected)).as("basic-ops LRN gradient vs central differences, relative to the "
         + "largest entry").isLessThan(1e-4);
+  }
+
+  @Test
+  void lrnFromBasicOpsHasTheGradientOfTheDefinitionAtAnyBeta() {
+    beta = 0.6;
+    double[] expected = finiteDifferences();
+    float[] actual = tfGradient(true);
+
+    assertThat(relativeError(actual, expected)).as("basic-ops LRN (pow path, beta 0.6) gradient vs central "
+        + "differences").isLessThan(1e-4);
   }
 
   /**
@@ -64,9 +76,9 @@ class LrnGradientTest {
       Ops tf = Ops.create(g);
       Placeholder<TFloat32> in = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(1, H, W, C)));
       Operand<TFloat32> y = basicOps
-          ? AlexNetGraph.lrnFromBasicOps(tf, in, RADIUS, (float) ALPHA, (float) BETA, (float) BIAS)
+          ? AlexNetGraph.lrnFromBasicOps(tf, in, RADIUS, (float) ALPHA, (float) beta, (float) BIAS)
           : tf.nn.localResponseNormalization(in, LocalResponseNormalization.depthRadius((long) RADIUS),
-              LocalResponseNormalization.alpha((float) ALPHA), LocalResponseNormalization.beta((float) BETA),
+              LocalResponseNormalization.alpha((float) ALPHA), LocalResponseNormalization.beta((float) beta),
               LocalResponseNormalization.bias((float) BIAS));
       Operand<TFloat32> loss = tf.reduceSum(tf.math.mul(y, tf.constant(Shape.of(1, H, W, C),
           DataBuffers.of(r, true, false))), tf.constant(new int[] {0, 1, 2, 3}));
@@ -108,7 +120,7 @@ class LrnGradientTest {
         for (int j = Math.max(0, c - RADIUS); j <= Math.min(C - 1, c + RADIUS); j++) {
           window += v[p * C + j] * v[p * C + j];
         }
-        sum += r[p * C + c] * v[p * C + c] / Math.pow(BIAS + ALPHA * window, BETA);
+        sum += r[p * C + c] * v[p * C + c] / Math.pow(BIAS + ALPHA * window, beta);
       }
     }
     return sum;

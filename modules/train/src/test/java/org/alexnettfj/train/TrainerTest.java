@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.alexnettfj.graph.AlexNetGraph;
 import org.alexnettfj.weights.WeightArray;
 import org.junit.jupiter.api.Test;
 
@@ -192,6 +194,75 @@ class TrainerTest {
       assertThat(after).as("held-out loss after %d steps vs before (batch losses are noisy with dropout)", steps)
           .isLessThan(0.7f * before);
       assertThat(correct).as("held-out accuracy out of %d (chance is half)", test.length).isGreaterThanOrEqualTo(14);
+    }
+  }
+
+  @Test
+  void aStepOnPool5FeaturesIsTheStepOnTheImagesWhenTheConvLayersAreFrozen() {
+    int[] labels = {0, 1, 1};
+    float[] images = Fixtures.stripes(9, labels);
+    Set<String> fc = Set.of("fc6", "fc7", "fc8");
+    // Dropout on (keepProb 0.5): both graphs draw their masks from ops of the same seeds and shapes. With pool5
+    // from the training graph itself the two come out bit-identical here; the tolerance allows other kernels.
+    try (Trainer fromImages = Trainer.builder().setFreshInit().optNumClasses(CLASSES).optTrainLayers(fc)
+            .optLearningRate(1e-6f).optSeed(3).build();
+        Trainer fromPool5 = Trainer.builder().setFreshInit().optNumClasses(CLASSES).optTrainLayers(fc)
+            .optLearningRate(1e-6f).optSeed(3).optInput(Trainer.Input.POOL5).build()) {
+      // Built after the trainers, and emptied as it is compared, to keep the test within the 1 GB heap.
+      Map<String, WeightArray> parameters = new LinkedHashMap<>(Fixtures.randomParameters(12, CLASSES, 0.002));
+      // The fused LRN: what a trainer with conv1 and conv2 frozen builds, so pool5 is the one it computes.
+      float[] pool5 = Fixtures.pool5(parameters, images, labels.length, AlexNetGraph.Lrn.FUSED);
+      fromImages.setParameters(parameters);
+      fromPool5.setParameters(Fixtures.classifierParameters(parameters));
+      parameters.keySet().removeIf(name -> name.startsWith("conv"));
+      assertThat(fromPool5.inputValues()).isEqualTo(6 * 6 * 256);
+      assertThat(fromPool5.trainedVariables()).as("the same variables, in the same order")
+          .isEqualTo(fromImages.trainedVariables());
+
+      for (int step = 1; step <= 2; step++) {
+        float a = fromImages.step(images, labels, labels.length);
+        float b = fromPool5.step(pool5, labels, labels.length);
+        assertThat(a).as("loss at step %d from images vs from pool5", step).isGreaterThan(0.01f);
+        assertThat((double) b).as("loss at step %d from pool5", step).isCloseTo(a, within(1e-5 * a));
+      }
+      for (String name : fromImages.trainedVariables()) {
+        float[] wa = fromImages.parameter(name).data();
+        double change = maxAbsDifference(wa, parameters.remove(name).data());
+        assertThat(change).as("%s moved in two steps, or the comparison proves nothing", name).isGreaterThan(0.0);
+        double diff = maxAbsDifference(wa, fromPool5.parameter(name).data());
+        assertThat(diff).as("%s after two steps: largest difference between the two trainers, vs its change %s",
+            name, change).isLessThanOrEqualTo(1e-4 * change);
+      }
+      float[][] la = fromImages.logits(images, labels.length);
+      float[][] lb = fromPool5.logits(pool5, labels.length);
+      for (int i = 0; i < labels.length; i++) {
+        for (int c = 0; c < CLASSES; c++) {
+          assertThat((double) lb[i][c]).as("logit [%d][%d] after training", i, c)
+              .isCloseTo(la[i][c], within(1e-4 * Math.abs(la[i][c]) + 1e-5));
+        }
+      }
+    }
+  }
+
+  private static double maxAbsDifference(float[] a, float[] b) {
+    double max = 0;
+    for (int i = 0; i < a.length; i++) {
+      max = Math.max(max, Math.abs(a[i] - b[i]));
+    }
+    return max;
+  }
+
+  @Test
+  void aPool5TrainerRefusesConvLayersAndImageSizedBatches() {
+    assertThatThrownBy(() -> Trainer.builder().setFreshInit().optNumClasses(CLASSES)
+        .optInput(Trainer.Input.POOL5).optTrainLayers(Set.of("conv5", "fc8")).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("only fc6, fc7 and fc8").hasMessageContaining("[conv5]");
+    try (Trainer t = Trainer.builder().setFreshInit().optNumClasses(CLASSES).optInput(Trainer.Input.POOL5).build()) {
+      assertThat(t.trainedVariables()).containsExactly("fc8/weights", "fc8/biases");
+      assertThatThrownBy(() -> t.step(new float[Trainer.IMAGE_VALUES], new int[] {0}, 1))
+          .hasMessageContaining("pool5 features").hasMessageContaining("9216");
+      assertThatThrownBy(() -> t.parameter("conv1/weights")).hasMessageContaining("no parameter 'conv1/weights'");
     }
   }
 }

@@ -1,0 +1,308 @@
+package org.alexnettfj.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * The whole benchmark suite in one run, with shorter warm-up and measurement than each benchmark's own defaults
+ * (BENCHMARKS.md states them): the limits (memory bandwidth, FP32 matmul peak with TensorFlow's default kernels
+ * and with oneDNN), import, conversion, start-up, inference at batch 1/16/64/128, fc7 extraction, fine-tuning and
+ * full-training steps, and training end to end from JPEGs. Prints a short table, or one JSON object.
+ *
+ * <p>{@code --quick}: only the peak at n = 4096, inference at batch 64 and a fc6–fc8 fine-tuning step at batch
+ * 128, a couple of minutes in all. Run from the repository root (tools/bench does); JMH's own output and each
+ * step's results go to {@code bench-data/suite-*.log} and {@code .json}.
+ *
+ * <pre>
+ *   tools/bench                  # the whole suite, a table
+ *   tools/bench --quick --json   # {"suite":"quick","machine":{...},"peak":{...},"results":{"inference_b64":...}}
+ * </pre>
+ */
+public final class BenchSuite {
+
+  private static final Path DATA = Path.of("bench-data");
+  private static final Path PHOTO = Path.of("modules/data/src/test/resources/images/zebra.jpeg");
+  private static final long BANDWIDTH_BYTES = 4L << 26;   // BandwidthBenchmark's 64 Mi floats
+
+  private final boolean quick;
+  private final PrintStream progress;
+  private final int cores = Runtime.getRuntime().availableProcessors();
+  private final Path npy = DATA.resolve("bvlc_alexnet-full.npy");
+  private final List<Row> rows = new ArrayList<>();
+  private final long start = System.nanoTime();
+  private SuiteReport.Peak peak;
+
+  private BenchSuite(boolean quick, PrintStream progress) {
+    this.quick = quick;
+    this.progress = progress;
+  }
+
+  /** The command line: {@code --quick} for the short suite, {@code --json} for one JSON object on stdout. */
+  record Args(boolean quick, boolean json) {
+
+    static Args parse(String... args) {
+      boolean quick = false;
+      boolean json = false;
+      for (String a : args) {
+        switch (a) {
+          case "--quick" -> quick = true;
+          case "--json" -> json = true;
+          default -> throw new IllegalArgumentException("unknown argument '" + a + "' (expected --quick, --json)");
+        }
+      }
+      return new Args(quick, json);
+    }
+  }
+
+  public static void main(String[] argv) throws Exception {
+    Args args;
+    try {
+      args = Args.parse(argv);
+    } catch (IllegalArgumentException e) {
+      System.err.println("bench: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    boolean quick = args.quick();
+    boolean json = args.json();
+    PrintStream stdout = System.out;
+    System.setOut(System.err);   // stdout carries the table or the JSON object and nothing else
+    BenchSuite suite = new BenchSuite(quick, System.err);
+    suite.run();
+    Machine machine = Machine.current();
+    if (json) {
+      stdout.println(SuiteReport.json(quick ? "quick" : "full", machine, suite.cores, suite.peak, suite.rows));
+    } else {
+      stdout.printf(Locale.ROOT, "machine: %s; TensorFlow threads: %d (default, one per core)%n", machine.describe(),
+          suite.cores);
+      stdout.printf(Locale.ROOT, "limit: FP32 peak %.1f GFLOP/s (%s); per image %.3f GFLOP inference, %.3f fc6-fc8 "
+          + "fine-tuning, %.3f full training%n%n", suite.peak.gflops(), suite.peak.from(),
+          Workload.INFERENCE.gflopPerImage(), Workload.FINE_TUNE_FC.gflopPerImage(),
+          Workload.FULL_TRAINING.gflopPerImage());
+      stdout.print(SuiteReport.table(suite.rows));
+    }
+    stdout.flush();
+  }
+
+  private void run() throws IOException, RunnerException, InterruptedException {
+    int total = quick ? 3 : 7;
+    int step = 0;
+    FullSizeWeights.ensure(npy);
+    say(++step, total, quick ? "limit: FP32 matmul peak" : "limits: memory bandwidth, FP32 matmul peak");
+    if (!quick) {
+      bandwidth();
+    }
+    peak();
+    if (!quick) {
+      say(++step, total, "import of the full-size .npy");
+      importRows();
+      say(++step, total, "conversion to .npz");
+      convertRows();
+      say(++step, total, "start-up: tools/alexnet predict of one image");
+      startup();
+    }
+    say(++step, total, "inference");
+    inference();
+    say(++step, total, "training steps");
+    Row fineTune128 = trainSteps();
+    if (!quick) {
+      say(++step, total, "end to end: JPEGs through BatchPipeline into Trainer.step");
+      endToEnd(fineTune128);
+    }
+    progress.printf(Locale.ROOT, "bench: done in %.0f s%n", elapsed());
+  }
+
+  private void bandwidth() throws RunnerException {
+    for (Measured m : jmh("bandwidth", "BandwidthBenchmark", o -> o.param("threads", "1", "all")
+        .warmupIterations(1).warmupTime(TimeValue.seconds(1)).measurementIterations(3)
+        .measurementTime(TimeValue.seconds(1)))) {
+      boolean all = m.params().get("threads").equals("all");
+      rows.add(Row.bandwidth("bandwidth_" + (all ? "all" : "1"), "memory read bandwidth", BANDWIDTH_BYTES,
+          all ? cores : 1, m));
+    }
+  }
+
+  /** TensorFlow's default kernels and oneDNN's; the best median is the limit, as in BENCHMARKS.md. */
+  private void peak() throws RunnerException, IOException {
+    String[] sizes = quick ? new String[] {"4096"} : new String[] {"2048", "4096"};
+    Path onednnJava = onednnJava();
+    try {
+      for (String setting : List.of("default", "onednn")) {
+        for (Measured m : jmh("peak-" + setting, "PeakBenchmark", o -> {
+          o.param("n", sizes).warmupIterations(1).measurementIterations(3);
+          return setting.equals("onednn") ? o.jvm(onednnJava.toString()) : o;
+        })) {
+          int n = Integer.parseInt(m.params().get("n"));
+          Row r = Row.peak("peak_" + setting + "_n" + n, "FP32 matmul peak, " + setting + ", n=" + n, n, cores, m);
+          rows.add(r);
+          double gflops = r.numbers().get("gflops");
+          if (peak == null || gflops > peak.gflops()) {
+            peak = new SuiteReport.Peak(gflops, "TF matmul, " + setting + ", n=" + n);
+          }
+        }
+      }
+    } finally {
+      Files.delete(onednnJava);
+    }
+  }
+
+  /**
+   * JMH forks inherit the environment and have no option to set a variable; this two-line java wrapper sets the
+   * one that turns TensorFlow's oneDNN kernels on.
+   */
+  private Path onednnJava() throws IOException {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Path wrapper = Files.createTempFile(DATA.toAbsolutePath(), "java-onednn", ".sh",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Files.writeString(wrapper, "#!/bin/sh\nTF_ENABLE_ONEDNN_OPTS=1 exec '" + java + "' \"$@\"\n",
+        StandardCharsets.UTF_8);
+    return wrapper;
+  }
+
+  private void importRows() throws RunnerException {
+    List<Measured> ms = jmh("import", "ImportBenchmark", o -> o.warmupIterations(2).measurementIterations(5));
+    Row bare = Row.time("import_read_bytes", "read bytes (page cache, 1 MiB buffer)", null, 1,
+        find(ms, "readBytesStreaming", Map.of()));
+    rows.add(bare);
+    rows.add(Row.time("import_read_into_heap", "read bytes into a heap array", null, 1,
+        find(ms, "readBytesIntoHeap", Map.of())));
+    rows.add(Row.time("import", "import full-size .npy", null, 1, find(ms, "readWeights", Map.of()))
+        .times(bare, "bare read", "timesBareRead", 1.5));
+  }
+
+  private void convertRows() throws RunnerException, IOException {
+    List<Measured> ms = jmh("convert", "ConvertBenchmark", o -> o.warmupIterations(1).measurementIterations(5));
+    Row bytes = Row.time("convert_read_write_bytes", "read + write the bytes", null, 1,
+        find(ms, "readAndWriteBytes", Map.of()));
+    rows.add(bytes);
+    rows.add(Row.time("convert", "convert .npy to .npz", null, 1, find(ms, "convertToNpz", Map.of()))
+        .times(bytes, "read+write", "timesReadWrite", 2.0));
+    Files.deleteIfExists(DATA.resolve("convert-bench.out"));
+  }
+
+  /** A whole process: JVM start, reading the 244 MB file, graph, one image; {@code /usr/bin/time} measures it. */
+  private void startup() throws IOException, InterruptedException {
+    exec(List.of("tools/alexnet", "--version"));   // builds the CLI if needed, outside the measurement
+    List<Double> wall = new ArrayList<>();
+    List<Double> rss = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      String last = exec(List.of("/usr/bin/time", "-f", "%e %M", "tools/alexnet", "predict", "--weights",
+          npy.toString(), "--top", "1", PHOTO.toString())).strip();
+      String[] f = last.substring(last.lastIndexOf('\n') + 1).split(" ");
+      wall.add(Double.parseDouble(f[0]));
+      rss.add(Double.parseDouble(f[1]) / 1024);
+    }
+    Measured w = new Measured("startup.wall", Map.of(), wall, "s");
+    Measured r = new Measured("startup.rss", Map.of(), rss, "MB");
+    rows.add(Row.time("startup_wall", "start-up: predict 1 image, wall", 1, cores, w)
+        .with("", "goal <= 4 s", Map.of()));
+    rows.add(Row.time("startup_rss", "start-up: peak resident memory", 1, cores, r));
+  }
+
+  private void inference() throws RunnerException {
+    String[] batches = quick ? new String[] {"64"} : new String[] {"1", "16", "64", "128"};
+    int seconds = quick ? 2 : 3;
+    UnaryOperator<ChainedOptionsBuilder> timing = o -> o.warmupIterations(1)
+        .warmupTime(TimeValue.seconds(seconds)).measurementIterations(3).measurementTime(TimeValue.seconds(seconds));
+    for (Measured m : jmh("inference", "InferenceBenchmark", o -> timing.apply(o.param("batch", batches)
+        .param("layer", "prob")))) {
+      int batch = Integer.parseInt(m.params().get("batch"));
+      rows.add(Row.model("inference_b" + batch, "inference (prob)", batch, cores, m, Workload.INFERENCE,
+          peak.gflops()));
+    }
+    if (!quick) {
+      for (Measured m : jmh("fc7", "InferenceBenchmark", o -> timing.apply(o.param("batch", "64")
+          .param("layer", "fc7")))) {
+        rows.add(Row.model("fc7_b64", "fc7 feature extraction", 64, cores, m, Workload.INFERENCE, peak.gflops()));
+      }
+    }
+  }
+
+  /** Returns the fc6–fc8 fine-tuning row at batch 128, the model-only rate end to end is compared against. */
+  private Row trainSteps() throws RunnerException {
+    String[] batches = quick ? new String[] {"128"} : new String[] {"64", "128"};
+    Row fineTune128 = null;
+    for (Measured m : jmh("train-fc", "TrainStepBenchmark", o -> o.param("train", "fc").param("batch", batches)
+        .warmupIterations(quick ? 1 : 2).measurementIterations(quick ? 3 : 5))) {
+      int batch = Integer.parseInt(m.params().get("batch"));
+      Row r = Row.model("finetune_fc_b" + batch, "fine-tune fc6-fc8 step", batch, cores, m,
+          Workload.FINE_TUNE_FC, peak.gflops());
+      rows.add(r);
+      fineTune128 = batch == 128 ? r : fineTune128;
+    }
+    if (!quick) {
+      for (Measured m : jmh("train-all", "TrainStepBenchmark", o -> o.param("train", "all")
+          .param("batch", batches).warmupIterations(1).measurementIterations(3))) {
+        int batch = Integer.parseInt(m.params().get("batch"));
+        rows.add(Row.model("train_all_b" + batch, "full training step", batch, cores, m, Workload.FULL_TRAINING,
+            peak.gflops()));
+      }
+    }
+    return fineTune128;
+  }
+
+  private void endToEnd(Row modelOnly) throws RunnerException {
+    for (Measured m : jmh("end-to-end", "EndToEndBenchmark", o -> o.param("train", "fc").param("batch", "128")
+        .warmupIterations(3).measurementIterations(5))) {
+      rows.add(Row.endToEnd("end_to_end_fc_b128", "end to end: JPEG + augment + fine-tune fc6-fc8", 128, cores, m,
+          Workload.FINE_TUNE_FC, peak.gflops(), modelOnly.numbers().get("imagesPerSecond")));
+    }
+  }
+
+  private List<Measured> jmh(String name, String benchmark, UnaryOperator<ChainedOptionsBuilder> settings)
+      throws RunnerException {
+    String file = DATA.resolve("suite-" + name).toString();
+    ChainedOptionsBuilder o = new OptionsBuilder().include("\\." + benchmark + "\\.").forks(1)
+        .shouldFailOnError(true).output(file + ".log").result(file + ".json").resultFormat(ResultFormatType.JSON)
+        .jvmArgsAppend("-Dalexnet.bench.npy=" + npy);
+    List<Measured> out = new ArrayList<>();
+    try {
+      for (RunResult r : new Runner(settings.apply(o).build()).run()) {
+        out.add(Measured.of(r));
+      }
+    } catch (RunnerException e) {
+      throw new RunnerException(name + " failed; see " + file + ".log", e);
+    }
+    progress.printf(Locale.ROOT, "bench:   %s: %d result(s), %.0f s so far%n", name, out.size(), elapsed());
+    return out;
+  }
+
+  private static Measured find(List<Measured> ms, String method, Map<String, String> params) {
+    return ms.stream().filter(m -> m.is(method, params)).findFirst()
+        .orElseThrow(() -> new IllegalStateException("no result for " + method + " " + params + " in " + ms));
+  }
+
+  /** Runs a command to the end; returns its stderr, or throws with it if the command failed. */
+  private static String exec(List<String> command) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IOException(String.join(" ", command) + " failed (exit " + p.exitValue() + "):\n" + err);
+    }
+    return err;
+  }
+
+  private void say(int step, int total, String what) {
+    progress.printf(Locale.ROOT, "bench: [%d/%d] %s (%.0f s so far)%n", step, total, what, elapsed());
+  }
+
+  private double elapsed() {
+    return (System.nanoTime() - start) / 1e9;
+  }
+}

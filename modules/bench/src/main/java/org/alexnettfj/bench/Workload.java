@@ -1,0 +1,97 @@
+package org.alexnettfj.bench;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.alexnettfj.weights.AlexNetSpec;
+
+/**
+ * What one image costs in floating-point operations, and so the images/s a measured FP32 peak allows: the limit
+ * every model speed in BENCHMARKS.md is a fraction of.
+ *
+ * <p>A layer's forward pass is 2 flops per multiply-add: {@code 2 x outputPositions x weights} (a grouped
+ * convolution's weights already hold only its group's inputs). Training a layer adds its weight gradient (as much
+ * again); back-propagating through a layer to one below it that is trained adds its input gradient (as much
+ * again). Pooling, LRN, ReLU, dropout and the softmax are left out: under 1% of the total.
+ *
+ * <pre>{@code
+ * double limit = Workload.FINE_TUNE_FC.limitImagesPerSecond(157.3);   // 97.8 images/s
+ * }</pre>
+ */
+public enum Workload {
+
+  /** A forward pass: 1.449 GFLOP per image. */
+  INFERENCE(Set.of()),
+  /** A training step of fc6, fc7, fc8 over frozen conv layers: about 1.61 GFLOP per image. */
+  FINE_TUNE_FC(Set.of("fc6", "fc7", "fc8")),
+  /** A training step of every layer: about 4.14 GFLOP per image. */
+  FULL_TRAINING(Set.copyOf(AlexNetSpec.LAYER_NAMES));
+
+  /** Output height (= width) of each layer on a 227 x 227 input; 1 for the fully connected ones. */
+  private static final Map<String, Integer> OUTPUT_SIZE = Map.of("conv1", 55, "conv2", 27, "conv3", 13,
+      "conv4", 13, "conv5", 13, "fc6", 1, "fc7", 1, "fc8", 1);
+
+  private final Set<String> trainedLayers;
+
+  Workload(Set<String> trainedLayers) {
+    this.trainedLayers = trainedLayers;
+  }
+
+  public Set<String> trainedLayers() {
+    return trainedLayers;
+  }
+
+  /** The trained layers in network order, e.g. {@code fc6,fc7,fc8}; empty for inference. */
+  public String layerList() {
+    return String.join(",", AlexNetSpec.LAYER_NAMES.stream().filter(trainedLayers::contains).toList());
+  }
+
+  public double flopsPerImage() {
+    return flopsPerImage(trainedLayers);
+  }
+
+  public double gflopPerImage() {
+    return flopsPerImage() / 1e9;
+  }
+
+  /** Images/s if every flop ran at {@code peakGflops}, the measured matmul rate. */
+  public double limitImagesPerSecond(double peakGflops) {
+    return peakGflops / gflopPerImage();
+  }
+
+  /** {@code imagesPerSecond} as a fraction of {@link #limitImagesPerSecond}. */
+  public double fractionOfLimit(double imagesPerSecond, double peakGflops) {
+    return imagesPerSecond / limitImagesPerSecond(peakGflops);
+  }
+
+  /** Flops per 227 x 227 image of a step that trains {@code trained} (none: inference), 1000 classes. */
+  public static double flopsPerImage(Set<String> trained) {
+    if (!AlexNetSpec.LAYER_NAMES.containsAll(trained)) {
+      throw new IllegalArgumentException("unknown layers in " + trained + " (layers are "
+          + AlexNetSpec.LAYER_NAMES + ")");
+    }
+    List<AlexNetSpec.Layer> layers = AlexNetSpec.layers(AlexNetSpec.IMAGENET_CLASSES);
+    Set<String> below = new LinkedHashSet<>();   // trained layers seen so far, walking up from conv1
+    double flops = 0;
+    for (AlexNetSpec.Layer layer : layers) {
+      long weights = 1;
+      for (int d : layer.weightsShape()) {
+        weights *= d;
+      }
+      int size = OUTPUT_SIZE.get(layer.name());
+      double forward = 2.0 * size * size * weights;
+      flops += forward;
+      if (trained.contains(layer.name())) {
+        flops += forward;
+      }
+      if (!below.isEmpty()) {
+        flops += forward;
+      }
+      if (trained.contains(layer.name())) {
+        below.add(layer.name());
+      }
+    }
+    return flops;
+  }
+}

@@ -1,0 +1,28 @@
+package org.alexnettfj.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class BenchSuiteTest {
+
+  @Test
+  void noArgumentsIsTheWholeSuiteAsATable() {
+    assertThat(BenchSuite.Args.parse()).as("tools/bench").isEqualTo(new BenchSuite.Args(false, false));
+  }
+
+  @Test
+  void quickAndJsonCombineInAnyOrder() {
+    assertThat(BenchSuite.Args.parse("--json", "--quick")).as("--json --quick")
+        .isEqualTo(new BenchSuite.Args(true, true));
+    assertThat(BenchSuite.Args.parse("--json")).as("the whole suite as JSON")
+        .isEqualTo(new BenchSuite.Args(false, true));
+  }
+
+  @Test
+  void rejectsAnUnknownArgumentByName() {
+    assertThatThrownBy(() -> BenchSuite.Args.parse("--quik")).as("typo")
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--quik");
+  }
+}

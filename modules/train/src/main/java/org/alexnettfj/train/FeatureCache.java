@@ -1,0 +1,537 @@
+package org.alexnettfj.train;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import org.alexnettfj.data.PreprocessConfig;
+import org.alexnettfj.data.train.Augmentation;
+import org.alexnettfj.data.train.BatchPipeline;
+import org.alexnettfj.data.train.Dataset;
+import org.alexnettfj.data.train.LabeledImage;
+import org.alexnettfj.graph.AlexNetGraph;
+import org.alexnettfj.graph.FreshInit;
+import org.alexnettfj.weights.AlexNetSpec;
+import org.alexnettfj.weights.AlexNetWeights;
+import org.alexnettfj.weights.ProgressListener;
+import org.alexnettfj.weights.WeightArray;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * pool5 features of every image of a {@link Dataset}, computed once by frozen conv layers, then served as shuffled
+ * batches for a {@link Trainer.Input#POOL5} trainer: when conv1 … conv5 are not trained and augmentation is off,
+ * pool5 is a fixed function of each image, so every epoch after the first costs only fc6 … fc8.
+ *
+ * <ul>
+ *   <li><b>Computed</b> in {@link Builder#build()}: a {@link BatchPipeline} decodes and preprocesses the images
+ *       (no augmentation, {@link Builder#optPreprocess} — finetune's validation path, the centre crop) on worker
+ *       threads while a graph of conv1 … pool5 ({@link AlexNetGraph#createFeatures}, with the fused LRN that a
+ *       {@link Trainer} with conv1 and conv2 frozen uses too) runs them in batches. Each
+ *       image gives {@value #VALUES} floats, pool5's {@code 6 x 6 x 256} flattened (h, w, c) as it is flattened
+ *       into fc6. Progress goes to {@link Builder#optProgress}.
+ *   <li><b>Unreadable images</b> are reported as {@link BatchPipeline} reports them ({@link #report()}: count and
+ *       the first few with reasons) and left out of the cache; with {@link Builder#optStrict} the first one stops
+ *       {@code build()} with the pipeline's {@link UncheckedIOException}.
+ *   <li><b>Held</b> in memory when they fit in {@link Builder#optMemoryLimit} (default a quarter of the heap:
+ *       36 KiB per image, 100,000 images 3.7 GB), else in a temporary file, deleted by {@link #close()}.
+ *   <li><b>Served</b> like {@link BatchPipeline#epoch}: epoch {@code e} visits the cached images in
+ *       {@link BatchPipeline#order(int) the pipeline's order} for the same dataset and seed, less the images that
+ *       could not be read, in batches of {@link Builder#optBatchSize}. With nothing skipped, cached batch {@code b}
+ *       of epoch {@code e} holds the same images as the pipeline's batch {@code b}.
+ * </ul>
+ *
+ * <pre>{@code
+ * AlexNetWeights w = AlexNetWeights.load(Path.of("weights/bvlc_alexnet.npy"), Set.of("fc7", "fc8"), 2);
+ * try (FeatureCache cache = FeatureCache.builder().setDataset(train).setWeights(w).optPreprocess(centreCrop)
+ *          .optBatchSize(128).optSeed(0).build();
+ *      Trainer t = Trainer.builder().setWeights(w).optTrainLayers(Set.of("fc7", "fc8"))
+ *          .optInput(Trainer.Input.POOL5).build()) {
+ *   for (int epoch = 0; epoch < 10; epoch++) {
+ *     for (Iterator<FeatureCache.Batch> it = cache.epoch(epoch); it.hasNext(); ) {
+ *       FeatureCache.Batch b = it.next();
+ *       t.step(b.features(), b.labels(), b.size());
+ *     }
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe for reading once built. {@link #close()} deletes the temporary file.
+ */
+public final class FeatureCache implements AutoCloseable {
+
+  /** Floats per image: pool5, 6 * 6 * 256. */
+  public static final int VALUES = Trainer.POOL5_VALUES;
+  /** The conv layers whose output is cached. */
+  public static final List<String> CONV_LAYERS = List.of("conv1", "conv2", "conv3", "conv4", "conv5");
+
+  private static final int ROW_BYTES = VALUES * Float.BYTES;
+
+  private final int batchSize;
+  private final int[] labels;
+  private final List<String> sources;
+  private final int[] rowOfItem;
+  private final float[][] memory;
+  private final Path file;
+  private final FileChannel channel;
+  private final BatchPipeline orderSource;
+  private final BatchPipeline.EpochReport report;
+  private volatile boolean closed;
+
+  private FeatureCache(int batchSize, int[] labels, List<String> sources, int[] rowOfItem, float[][] memory,
+      Path file, FileChannel channel, BatchPipeline orderSource, BatchPipeline.EpochReport report) {
+    this.batchSize = batchSize;
+    this.labels = labels;
+    this.sources = sources;
+    this.rowOfItem = rowOfItem;
+    this.memory = memory;
+    this.file = file;
+    this.channel = channel;
+    this.orderSource = orderSource;
+    this.report = report;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** One batch of cached images: {@code size()} rows of {@value #VALUES} floats, with labels and sources. */
+  public record Batch(int epoch, int index, float[] features, int[] labels, List<String> sources) {
+
+    public int size() {
+      return labels.length;
+    }
+  }
+
+  /** Images cached (the dataset's, less the ones that could not be read). */
+  public int size() {
+    return labels.length;
+  }
+
+  /** Cached image {@code row}'s label; rows are in dataset order. */
+  public int label(int row) {
+    return labels[row];
+  }
+
+  /** Where cached image {@code row} came from (the dataset item's source). */
+  public String source(int row) {
+    return sources.get(row);
+  }
+
+  /** Cached image {@code row}'s pool5 features, {@value #VALUES} floats. */
+  public float[] features(int row) {
+    float[] out = new float[VALUES];
+    read(row, out, 0);
+    return out;
+  }
+
+  /** What computing the cache met: images cached and the unreadable ones skipped (count and the first few). */
+  public BatchPipeline.EpochReport report() {
+    return report;
+  }
+
+  /** True when the features are in memory, false when in a temporary file. */
+  public boolean inMemory() {
+    return memory != null;
+  }
+
+  /** The temporary file holding the features, or null when they are in memory. */
+  public Path file() {
+    return file;
+  }
+
+  /** Batch size of {@link #epoch}. */
+  public int batchSize() {
+    return batchSize;
+  }
+
+  /**
+   * The positions of the cached rows in epoch {@code epoch}'s order: the {@link BatchPipeline#order pipeline's}
+   * for the same dataset, seed and shuffle, without the skipped items.
+   */
+  public int[] order(int epoch) {
+    int[] items = orderSource.order(epoch);
+    int[] rows = new int[size()];
+    int n = 0;
+    for (int item : items) {
+      if (rowOfItem[item] >= 0) {
+        rows[n++] = rowOfItem[item];
+      }
+    }
+    return rows;
+  }
+
+  /** The batches of epoch {@code epoch}, read as they are asked for. */
+  public Iterator<Batch> epoch(int epoch) {
+    requireOpen();
+    int[] order = order(epoch);
+    int batches = (order.length + batchSize - 1) / batchSize;
+    return new Iterator<>() {
+      private int next;
+
+      @Override
+      public boolean hasNext() {
+        return next < batches;
+      }
+
+      @Override
+      public Batch next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        int b = next++;
+        int from = b * batchSize;
+        int n = Math.min(order.length, from + batchSize) - from;
+        float[] features = new float[n * VALUES];
+        int[] batchLabels = new int[n];
+        List<String> batchSources = new ArrayList<>(n);
+        for (int k = 0; k < n; k++) {
+          int row = order[from + k];
+          read(row, features, k * VALUES);
+          batchLabels[k] = labels[row];
+          batchSources.add(sources.get(row));
+        }
+        return new Batch(epoch, b, features, batchLabels, List.copyOf(batchSources));
+      }
+    };
+  }
+
+  private void read(int row, float[] out, int offset) {
+    Objects.checkIndex(row, size());
+    requireOpen();
+    if (memory != null) {
+      System.arraycopy(memory[row], 0, out, offset, VALUES);
+      return;
+    }
+    ByteBuffer buffer = ByteBuffer.allocate(ROW_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    long position = (long) row * ROW_BYTES;
+    try {
+      while (buffer.hasRemaining()) {
+        if (channel.read(buffer, position + buffer.position()) < 0) {
+          throw new IOException("ends before row " + row);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading cached pool5 features from " + file + ": " + e.getMessage(), e);
+    }
+    buffer.flip();
+    buffer.asFloatBuffer().get(out, offset, VALUES);
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw new IllegalStateException("this FeatureCache is closed");
+    }
+  }
+
+  /** Deletes the temporary file, if any. Idempotent. */
+  @Override
+  public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    orderSource.close();
+    if (channel != null) {
+      try {
+        channel.close();
+      } finally {
+        Files.deleteIfExists(file);
+      }
+    }
+  }
+
+  /**
+   * Builds (computes) a {@link FeatureCache}. Required: {@link #setDataset}, and the conv layers' values from one
+   * of {@link #setWeights}, {@link #setFreshInit} or {@link #setParameters}. Optional: the rest, defaults as given.
+   */
+  public static final class Builder {
+    private Dataset dataset;
+    private AlexNetWeights weights;
+    private boolean freshInit;
+    private Map<String, WeightArray> parameters;
+    private long seed;
+    private PreprocessConfig preprocess = PreprocessConfig.NOTEBOOK;
+    private int batchSize = 128;
+    private boolean shuffle = true;
+    private boolean strict;
+    private int computeBatch = 64;
+    private int workers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    private int intraOpThreads;
+    private long memoryLimit = Runtime.getRuntime().maxMemory() / 4;
+    private Path tempDirectory;
+    private ProgressListener progress = (done, total) -> { };
+
+    private Builder() {
+    }
+
+    public Builder setDataset(Dataset dataset) {
+      this.dataset = dataset;
+      return this;
+    }
+
+    /**
+     * conv1 … conv5 from pretrained weights; a skipped conv layer gets {@link FreshInit}'s values for
+     * {@link #optSeed}, as a {@link Trainer} with the same weights and seed has it.
+     */
+    public Builder setWeights(AlexNetWeights weights) {
+      this.weights = weights;
+      return this;
+    }
+
+    /** conv1 … conv5 fresh from {@link #optSeed} ({@link FreshInit}), as a fresh {@link Trainer} has them. */
+    public Builder setFreshInit() {
+      this.freshInit = true;
+      return this;
+    }
+
+    /**
+     * conv1 … conv5 given by name ({@code conv1/weights}, {@code conv1/biases}, …), e.g. read from a trainer with
+     * {@link Trainer#parameter}; other entries are ignored.
+     */
+    public Builder setParameters(Map<String, WeightArray> parameters) {
+      this.parameters = Map.copyOf(parameters);
+      return this;
+    }
+
+    /** Seeds the order of the epochs (as {@link BatchPipeline}'s) and fresh conv layers; default 0. */
+    public Builder optSeed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** Decode, resize, crop and mean; default {@link PreprocessConfig#NOTEBOOK}. Use the training run's. */
+    public Builder optPreprocess(PreprocessConfig preprocess) {
+      this.preprocess = preprocess;
+      return this;
+    }
+
+    /** Images per served batch; default 128, as the classic finetune.py. */
+    public Builder optBatchSize(int batchSize) {
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    /** Shuffle each epoch; default true. Off, rows come in dataset order (e.g. for validation). */
+    public Builder optShuffle(boolean shuffle) {
+      this.shuffle = shuffle;
+      return this;
+    }
+
+    /** Stop at the first unreadable image instead of skipping it; default false. */
+    public Builder optStrict(boolean strict) {
+      this.strict = strict;
+      return this;
+    }
+
+    /** Images per run of the conv layers while computing; default 64. */
+    public Builder optComputeBatch(int computeBatch) {
+      this.computeBatch = computeBatch;
+      return this;
+    }
+
+    /** Threads decoding images while computing; default the number of cores, at most 4. */
+    public Builder optWorkers(int workers) {
+      this.workers = workers;
+      return this;
+    }
+
+    /** TensorFlow intra-op threads while computing (default 0: TensorFlow picks). */
+    public Builder optIntraOpThreads(int threads) {
+      this.intraOpThreads = threads;
+      return this;
+    }
+
+    /** Most bytes of features held in memory; above it they go to a temporary file. Default: a quarter of the heap. */
+    public Builder optMemoryLimit(long bytes) {
+      this.memoryLimit = bytes;
+      return this;
+    }
+
+    /** Where the temporary file goes; default {@code java.io.tmpdir}. */
+    public Builder optTempDirectory(Path directory) {
+      this.tempDirectory = directory;
+      return this;
+    }
+
+    /** Told {@code (images done, images in all)} after each computed batch. */
+    public Builder optProgress(ProgressListener progress) {
+      this.progress = Objects.requireNonNull(progress, "progress");
+      return this;
+    }
+
+    /**
+     * Checks the settings and computes every image's pool5 features.
+     *
+     * @throws IOException if the temporary file cannot be written
+     * @throws UncheckedIOException with {@link #optStrict}, naming the first unreadable image
+     */
+    public FeatureCache build() throws IOException {
+      Objects.requireNonNull(dataset, "setDataset is required");
+      Objects.requireNonNull(preprocess, "preprocess");
+      int sources = (weights != null ? 1 : 0) + (freshInit ? 1 : 0) + (parameters != null ? 1 : 0);
+      if (sources != 1) {
+        throw new IllegalArgumentException("set exactly one source of the conv layers — setWeights, setFreshInit "
+            + "or setParameters — not " + sources);
+      }
+      if (batchSize < 1 || computeBatch < 1 || workers < 1 || intraOpThreads < 0 || memoryLimit < 0) {
+        throw new IllegalArgumentException("batchSize, computeBatch and workers must be positive, intraOpThreads "
+            + "and memoryLimit >= 0; got " + batchSize + ", " + computeBatch + ", " + workers + ", "
+            + intraOpThreads + ", " + memoryLimit);
+      }
+      if (preprocess.cropSize() != AlexNetSpec.IMAGE_SIZE) {
+        throw new IllegalArgumentException("the conv layers take " + AlexNetSpec.IMAGE_SIZE + "x"
+            + AlexNetSpec.IMAGE_SIZE + " images, but preprocess crops " + preprocess.cropSize());
+      }
+      Map<String, WeightArray> conv = convValues();
+      int n = dataset.size();
+      boolean toFile = (long) n * ROW_BYTES > memoryLimit;
+      // Only order() is used: a pool's threads start with the first task, so this one never starts any.
+      BatchPipeline orderSource = BatchPipeline.builder().setDataset(dataset).optSeed(seed).optShuffle(shuffle)
+          .optWorkers(1).build();
+      Path file = null;
+      FileChannel channel = null;
+      try {
+        if (toFile) {
+          Path dir = tempDirectory != null ? tempDirectory : Path.of(System.getProperty("java.io.tmpdir"));
+          file = Files.createTempFile(dir, "alexnet-pool5-", ".f32");
+          file.toFile().deleteOnExit();   // in case close() is never reached
+          channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        }
+        Computed c = compute(conv, toFile ? null : new float[n][], channel);
+        return new FeatureCache(batchSize, c.labels, c.sources, c.rowOfItem, c.memory, file, channel, orderSource,
+            c.report);
+      } catch (IOException | RuntimeException | Error e) {
+        orderSource.close();
+        if (channel != null) {
+          channel.close();
+        }
+        if (file != null) {
+          Files.deleteIfExists(file);
+        }
+        throw e;
+      }
+    }
+
+    private Map<String, WeightArray> convValues() {
+      Map<String, WeightArray> values = new LinkedHashMap<>();
+      List<String> missing = new ArrayList<>();
+      for (String layer : CONV_LAYERS) {
+        for (String param : List.of("/weights", "/biases")) {
+          String name = layer + param;
+          WeightArray value = parameters != null ? parameters.get(name)
+              : FreshInit.initialValue(name, weights, AlexNetSpec.IMAGENET_CLASSES, seed);
+          if (value == null) {
+            missing.add(name);
+          } else {
+            values.put(name, value);
+          }
+        }
+      }
+      if (!missing.isEmpty()) {
+        throw new IllegalArgumentException("setParameters lacks " + missing + "; the cache needs conv1 … conv5");
+      }
+      return values;
+    }
+
+    private record Computed(int[] labels, List<String> sources, int[] rowOfItem, float[][] memory,
+        BatchPipeline.EpochReport report) {
+    }
+
+    private Computed compute(Map<String, WeightArray> conv, float[][] memory, FileChannel channel)
+        throws IOException {
+      int n = dataset.size();
+      int[] labels = new int[n];
+      List<String> sources = new ArrayList<>(n);
+      int[] rowOfItem = new int[n];
+      Arrays.fill(rowOfItem, -1);
+      int rows = 0;
+      ConfigProto config = ConfigProto.newBuilder().setIntraOpParallelismThreads(intraOpThreads).build();
+      ByteBuffer bytes = ByteBuffer.allocate(ROW_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+      BatchPipeline.EpochReport report;
+      try (Graph graph = new Graph(); Session session = new Session(graph, config);
+          BatchPipeline pipeline = BatchPipeline.builder().setDataset(dataset).optPreprocess(preprocess)
+              .optAugmentation(Augmentation.NONE).optBatchSize(computeBatch).optShuffle(false).optStrict(strict)
+              .optWorkers(workers).build();
+          BatchPipeline.Epoch batches = pipeline.epoch(0)) {
+        AlexNetGraph net = AlexNetGraph.createFeatures(Ops.create(graph));
+        for (String layer : CONV_LAYERS) {   // one layer per run: at most one layer twice in native memory
+          net.assign(session, Map.of(layer + "/weights", conv.get(layer + "/weights"),
+              layer + "/biases", conv.get(layer + "/biases")));
+        }
+        int done = 0;
+        float[] row = new float[VALUES];
+        while (batches.hasNext()) {
+          BatchPipeline.Batch b = batches.next();
+          int from = b.index() * computeBatch;
+          int to = Math.min(n, from + computeBatch);
+          float[] pool5 = b.size() == 0 ? new float[0] : pool5(session, net, b.images(), b.size());
+          // Batches come in dataset order: match the kept images to the items of the batch's range.
+          int k = 0;
+          for (int item = from; item < to && k < b.size(); item++) {
+            LabeledImage it = dataset.items().get(item);
+            if (!it.source().equals(b.sources().get(k)) || it.label() != b.labels()[k]) {
+              continue;   // skipped: it is in b.skipped()
+            }
+            System.arraycopy(pool5, k * VALUES, row, 0, VALUES);
+            if (memory != null) {
+              memory[rows] = row.clone();
+            } else {
+              bytes.clear();
+              bytes.asFloatBuffer().put(row);
+              bytes.limit(ROW_BYTES);
+              while (bytes.hasRemaining()) {
+                channel.write(bytes, (long) rows * ROW_BYTES + bytes.position());
+              }
+            }
+            labels[rows] = b.labels()[k];
+            sources.add(b.sources().get(k));
+            rowOfItem[item] = rows;
+            rows++;
+            k++;
+          }
+          if (k != b.size()) {
+            throw new IllegalStateException("batch " + b.index() + " of " + b.size() + " images matched only " + k
+                + " items of positions [" + from + ", " + to + ")");
+          }
+          done = to;
+          progress.progress(done, n);
+        }
+        report = batches.report();
+      }
+      if (channel != null) {
+        channel.force(false);
+      }
+      return new Computed(Arrays.copyOf(labels, rows), List.copyOf(sources), rowOfItem,
+          memory == null ? null : Arrays.copyOf(memory, rows), report);
+    }
+
+    private static float[] pool5(Session session, AlexNetGraph net, float[] images, int n) {
+      float[] out = new float[n * VALUES];
+      try (TFloat32 x = TFloat32.tensorOf(Shape.of(n, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3),
+              DataBuffers.of(images, true, false));
+          Result r = session.runner().feed(net.input(), x).fetch(net.layer("pool5")).run()) {
+        ((TFloat32) r.get(0)).copyTo(DataBuffers.of(out, false, false));
+      }
+      return out;
+    }
+  }
+}
