@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.alexnettfj.graph.AlexNetModel;
+import org.alexnettfj.graph.Placement;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -38,17 +39,41 @@ public class InferenceBenchmark {
   @Param({"prob"})
   public String layer;
 
+  /**
+   * Where the graph runs: {@code default} (TensorFlow's choice), one device ({@code /GPU:0}), or two towers
+   * ({@code /GPU:0+/GPU:1}: JMH splits parameter lists at commas); naming {@code /CPU:1} or above splits the CPU
+   * into that many devices.
+   */
+  @Param({"default"})
+  public String devices;
+
   private AlexNetModel model;
   private float[] images;
 
   @Setup(Level.Trial)
   public void setUp() throws IOException {
-    model = AlexNetModel.builder().setFreshInit().optSeed(1).optMaxBatch(Math.max(batch, 1)).build();
+    model = AlexNetModel.builder().setFreshInit().optSeed(1).optMaxBatch(Math.max(batch, 1))
+        .optPlacement(placement(devices)).build();
     images = new float[batch * AlexNetModel.IMAGE_VALUES];
     SplittableRandom rnd = new SplittableRandom(7);
     for (int i = 0; i < images.length; i++) {
       images[i] = (float) rnd.nextDouble(-120, 130);
     }
+  }
+
+  static Placement placement(String devices) {
+    if (devices.equals("default")) {
+      return Placement.DEFAULT;
+    }
+    String[] names = devices.split("\\+");
+    Placement p = names.length == 2 ? Placement.towers(names[0], names[1]) : Placement.device(names[0]);
+    int cpus = 1;
+    for (String d : p.devices()) {
+      if (d.startsWith("/CPU:")) {
+        cpus = Math.max(cpus, Integer.parseInt(d.substring("/CPU:".length())) + 1);
+      }
+    }
+    return cpus > 1 ? p.withCpuDevices(cpus) : p;
   }
 
   @Benchmark

@@ -53,6 +53,7 @@ final class FeaturesCommand implements Callable<Integer> {
     try (AlexNetPredictor predictor = model.predictor();
          NpyWriter.RowWriter rows = new NpyWriter.RowWriter(out, width = predictor.model().featureSize(layer));
          Progress progress = Progress.items("Extracting " + layer)) {
+      model.logPlacement(predictor, layer, err);
       if (model.inputTensor != null) {
         WeightArray t = model.tensor();
         float[][] f = predictor.featuresTensor(t.data(), t.dim(0), layer);

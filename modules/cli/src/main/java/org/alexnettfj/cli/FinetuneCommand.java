@@ -97,6 +97,10 @@ final class FinetuneCommand implements Callable<Integer> {
       description = "TensorFlow intra-op threads (default: all cores).")
   int threads;
 
+  @Option(names = "--device", paramLabel = "DEVICE",
+      description = "Train on this TensorFlow device, e.g. /GPU:0 or /CPU:0 (default: TensorFlow picks).")
+  String device;
+
   @Option(names = "--out", paramLabel = "MODEL.npz",
       description = "Save every layer's weights as .npz, and the class names beside it as MODEL.classes.txt.")
   Path out;
@@ -233,6 +237,9 @@ final class FinetuneCommand implements Callable<Integer> {
   private Trainer trainer(Set<String> layers, int numClasses, PrintWriter err) throws IOException {
     Trainer.Builder b = Trainer.builder().optTrainLayers(layers).optLearningRate(learningRate).optKeepProb(keepProb)
         .optSeed(seed).optIntraOpThreads(threads);
+    if (device != null) {
+      b.optDevice(device);
+    }
     if (Files.exists(weights)) {
       b.setWeights(AlexNetWeights.load(weights, layers, numClasses));
     } else {

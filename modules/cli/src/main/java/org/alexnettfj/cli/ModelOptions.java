@@ -1,6 +1,7 @@
 package org.alexnettfj.cli;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,13 +10,17 @@ import org.alexnettfj.data.Mean;
 import org.alexnettfj.data.PreprocessConfig;
 import org.alexnettfj.graph.AlexNetPredictor;
 import org.alexnettfj.graph.Labels;
+import org.alexnettfj.graph.Placement;
 import org.alexnettfj.weights.WeightArray;
 import org.alexnettfj.weights.WeightFileException;
 import org.alexnettfj.weights.WeightReader;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** What predict and features share: the weights, the inputs (images, a list, or a preprocessed tensor). */
+/**
+ * What predict and features share: the weights, the inputs (images, a list, or a preprocessed tensor), and the
+ * devices the model runs on.
+ */
 final class ModelOptions {
 
   @Option(names = "--weights", paramLabel = "FILE", defaultValue = "weights/bvlc_alexnet.npy",
@@ -51,13 +56,38 @@ final class ModelOptions {
       description = "TensorFlow intra-op threads (default: all cores).")
   int threads;
 
+  @Option(names = "--device", paramLabel = "DEVICE",
+      description = {"Run every op on this TensorFlow device, e.g. /GPU:0 or /CPU:0 (default: TensorFlow picks, a GPU",
+          "if the -Pgpu build sees one). Fails, listing the devices there are, if it does not exist."})
+  String device;
+
+  @Option(names = "--towers", paramLabel = "2",
+      description = {"Split AlexNet over two devices as the paper did (needs --devices): each tower runs one group",
+          "of conv2, conv4 and conv5 and half of conv3, fc6 and fc7; conv1, norm1, pool1, norm2, pool2 and fc8",
+          "run on the first. Results are those of one device."})
+  Integer towers;
+
+  @Option(names = "--devices", paramLabel = "D0,D1", split = ",", hideParamSyntax = true,
+      description = "The two towers' devices, e.g. /GPU:0,/GPU:1.")
+  List<String> devices;
+
+  @Option(names = "--cpu-devices", paramLabel = "N", defaultValue = "1",
+      description = {"Split the CPU into N TensorFlow devices /CPU:0 ... /CPU:N-1 sharing its cores: to try --towers",
+          "(--devices /CPU:0,/CPU:1) or --device /CPU:1 without GPUs. Default: ${DEFAULT-VALUE}."})
+  int cpuDevices;
+
+  @Option(names = "--log-placement",
+      description = {"Print to stderr the device of every op (per layer, then op by op), from TensorFlow's",
+          "partition graphs of a run of one blank image before the real work."})
+  boolean logPlacement;
+
   @Parameters(paramLabel = "IMAGE", arity = "0..*", description = "Images: JPEG, PNG, GIF (first frame), BMP.")
   List<Path> images = new ArrayList<>();
 
   AlexNetPredictor predictor() throws IOException {
     Inputs.requireWeightsFile(weights);
     AlexNetPredictor.Builder b = AlexNetPredictor.builder().setWeightsFile(weights).optOversample(oversample)
-        .optIntraOpThreads(threads);
+        .optIntraOpThreads(threads).optPlacement(placement());
     if (meanImage != null) {
       b.optPreprocess(PreprocessConfig.NOTEBOOK.toBuilder().mean(Mean.caffeMeanImage(meanImage)).build());
     }
@@ -66,6 +96,41 @@ final class ModelOptions {
       b.optLabels(Labels.fromFile(names));
     }
     return b.build();
+  }
+
+  /** --device, or --towers 2 --devices D0,D1, with --cpu-devices; TensorFlow's choice without them. */
+  Placement placement() {
+    if (devices != null && towers == null) {
+      throw new IllegalArgumentException("--devices goes with --towers 2; for one device use --device");
+    }
+    Placement p = Placement.DEFAULT;
+    if (towers != null) {
+      if (towers != 2) {
+        throw new IllegalArgumentException("--towers must be 2, AlexNet's two towers (the paper's two GPUs), was "
+            + towers + "; for one device use --device");
+      }
+      if (device != null) {
+        throw new IllegalArgumentException("give --device or --towers 2 --devices D0,D1, not both");
+      }
+      if (devices == null || devices.size() != 2) {
+        throw new IllegalArgumentException("--towers 2 needs two devices, e.g. --devices /GPU:0,/GPU:1"
+            + (devices == null ? "" : "; got " + String.join(",", devices)));
+      }
+      p = Placement.towers(devices.get(0), devices.get(1));
+    } else if (device != null) {
+      p = Placement.device(device);
+    }
+    return cpuDevices == 1 ? p : p.withCpuDevices(cpuDevices);
+  }
+
+  /** With --log-placement: where each op runs when {@code layer} is computed, on {@code err}. */
+  void logPlacement(AlexNetPredictor predictor, String layer, PrintWriter err) {
+    if (logPlacement) {
+      err.printf("op placement (%s) computing %s, from a run of one blank image:%n",
+          predictor.model().placement(), layer);
+      err.print(predictor.model().opPlacement(layer).format());
+      err.flush();
+    }
   }
 
   /** {@code MODEL.classes.txt} beside {@code MODEL.npz}, as {@code finetune --out} writes them, if it exists. */

@@ -44,6 +44,7 @@ final class PredictCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     int[] failed = {0};
     try (AlexNetPredictor predictor = model.predictor(); Progress progress = Progress.items("Predicting")) {
+      model.logPlacement(predictor, "prob", err);
       if (model.inputTensor != null) {
         WeightArray t = model.tensor();
         for (Prediction p : predictor.predictTensor(t.data(), t.dim(0), top, model.inputTensor.toString())) {

@@ -99,6 +99,26 @@ class FinetuneCommandTest {
   }
 
   @Test
+  void trainsOnTheFirstCpuAndRefusesADeviceThatDoesNotExist() throws Exception {
+    writeTwoClasses(dir.resolve("train"), 2);
+    List<String> common = List.of("finetune", "--train", dir.resolve("train").toString(), "--val-split", "0.5",
+        "--weights", dir.resolve("absent.npy").toString(), "--epochs", "1", "--batch-size", "2", "--no-augment");
+    List<String> cpu = new ArrayList<>(common);
+    cpu.addAll(List.of("--device", "/CPU:0", "--json"));
+    List<String> missing = new ArrayList<>(common);
+    missing.addAll(List.of("--device", "/GPU:99"));
+
+    Run onCpu = Run.of(cpu.toArray(String[]::new));
+    Run onNothing = Run.of(missing.toArray(String[]::new));
+
+    assertThat(onCpu.code()).as("exit code on /CPU:0; stderr: %s", onCpu.err()).isZero();
+    assertThat(new ObjectMapper().readTree(onCpu.out()).get("epochs").asInt()).as("epochs reported").isEqualTo(1);
+    assertThat(onNothing.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
+    assertThat(onNothing.err().strip().lines().reduce((a, b) -> b).orElseThrow()).as("the last line of stderr")
+        .startsWith("alexnet finetune: device /GPU:99 does not exist here: TensorFlow sees /CPU:0");
+  }
+
+  @Test
   void validationWithOtherClassesIsRefused() throws Exception {
     writeTwoClasses(dir.resolve("train"), 2);
     writeTwoClasses(dir.resolve("val"), 2);

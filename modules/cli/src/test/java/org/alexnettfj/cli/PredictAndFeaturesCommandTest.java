@@ -140,4 +140,69 @@ class PredictAndFeaturesCommandTest {
         IMAGES.resolve("llama.jpeg").toString()).code()).isZero();
     assertThat(WeightReader.readArray(a).data()).hasSize(9216).isEqualTo(WeightReader.readArray(b).data());
   }
+
+  @Test
+  void featuresOnTwoCpuTowersEqualOneDeviceAndTheLogShowsEachTowersHalf() throws Exception {
+    String zebra = IMAGES.resolve("zebra.jpeg").toString();
+    String llama = IMAGES.resolve("llama.jpeg").toString();
+    Path one = tmp.resolve("one.npy");
+    Path two = tmp.resolve("two.npy");
+    assertThat(run("features", "--weights", weights.toString(), "--layer", "fc8", "--device", "/CPU:0",
+        "--out", one.toString(), zebra, llama).code()).isZero();
+
+    Run r = run("features", "--weights", weights.toString(), "--layer", "fc8", "--towers", "2",
+        "--devices", "/CPU:0,/CPU:1", "--cpu-devices", "2", "--log-placement", "--out", two.toString(), zebra, llama);
+
+    assertThat(r.code()).as(r.err()).isZero();
+    float[] expected = WeightReader.readArray(one).data();
+    float[] actual = WeightReader.readArray(two).data();
+    double scale = 0;
+    double worst = 0;
+    for (int i = 0; i < expected.length; i++) {
+      scale = Math.max(scale, Math.abs(expected[i]));
+      worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
+    }
+    // as in AlexNetModelTest: conv3, fc6 and fc7 are computed in halves, which may round differently
+    assertThat(worst / scale).as("largest fc8 difference, two towers vs one device, relative to the largest logit %s",
+        scale).isLessThanOrEqualTo(1e-5);
+    assertThat(r.err()).as(r.err())
+        .contains("op placement (towers /CPU:0, /CPU:1 (CPU split into 2 devices)) computing fc8")
+        .containsPattern("\\n  conv2 +/CPU:0 \\d+, /CPU:1 \\d+\\n")
+        .containsPattern("\\n  /CPU:1 +conv5/tower1/\\S+ ")
+        .containsPattern("\\n  /CPU:0 +conv5/tower0/\\S+ ")
+        .containsPattern("\\n  /CPU:0 +norm2 +LRN\\n")
+        .contains("tensors copied between devices: 8");
+  }
+
+  @Test
+  void predictOnTheFirstCpuGivesTheDefaultAnswer() {
+    String sealion = IMAGES.resolve("sealion.jpeg").toString();
+    Run plain = run("predict", "--weights", weights.toString(), "--json", sealion);
+    Run cpu = run("predict", "--weights", weights.toString(), "--json", "--device", "/cpu:0", sealion);
+
+    assertThat(cpu.code()).as(cpu.err()).isZero();
+    assertThat(cpu.out()).as("JSON on /CPU:0 vs TensorFlow's choice").isEqualTo(plain.out());
+  }
+
+  @Test
+  void aMissingDeviceOrMisusedTowerOptionsFailWithOneLine() {
+    String image = IMAGES.resolve("zebra.jpeg").toString();
+    Map<List<String>, String> cases = Map.of(
+        List.of("--device", "/GPU:99"), "alexnet predict: device /GPU:99 does not exist here: TensorFlow sees /CPU:0",
+        List.of("--device", "GPU"), "alexnet predict: 'GPU' is not a device name: expected /CPU:N or /GPU:N",
+        List.of("--towers", "3", "--devices", "/CPU:0,/CPU:1"), "alexnet predict: --towers must be 2",
+        List.of("--towers", "2"), "alexnet predict: --towers 2 needs two devices, e.g. --devices /GPU:0,/GPU:1",
+        List.of("--devices", "/CPU:0,/CPU:1"), "alexnet predict: --devices goes with --towers 2",
+        List.of("--towers", "2", "--devices", "/CPU:0,/CPU:1"), "alexnet predict: device /CPU:1 does not exist here");
+    cases.forEach((options, message) -> {
+      List<String> args = new java.util.ArrayList<>(List.of("predict", "--weights", weights.toString()));
+      args.addAll(options);
+      args.add(image);
+      Run r = run(args.toArray(String[]::new));
+
+      assertThat(r.code()).as("exit code with %s", options).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
+      assertThat(r.err().lines().toList()).as("stderr with %s", options)
+          .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING).startsWith(message);
+    });
+  }
 }

@@ -12,8 +12,10 @@ import org.tensorflow.Session;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
 import org.tensorflow.op.OpScope;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.Scope;
 import org.tensorflow.op.core.Assign;
 import org.tensorflow.op.core.Identity;
 import org.tensorflow.op.core.Placeholder;
@@ -50,6 +52,29 @@ import org.tensorflow.types.TFloat32;
  *
  * <p>Names are absolute ({@code conv1}, not {@code scope/conv1}): build on the graph's root {@code Ops}, once per
  * graph.
+ *
+ * <p><b>Devices.</b> With a {@link Placement} every op asks for a device ({@code Ops.withDevice}). On one device
+ * the graph is the one above. On the paper's two towers ({@link Placement#towers}) it is rebuilt so that each
+ * tower works on its own half and the towers meet only where the network needs all channels or neurons:
+ * <ul>
+ *   <li>tower 0: input, conv1, norm1, pool1 — norm1 sums squares across all 96 channels (Caffe's LRN, which
+ *       the pretrained weights were trained with), so splitting conv1 would only send its halves straight back;
+ *   <li>tower g: group g of conv2 (conv, bias and ReLU on its 48 input channels and 128 kernels);
+ *   <li>tower 0: norm2 and pool2, again across all 256 channels;
+ *   <li>tower g: kernels {@code 192g …} of conv3 from all of pool2 (the paper's first exchange), then group g
+ *       of conv4 and of conv5 from its own half — no copies between conv3 and pool5 — and its half of pool5;
+ *   <li>tower g: neurons {@code 2048g …} of fc6 and of fc7 from the whole previous layer (the paper's other
+ *       exchanges), so fc6's 151 MB of weights are split too;
+ *   <li>tower 0: dropout (on whole layers, so the random masks are those of one device), fc8 (small, and any
+ *       number of classes) and prob.
+ * </ul>
+ * Each split layer's output ({@code conv2}, …, {@code pool5}, {@code fc6}, {@code fc7}) is the halves joined on
+ * tower 0, computed only when fetched or needed there. Its variables {@code <layer>/weights} and
+ * {@code <layer>/biases} stay whole, on the host CPU, where they are set and read; each tower keeps its half in
+ * {@code <layer>/tower<g>/weights} and {@code …/biases} on its device, written by the same
+ * {@link Parameter#assign() assign} run. The computation is that of one device, op for op, except that conv3,
+ * fc6 and fc7 are computed as two halves, which may round differently in the last bit. A towers graph is for
+ * inference: its forward pass reads the tower copies, so gradients of the whole variables would be zero.
  */
 public final class AlexNetGraph {
 
@@ -105,19 +130,21 @@ public final class AlexNetGraph {
   private final int numClasses;
   private final long seed;
   private final Lrn lrnMode;
+  private final Placement placement;
   private final Map<String, Operand<TFloat32>> layers = new LinkedHashMap<>();
   private final Map<String, Parameter> parameters = new LinkedHashMap<>();
   private Placeholder<TFloat32> input;
   private Operand<TFloat32> keepProb;
 
-  private AlexNetGraph(Ops tf, int numClasses, long seed, Lrn lrnMode) {
+  private AlexNetGraph(Ops tf, int numClasses, long seed, Lrn lrnMode, Placement placement) {
     if (numClasses < 1) {
       throw new IllegalArgumentException("numClasses must be at least 1, was " + numClasses);
     }
-    this.tf = tf;
+    this.tf = placement.scope(tf);
     this.numClasses = numClasses;
     this.seed = seed;
     this.lrnMode = lrnMode;
+    this.placement = placement;
   }
 
   /**
@@ -138,17 +165,30 @@ public final class AlexNetGraph {
    * }</pre>
    */
   public static AlexNetGraph create(Ops tf, int numClasses, long seed, Lrn lrn) {
-    AlexNetGraph net = new AlexNetGraph(tf, numClasses, seed, lrn);
+    return create(tf, numClasses, seed, lrn, Placement.DEFAULT);
+  }
+
+  /**
+   * The whole network, its ops on the devices of {@code placement}: one device, or the paper's two towers (see
+   * the class comment for what goes where).
+   *
+   * <pre>{@code
+   * AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 1000, 0L, AlexNetGraph.Lrn.FUSED,
+   *     Placement.towers("/GPU:0", "/GPU:1"));
+   * }</pre>
+   */
+  public static AlexNetGraph create(Ops tf, int numClasses, long seed, Lrn lrn, Placement placement) {
+    AlexNetGraph net = new AlexNetGraph(tf, numClasses, seed, lrn, placement);
     net.input = net.placeholder(INPUT, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3);
     net.keepProb = net.keepProbPlaceholder();
-    Operand<TFloat32> pool5 = net.features(net.input);
+    Operand<TFloat32> pool5 = placement.isTowers() ? net.towerFeatures(net.input) : net.features(net.input);
     net.classifier(pool5);
     return net;
   }
 
   /** The feature extractor alone: {@code input} → conv1 … pool5. Its parameters are conv1 … conv5. */
   public static AlexNetGraph createFeatures(Ops tf) {
-    AlexNetGraph net = new AlexNetGraph(tf, AlexNetSpec.IMAGENET_CLASSES, 0L, Lrn.FUSED);
+    AlexNetGraph net = new AlexNetGraph(tf, AlexNetSpec.IMAGENET_CLASSES, 0L, Lrn.FUSED, Placement.DEFAULT);
     net.input = net.placeholder(INPUT, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3);
     net.features(net.input);
     return net;
@@ -159,7 +199,12 @@ public final class AlexNetGraph {
    * pool5 → fc6 … fc8 → {@code prob}. Its parameters are fc6 … fc8.
    */
   public static AlexNetGraph createClassifier(Ops tf, int numClasses, long seed) {
-    AlexNetGraph net = new AlexNetGraph(tf, numClasses, seed, Lrn.FUSED);
+    return createClassifier(tf, numClasses, seed, Placement.DEFAULT);
+  }
+
+  /** {@link #createClassifier(Ops, int, long)} with its ops on the devices of {@code placement}. */
+  public static AlexNetGraph createClassifier(Ops tf, int numClasses, long seed, Placement placement) {
+    AlexNetGraph net = new AlexNetGraph(tf, numClasses, seed, Lrn.FUSED, placement);
     net.input = net.placeholder("pool5", 6, 6, 256);
     net.layers.put("pool5", net.input);
     net.keepProb = net.keepProbPlaceholder();
@@ -194,16 +239,136 @@ public final class AlexNetGraph {
   private Operand<TFloat32> classifier(Operand<TFloat32> pool5) {
     // 6th Layer: Flatten -> FC (w ReLu) -> Dropout
     Operand<TFloat32> flattened = tf.withName("flattened").reshape(pool5, tf.constant(new int[] {-1, 6 * 6 * 256}));
-    Operand<TFloat32> fc6 = fc(flattened, 6 * 6 * 256, 4096, "fc6", Activation.RELU);
+    Operand<TFloat32> fc6 = placement.isTowers() ? towerFc(flattened, 6 * 6 * 256, 4096, "fc6")
+        : fc(flattened, 6 * 6 * 256, 4096, "fc6", Activation.RELU);
     Operand<TFloat32> dropout6 = dropout(fc6, keepProb, "dropout6");
 
     // 7th Layer: FC (w ReLu) -> Dropout
-    Operand<TFloat32> fc7 = fc(dropout6, 4096, 4096, "fc7", Activation.RELU);
+    Operand<TFloat32> fc7 = placement.isTowers() ? towerFc(dropout6, 4096, 4096, "fc7")
+        : fc(dropout6, 4096, 4096, "fc7", Activation.RELU);
     Operand<TFloat32> dropout7 = dropout(fc7, keepProb, "dropout7");
 
     // 8th Layer: FC and return unscaled activations
     Operand<TFloat32> fc8 = fc(dropout7, 4096, numClasses, "fc8", Activation.LINEAR);
     return record("prob", tf.withName("prob").nn.softmax(fc8));
+  }
+
+  /**
+   * conv1 … pool5 on the paper's two towers (see the class comment): the same layers as {@link #features}, each
+   * split layer a list of its two halves, one per tower.
+   */
+  private Operand<TFloat32> towerFeatures(Operand<TFloat32> x) {
+    // 1st Layer on tower 0: Conv (w ReLu) -> Lrn -> Pool; norm1 needs all 96 channels together
+    Operand<TFloat32> conv1 = conv(x, 11, 11, 96, 4, 4, "conv1", VALID, 1);
+    Operand<TFloat32> norm1 = lrn(conv1, 2, 2e-05f, 0.75f, 1.0f, "norm1");
+    Operand<TFloat32> pool1 = maxPool(norm1, 3, 3, 2, 2, "pool1", VALID);
+
+    // 2nd Layer: tower g convolves its half of pool1 with its group of kernels; Lrn -> Pool on tower 0
+    List<Operand<TFloat32>> conv2 = towerConv(List.of(pool1), 5, 5, 256, "conv2", true);
+    Operand<TFloat32> norm2 = lrn(layer("conv2"), 2, 2e-05f, 0.75f, 1.0f, "norm2");
+    Operand<TFloat32> pool2 = maxPool(norm2, 3, 3, 2, 2, "pool2", VALID);
+
+    // 3rd Layer: each tower reads all of pool2 and computes half of the kernels
+    List<Operand<TFloat32>> conv3 = towerConv(List.of(pool2), 3, 3, 384, "conv3", false);
+
+    // 4th Layer: tower g convolves its own half of conv3 (group g)
+    List<Operand<TFloat32>> conv4 = towerConv(conv3, 3, 3, 384, "conv4", true);
+
+    // 5th Layer: Conv (w ReLu) -> Pool, each tower on its own half (group g)
+    List<Operand<TFloat32>> conv5 = towerConv(conv4, 3, 3, 256, "conv5", true);
+    return towerMaxPool(conv5, 3, 3, 2, 2, "pool5", VALID);
+  }
+
+  /**
+   * A stride-1 convolution with ReLU split over the two towers: tower g holds kernels {@code [g K/2, (g+1) K/2)}
+   * and their biases. {@code grouped}: tower g reads channel half g of the input — {@code inputs} are the two
+   * halves, or one tensor that is split here — as the layer's two groups do on one device; otherwise each tower
+   * reads all of the single input. Returns the two halves of the output; the layer's output {@code name} is them
+   * joined on tower 0.
+   */
+  private List<Operand<TFloat32>> towerConv(List<Operand<TFloat32>> inputs, int filterHeight, int filterWidth,
+      int numFilters, String name, boolean grouped) {
+    Ops scope = tf.withSubScope(name);
+    List<Operand<TFloat32>> perTower = inputs;
+    if (inputs.size() == 1) {
+      perTower = grouped ? List.copyOf(scope.split(scope.constant(3), inputs.get(0), 2L).output())
+          : List.of(inputs.get(0), inputs.get(0));
+    }
+    int inputChannels = (int) perTower.get(0).shape().get(3);
+    List<Ops> towers = towerScopes(scope);
+    List<Variable<TFloat32>> weights = towerParameter(scope, towers, name, "weights", 3,
+        filterHeight, filterWidth, inputChannels, numFilters);
+    List<Variable<TFloat32>> biases = towerParameter(scope, towers, name, "biases", 0, numFilters);
+    List<Long> strides = List.of(1L, 1L, 1L, 1L);
+    List<Operand<TFloat32>> outputs = new ArrayList<>();
+    for (int g = 0; g < 2; g++) {
+      Ops t = towers.get(g);
+      Operand<TFloat32> conv = t.nn.conv2d(perTower.get(g), weights.get(g), strides, SAME);
+      outputs.add(t.nn.relu(t.nn.biasAdd(conv, biases.get(g))));
+    }
+    record(name, named(name, scope.concat(outputs, scope.constant(3))));
+    return outputs;
+  }
+
+  /** Max pooling of each tower's half on its tower; the layer's output {@code name} is them joined on tower 0. */
+  private Operand<TFloat32> towerMaxPool(List<Operand<TFloat32>> halves, int filterHeight, int filterWidth,
+      int strideY, int strideX, String name, String padding) {
+    Ops scope = tf.withSubScope(name);
+    List<Ops> towers = towerScopes(scope);
+    List<Operand<TFloat32>> outputs = new ArrayList<>();
+    for (int g = 0; g < 2; g++) {
+      Ops t = towers.get(g);
+      outputs.add(t.nn.maxPool(halves.get(g), t.constant(new int[] {1, filterHeight, filterWidth, 1}),
+          t.constant(new int[] {1, strideY, strideX, 1}), padding));
+    }
+    return record(name, named(name, scope.concat(outputs, scope.constant(3))));
+  }
+
+  /**
+   * Fully connected with ReLU split over the two towers: tower g computes neurons {@code [g N/2, (g+1) N/2)} from
+   * all of {@code x}; the layer's output is them joined on tower 0.
+   */
+  private Operand<TFloat32> towerFc(Operand<TFloat32> x, int numIn, int numOut, String name) {
+    Ops scope = tf.withSubScope(name);
+    List<Ops> towers = towerScopes(scope);
+    List<Variable<TFloat32>> weights = towerParameter(scope, towers, name, "weights", 1, numIn, numOut);
+    List<Variable<TFloat32>> biases = towerParameter(scope, towers, name, "biases", 0, numOut);
+    List<Operand<TFloat32>> outputs = new ArrayList<>();
+    for (int g = 0; g < 2; g++) {
+      Ops t = towers.get(g);
+      outputs.add(t.nn.relu(t.nn.biasAdd(t.linalg.matMul(x, weights.get(g)), biases.get(g))));
+    }
+    return record(name, named(name, scope.concat(outputs, scope.constant(1))));
+  }
+
+  /** {@code <layer>/tower0/} on tower 0's device and {@code <layer>/tower1/} on tower 1's. */
+  private List<Ops> towerScopes(Ops layerScope) {
+    return List.of(layerScope.withSubScope("tower0").withDevice(placement.spec(0)),
+        layerScope.withSubScope("tower1").withDevice(placement.spec(1)));
+  }
+
+  /**
+   * The parameter {@code <layer>/<param>}, whole, on the host CPU, plus a half of it on each tower:
+   * {@code <layer>/tower<g>/<param>}, the g-th half along {@code axis}. The parameter's assign op runs the
+   * towers' assigns first (control dependencies), from the same fed value, so setting it sets the halves.
+   */
+  private List<Variable<TFloat32>> towerParameter(Ops layerScope, List<Ops> towers, String layer, String param,
+      int axis, long... shape) {
+    Ops host = layerScope.withDevice(Placement.HOST);
+    long[] half = shape.clone();
+    half[axis] /= 2;
+    List<Variable<TFloat32>> halves = new ArrayList<>();
+    List<Op> halfAssigns = new ArrayList<>();
+    Placeholder<TFloat32> value = valuePlaceholder(host, param, shape);
+    Split<TFloat32> parts = host.withName(param + "_halves").split(host.constant(axis), value, 2L);
+    for (int g = 0; g < 2; g++) {
+      Ops t = towers.get(g);
+      Variable<TFloat32> v = t.withName(param).variable(Shape.of(half), TFloat32.class);
+      halves.add(v);
+      halfAssigns.add(t.withName(param + "_assign").assign(v, parts.output().get(g)));
+    }
+    parameter(host, layer, param, value, halfAssigns, shape);
+    return halves;
   }
 
   /**
@@ -328,6 +493,19 @@ public final class AlexNetGraph {
    * {@link AlexNetSpec} gives, so the weight file and the graph cannot silently disagree.
    */
   private Variable<TFloat32> parameter(Ops scope, String layer, String param, long... shape) {
+    return parameter(scope, layer, param, valuePlaceholder(scope, param, shape), List.of(), shape);
+  }
+
+  private static Placeholder<TFloat32> valuePlaceholder(Ops scope, String param, long... shape) {
+    return scope.withName(param + "_value").placeholder(TFloat32.class, Placeholder.shape(Shape.of(shape)));
+  }
+
+  /**
+   * The variable and assign op of {@link #parameter(Ops, String, String, long...)}, set from {@code value}; the
+   * assign runs {@code before} first.
+   */
+  private Variable<TFloat32> parameter(Ops scope, String layer, String param, Placeholder<TFloat32> value,
+      List<Op> before, long... shape) {
     AlexNetSpec.Layer spec = AlexNetSpec.layer(layer, numClasses);
     int[] expected = param.equals("weights") ? spec.weightsShape() : spec.biasesShape();
     if (!Arrays.equals(Arrays.stream(expected).asLongStream().toArray(), shape)) {
@@ -335,9 +513,8 @@ public final class AlexNetGraph {
           + " but AlexNet's is " + Arrays.toString(expected));
     }
     Variable<TFloat32> variable = scope.withName(param).variable(Shape.of(shape), TFloat32.class);
-    Placeholder<TFloat32> value = scope.withName(param + "_value")
-        .placeholder(TFloat32.class, Placeholder.shape(Shape.of(shape)));
-    Assign<TFloat32> assign = scope.withName(param + "_assign").assign(variable, value);
+    Ops assignScope = before.isEmpty() ? scope : scope.withControlDependencies(before);
+    Assign<TFloat32> assign = assignScope.withName(param + "_assign").assign(variable, value);
     String name = layer + "/" + param;
     if (!variable.op().name().equals(name)) {
       throw new IllegalStateException("variable came out as '" + variable.op().name() + "', not '" + name
@@ -353,7 +530,11 @@ public final class AlexNetGraph {
    * would come out as {@code conv1_1}; a fresh root scope only knows the graph's top-level op names.
    */
   private Operand<TFloat32> named(String name, Operand<TFloat32> x) {
-    Identity<TFloat32> out = Identity.create(new OpScope(tf.scope().env()).withName(name), x);
+    Scope root = new OpScope(tf.scope().env());
+    if (!placement.isDefault()) {
+      root = root.withDevice(placement.spec(0));
+    }
+    Identity<TFloat32> out = Identity.create(root.withName(name), x);
     if (!out.op().name().equals(name)) {
       throw new IllegalStateException("layer output came out as '" + out.op().name() + "', not '" + name
           + "': build AlexNet once per graph, on its root Ops");
@@ -368,6 +549,11 @@ public final class AlexNetGraph {
 
   public int numClasses() {
     return numClasses;
+  }
+
+  /** The devices this graph's ops were built for. */
+  public Placement placement() {
+    return placement;
   }
 
   /** The image placeholder ({@code input}), or the pool5 placeholder of {@link #createClassifier}. */

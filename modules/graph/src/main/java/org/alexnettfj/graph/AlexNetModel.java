@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -23,6 +24,7 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.ndarray.buffer.FloatDataBuffer;
 import org.tensorflow.op.Ops;
 import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -61,6 +63,7 @@ public final class AlexNetModel implements AutoCloseable {
   private final long seed;
   private final Map<String, Integer> featureSizes;
   private final Map<String, int[]> parameterShapes = new LinkedHashMap<>();
+  private final Placement placement;
   private final ReadWriteLock closeLock = new ReentrantReadWriteLock();
   private boolean closed;
 
@@ -72,6 +75,7 @@ public final class AlexNetModel implements AutoCloseable {
     this.maxBatch = maxBatch;
     this.freshLayers = Collections.unmodifiableSet(freshLayers);
     this.seed = seed;
+    this.placement = net.placement();
     Map<String, Integer> sizes = new LinkedHashMap<>();
     net.layers().forEach((name, out) -> sizes.put(name, valuesPerImage(out.shape())));
     this.featureSizes = Collections.unmodifiableMap(sizes);
@@ -132,6 +136,37 @@ public final class AlexNetModel implements AutoCloseable {
       closeLock.readLock().unlock();
     }
     return rows;
+  }
+
+  /**
+   * Where each op runs when {@code layer} is computed: runs one blank image up to {@code layer}, asking TensorFlow
+   * for the partition graphs it executed, and reads each op's device from them (see {@link OpPlacement}).
+   *
+   * <pre>{@code
+   * System.err.print(model.opPlacement("prob").format());
+   * }</pre>
+   */
+  public OpPlacement opPlacement(String layer) {
+    Operand<TFloat32> output = net.layer(layer);
+    RunOptions options = RunOptions.newBuilder().setOutputPartitionGraphs(true).build();
+    closeLock.readLock().lock();
+    try {
+      requireOpen();
+      Shape shape = Shape.of(1, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3);
+      try (TFloat32 input = TFloat32.tensorOf(shape, DataBuffers.of(new float[IMAGE_VALUES], true, false));
+          Result result = session.runner().feed(net.input(), input).fetch(output).setOptions(options)
+              .runAndFetchMetadata()) {
+        return OpPlacement.of(result.getMetadata().orElseThrow(
+            () -> new IllegalStateException("TensorFlow returned no run metadata")));
+      }
+    } finally {
+      closeLock.readLock().unlock();
+    }
+  }
+
+  /** The devices the graph was built for ({@link Builder#optPlacement}). */
+  public Placement placement() {
+    return placement;
   }
 
   /** Values per image of {@code layer}'s output, e.g. 4096 for fc7, 9216 for pool5, 290,400 for conv1. */
@@ -270,6 +305,7 @@ public final class AlexNetModel implements AutoCloseable {
     private int intraOpThreads;
     private int interOpThreads;
     private int maxBatch = DEFAULT_MAX_BATCH;
+    private Placement placement = Placement.DEFAULT;
 
     private Builder() {
     }
@@ -332,10 +368,20 @@ public final class AlexNetModel implements AutoCloseable {
     }
 
     /**
+     * Which devices run the graph (default {@link Placement#DEFAULT}: TensorFlow decides): one device, e.g.
+     * {@code Placement.device("/GPU:0")}, or the paper's two towers, {@code Placement.towers("/GPU:0", "/GPU:1")}.
+     * {@link #build()} fails, listing the devices there are, if a device does not exist.
+     */
+    public Builder optPlacement(Placement placement) {
+      this.placement = Objects.requireNonNull(placement, "placement");
+      return this;
+    }
+
+    /**
      * Checks the settings, reads the weight file if one was given, builds the graph and sets every variable.
      *
      * @throws IllegalArgumentException for inconsistent settings, e.g. {@code numClasses != 1000} without fc8 in
-     *     the skip layers
+     *     the skip layers, or a device of the placement that does not exist
      * @throws IOException if the weight file cannot be read or is not a valid AlexNet
      */
     public AlexNetModel build() throws IOException {
@@ -354,6 +400,11 @@ public final class AlexNetModel implements AutoCloseable {
       if (numClasses != null && numClasses < 1) {
         throw new IllegalArgumentException("numClasses must be at least 1, was " + numClasses);
       }
+      // devices are checked before a weight file is read: a missing GPU should not wait for 244 MB
+      ConfigProto config = placement.sessionConfig(ConfigProto.newBuilder()
+          .setIntraOpParallelismThreads(intraOpThreads)
+          .setInterOpParallelismThreads(interOpThreads)
+          .build());
       AlexNetWeights pretrained = weights;
       int classes;
       if (weights != null) {
@@ -380,14 +431,11 @@ public final class AlexNetModel implements AutoCloseable {
           fresh.add(layer);
         }
       }
-      ConfigProto config = ConfigProto.newBuilder()
-          .setIntraOpParallelismThreads(intraOpThreads)
-          .setInterOpParallelismThreads(interOpThreads)
-          .build();
 
       Graph graph = new Graph();
       try {
-        AlexNetGraph net = AlexNetGraph.create(Ops.create(graph), classes, seed);
+        AlexNetGraph net = AlexNetGraph.create(Ops.create(graph), classes, seed, AlexNetGraph.Lrn.FUSED,
+            placement);
         Session session = new Session(graph, config);
         try {
           assignParameters(session, net, source);

@@ -13,6 +13,7 @@ import org.alexnettfj.data.PreprocessConfig;
 import org.alexnettfj.data.Preprocessor;
 import org.alexnettfj.weights.AlexNetWeights;
 import org.alexnettfj.weights.WeightReader;
+import org.tensorflow.proto.ConfigProto;
 
 /**
  * Images in, classes or features out: {@link Preprocessor} (decode, resize, BGR, mean) in front of an
@@ -252,6 +253,7 @@ public final class AlexNetPredictor implements AutoCloseable {
     private boolean oversample;
     private int decodeThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     private int intraOpThreads;
+    private Placement placement;
 
     /** Uses a model the caller owns and closes. */
     public Builder setModel(AlexNetModel model) {
@@ -295,6 +297,12 @@ public final class AlexNetPredictor implements AutoCloseable {
       return this;
     }
 
+    /** Devices for a model loaded by {@link #setWeightsFile}: see {@link AlexNetModel.Builder#optPlacement}. */
+    public Builder optPlacement(Placement placement) {
+      this.placement = placement;
+      return this;
+    }
+
     public AlexNetPredictor build() throws IOException {
       if ((model == null) == (weightsFile == null)) {
         throw new IllegalStateException("set exactly one of setModel or setWeightsFile");
@@ -302,12 +310,22 @@ public final class AlexNetPredictor implements AutoCloseable {
       if (decodeThreads < 1) {
         throw new IllegalArgumentException("decodeThreads must be at least 1");
       }
+      if (placement != null && model != null) {
+        throw new IllegalStateException("optPlacement goes with setWeightsFile; a model given by setModel "
+            + "already has its placement (" + model.placement() + ")");
+      }
+      if (placement != null) {
+        placement.sessionConfig(ConfigProto.getDefaultInstance()); // a missing device fails before the file is read
+      }
       if (weightsFile != null) {
         // the number of classes is the file's own: 1000 for bvlc_alexnet.npy, N for a fine-tuned model
         AlexNetModel.Builder mb = AlexNetModel.builder()
             .setWeights(AlexNetWeights.complete(WeightReader.read(weightsFile)));
         if (intraOpThreads > 0) {
           mb.optIntraOpThreads(intraOpThreads);
+        }
+        if (placement != null) {
+          mb.optPlacement(placement);
         }
         model = mb.build();
         ownsModel = true;

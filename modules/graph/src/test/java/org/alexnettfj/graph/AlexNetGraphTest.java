@@ -19,6 +19,7 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -227,6 +228,55 @@ class AlexNetGraphTest {
           .as("names would come out as conv1_1/weights, which nothing could find")
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("once per graph");
+    }
+  }
+
+  @Test
+  void onTwoTowersTheNamesStayAndEachSplitParameterHasAHalfOnEachTower() {
+    Placement towers = Placement.towers("/CPU:0", "/CPU:1").withCpuDevices(2);
+    try (Graph g = new Graph()) {
+      AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 10, 0L, AlexNetGraph.Lrn.FUSED, towers);
+
+      for (String layer : AlexNetGraph.LAYER_OUTPUTS) {
+        assertThat(net.layer(layer).op().name()).as("graph op of layer %s", layer).isEqualTo(layer);
+      }
+      assertThat(net.parameters().keySet()).as("whole variables, as on one device")
+          .containsExactlyElementsOf(PARAMETER_NAMES);
+      Map<String, long[]> halves = Map.of("conv2/tower1/weights", new long[] {5, 5, 48, 128},
+          "conv3/tower0/weights", new long[] {3, 3, 256, 192}, "conv4/tower1/biases", new long[] {192},
+          "conv5/tower0/weights", new long[] {3, 3, 192, 128}, "fc6/tower1/weights", new long[] {9216, 2048},
+          "fc7/tower0/biases", new long[] {2048});
+      halves.forEach((name, shape) -> assertThat(g.operation(name).output(0).shape().asArray())
+          .as("shape of %s", name).containsExactly(shape));
+      assertThat(g.operation("conv2/tower1/weights").device()).as("requested device of tower 1's conv2 weights")
+          .isEqualTo("/device:CPU:1");
+      assertThat(g.operation("fc6/weights").device()).as("whole fc6 weights, in host memory")
+          .isEqualTo("/device:CPU:0");
+      assertThat(g.operation("conv1/weights").output(0).shape().asArray()).as("conv1 is not split")
+          .containsExactly(11, 11, 3, 96);
+    }
+  }
+
+  @Test
+  void settingASplitParameterSetsTheHalfOfEachTower() {
+    Placement towers = Placement.towers("/CPU:0", "/CPU:1").withCpuDevices(2);
+    WeightArray weights = WeightArray.of(new int[] {5, 5, 48, 256},
+        TestData.uniform(new SplittableRandom(4), 5 * 5 * 48 * 256, 1.0));
+    try (Graph g = new Graph();
+        Session s = new Session(g, towers.sessionConfig(ConfigProto.getDefaultInstance()))) {
+      AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 10, 0L, AlexNetGraph.Lrn.FUSED, towers);
+
+      net.assign(s, Map.of("conv2/weights", weights));
+
+      for (int tower = 0; tower < 2; tower++) {
+        float[] half = fetch(s.runner().fetch("conv2/tower" + tower + "/weights"), 5 * 5 * 48 * 128);
+        for (int i = 0; i < half.length; i++) {
+          int kernel = i % 128;
+          int position = i / 128;
+          assertThat(half[i]).as("conv2/tower%d/weights[..., %d] at position %d", tower, kernel, position)
+              .isEqualTo(weights.data()[position * 256 + tower * 128 + kernel]);
+        }
+      }
     }
   }
 

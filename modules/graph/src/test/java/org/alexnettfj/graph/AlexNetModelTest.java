@@ -315,6 +315,109 @@ class AlexNetModelTest {
     }
   }
 
+  /**
+   * Two towers against one device. conv1 … pool2 are the same ops on the same values, so bit for bit equal; conv3,
+   * fc6 and fc7 are computed as two halves of their kernels or neurons, and a kernel may block a narrower float32
+   * product differently: the same sums in another order, a few ulps of the largest terms (fc6's dot products have
+   * 9216 terms: sqrt(9216) * 2^-24 is about 6e-6). 1e-5 of the layer's largest magnitude allows that and is ten
+   * times tighter than the float64 check above; a half on the wrong tower or joined in the wrong order misses by
+   * order 1. (On the 2-core build machine every layer came out bit for bit equal.)
+   */
+  private static final double TOWER_TOLERANCE = 1e-5;
+
+  private static final Placement TWO_CPU_TOWERS = Placement.towers("/CPU:0", "/CPU:1").withCpuDevices(2);
+
+  @Test
+  void towersPutEachGroupOfConv2Conv4AndConv5AndHalfOfConv3Fc6AndFc7OnItsOwnDevice() throws IOException {
+    try (AlexNetModel towers = placed(TWO_CPU_TOWERS)) {
+      OpPlacement placement = towers.opPlacement("prob");
+
+      for (String layer : List.of("conv2", "conv3", "conv4", "conv5", "pool5", "fc6", "fc7")) {
+        for (int g = 0; g < 2; g++) {
+          String prefix = layer + "/tower" + g + "/";
+          assertThat(placement.devicesOf(prefix)).as("devices of the ops %s* (placement:%n%s)", prefix,
+              placement.format()).containsExactly("/CPU:" + g);
+        }
+      }
+      for (String layer : List.of("conv1/", "norm1", "pool1", "norm2", "pool2", "dropout6/", "dropout7/", "fc8/",
+          "prob")) {
+        assertThat(placement.devicesOf(layer)).as("devices of %s, on tower 0", layer).containsExactly("/CPU:0");
+      }
+      assertThat(placement.transfers())
+          .as("tensors copied between the towers: to tower 1 pool1's half, pool2, the flattened pool5 and "
+              + "dropout6; back conv2's, pool5's, fc6's and fc7's halves (placement:%n%s)", placement.format())
+          .isEqualTo(8);
+      assertThat(towers.placement()).isEqualTo(TWO_CPU_TOWERS);
+    }
+  }
+
+  @Test
+  void towersGiveTheOutputsOfOneDevice() throws IOException {
+    try (AlexNetModel towers = placed(TWO_CPU_TOWERS); AlexNetModel one = placed(Placement.device("/CPU:0"))) {
+      for (String layer : AlexNetGraph.LAYER_OUTPUTS) {
+        float[][] split = towers.features(images, IMAGES, layer);
+        float[][] whole = one.features(images, IMAGES, layer);
+        for (int i = 0; i < IMAGES; i++) {
+          if (AlexNetGraph.LAYER_OUTPUTS.indexOf(layer) < AlexNetGraph.LAYER_OUTPUTS.indexOf("conv3")) {
+            assertSameValues(split[i], whole[i], layer + " of image " + i + " on two towers vs one device");
+          } else {
+            assertClose(split[i], Closeness.toDouble(whole[i]), TOWER_TOLERANCE,
+                layer + " of image " + i + " on two towers vs one device");
+          }
+        }
+      }
+      assertSameValues(towers.parameter("fc6/weights"), file.array("fc6/weights"),
+          "fc6/weights, kept whole on the host beside its halves on the towers");
+    }
+  }
+
+  @Test
+  void oneDeviceRunsEveryOpOfTheGraphAndOnlyFeedsAndFetchesStayOnTheHost() throws IOException {
+    try (AlexNetModel second = placed(Placement.device("/CPU:1").withCpuDevices(2));
+        AlexNetModel first = placed(Placement.device("/CPU:0"))) {
+      OpPlacement placement = second.opPlacement("prob");
+
+      assertThat(placement.ops()).as("ops of AlexNet (not the feed and fetch TensorFlow keeps on /CPU:0)")
+          .filteredOn(op -> !op.layer().equals("(feeds)") && !op.layer().equals("(fetches)") && !op.isTransfer())
+          .hasSizeGreaterThan(30)
+          .allSatisfy(op -> assertThat(op.device()).as("device of %s", op.name()).isEqualTo("/CPU:1"));
+      assertThat(placement.transfers()).as("copies: the image in and the probabilities out").isEqualTo(2);
+      assertThat(second.logits(images, IMAGES)).as("logits on /CPU:1 vs /CPU:0, bit for bit")
+          .isDeepEqualTo(first.logits(images, IMAGES));
+    }
+  }
+
+  @Test
+  void theFirstCpuRunsEverythingAndMatchesTheReference() throws IOException {
+    try (AlexNetModel cpu = placed(Placement.device("/CPU:0"))) {
+      float[][] logits = cpu.logits(images, IMAGES);
+
+      assertThat(cpu.opPlacement("fc8").devices()).as("devices that ran something").containsExactly("/CPU:0");
+      for (int i = 0; i < IMAGES; i++) {
+        assertClose(logits[i], reference.get(i).get("fc8"), TOLERANCE, "logits on /CPU:0 of image " + i);
+      }
+    }
+  }
+
+  @Test
+  void aDeviceThatDoesNotExistFailsTheBuildNamingTheDevicesThereAre() {
+    assertThatThrownBy(() -> AlexNetModel.builder().setFreshInit().optPlacement(Placement.device("/GPU:99"))
+        .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("device /GPU:99 does not exist here: TensorFlow sees /CPU:0")
+        .hasMessageContaining("-Pgpu");
+    assertThatThrownBy(() -> AlexNetModel.builder().setFreshInit()
+        .optPlacement(Placement.towers("/CPU:0", "/CPU:1")).build())
+        .as("a second CPU without the CPU split").isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("device /CPU:1 does not exist here").hasMessageContaining("withCpuDevices");
+  }
+
+  /** The random test weights of {@link #file} on the devices of {@code placement}. */
+  private AlexNetModel placed(Placement placement) throws IOException {
+    return AlexNetModel.builder().setWeights(AlexNetWeights.from(file, Set.of(), 1000)).optPlacement(placement)
+        .build();
+  }
+
   @Test
   void aClosedModelRefusesCallsAndClosingTwiceIsHarmless() throws IOException {
     AlexNetModel m = AlexNetModel.builder().setFreshInit().optNumClasses(2).build();

@@ -118,4 +118,15 @@ class AlexNetPredictorTest {
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fc9");
     }
   }
+
+  @Test
+  void aPlacementGoesWithAWeightFileAndAMissingDeviceFailsBeforeTheFileIsRead() {
+    assertThatThrownBy(() -> AlexNetPredictor.builder().setModel(model).optPlacement(Placement.device("/CPU:0"))
+        .build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("optPlacement goes with setWeightsFile");
+    assertThatThrownBy(() -> AlexNetPredictor.builder().setWeightsFile(tmp.resolve("never-written.npy"))
+        .optPlacement(Placement.device("/GPU:99")).build())
+        .as("the device, not the missing file, is reported")
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("device /GPU:99 does not exist here");
+  }
 }

@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Set;
 import org.alexnettfj.graph.AlexNetGraph;
 import org.alexnettfj.graph.FreshInit;
+import org.alexnettfj.graph.Placement;
 import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.AlexNetWeights;
 import org.alexnettfj.weights.WeightArray;
@@ -117,13 +118,13 @@ public final class Trainer implements AutoCloseable {
     this.keepProb = b.keepProb;
     this.learningRate = b.learningRate;
     this.input = b.input;
-    Ops tf = Ops.create(graph);
+    Ops tf = b.placement.scope(Ops.create(graph));
     // The fused LRN op's registered gradient is wrong (see the class comment), but it is faster, and when conv1
     // and conv2 are frozen no gradient passes through norm1 or norm2.
     boolean lrnDifferentiated = trainLayers.contains("conv1") || trainLayers.contains("conv2");
-    this.net = input == Input.POOL5 ? AlexNetGraph.createClassifier(tf, b.numClasses(), b.seed)
+    this.net = input == Input.POOL5 ? AlexNetGraph.createClassifier(tf, b.numClasses(), b.seed, b.placement)
         : AlexNetGraph.create(tf, b.numClasses(), b.seed,
-            lrnDifferentiated ? AlexNetGraph.Lrn.BASIC_OPS : AlexNetGraph.Lrn.FUSED);
+            lrnDifferentiated ? AlexNetGraph.Lrn.BASIC_OPS : AlexNetGraph.Lrn.FUSED, b.placement);
 
     Ops ops = tf.withSubScope("train");
     labels = ops.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(Shape.UNKNOWN_SIZE)));
@@ -448,6 +449,7 @@ public final class Trainer implements AutoCloseable {
     private long seed;
     private int intraOpThreads;
     private Input input = Input.IMAGES;
+    private Placement placement = Placement.DEFAULT;
 
     private Builder() {
     }
@@ -519,6 +521,20 @@ public final class Trainer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The device training runs on, e.g. {@code /GPU:0} or {@code /CPU:0} (default: TensorFlow decides, a GPU if
+     * there is one). The gradient ops, which TensorFlow's C API adds without a device, go to TensorFlow's default
+     * device: the CPU when {@code device} is a CPU (the GPUs are then hidden), else the first GPU — to train on
+     * another GPU, make it the only visible one: {@code CUDA_VISIBLE_DEVICES=1} and {@code /GPU:0}.
+     * {@link #build()} fails, listing the devices there are, if it does not exist.
+     *
+     * @throws IllegalArgumentException if {@code device} is not a device name
+     */
+    public Builder optDevice(String device) {
+      this.placement = Placement.device(device);
+      return this;
+    }
+
     private int numClasses() {
       return weights != null ? weights.numClasses()
           : numClasses != null ? numClasses : AlexNetSpec.IMAGENET_CLASSES;
@@ -580,7 +596,8 @@ public final class Trainer implements AutoCloseable {
       if (intraOpThreads < 0) {
         throw new IllegalArgumentException("intraOpThreads must be >= 0, was " + intraOpThreads);
       }
-      ConfigProto config = ConfigProto.newBuilder().setIntraOpParallelismThreads(intraOpThreads).build();
+      ConfigProto config = placement.sessionConfig(
+          ConfigProto.newBuilder().setIntraOpParallelismThreads(intraOpThreads).build());
       Graph graph = new Graph();
       try {
         Session session = new Session(graph, config);

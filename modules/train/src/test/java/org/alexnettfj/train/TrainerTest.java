@@ -123,6 +123,28 @@ class TrainerTest {
   }
 
   @Test
+  void onTheCpuDeviceAStepGivesTheSameLossAndWeightsAndAMissingDeviceIsRefused() {
+    int[] labels = {0, 1};
+    float[] images = Fixtures.stripes(9, labels);
+    try (Trainer anywhere = trainer(Set.of("fc7", "fc8"), 1e-3f, 5e-4f, 1f);
+        Trainer cpu = Trainer.builder().setFreshInit().optNumClasses(CLASSES).optTrainLayers(Set.of("fc7", "fc8"))
+            .optLearningRate(1e-3f).optKeepProb(1f).optSeed(3).optDevice("/CPU:0").build()) {
+      cpu.setParameters(Fixtures.randomParameters(11, CLASSES, 0.05));
+
+      assertThat(cpu.step(images, labels, 2)).as("loss of a step on /CPU:0 vs TensorFlow's choice")
+          .isCloseTo(anywhere.step(images, labels, 2), within(1e-5f));
+      float[] expected = anywhere.parameter("fc7/weights").data();
+      float[] actual = cpu.parameter("fc7/weights").data();
+      for (int i = 0; i < expected.length; i += 997) {
+        assertThat(actual[i]).as("fc7/weights[%d] after the step", i).isCloseTo(expected[i], within(1e-6f));
+      }
+    }
+    assertThatThrownBy(() -> Trainer.builder().setFreshInit().optDevice("/GPU:99").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("device /GPU:99 does not exist here: TensorFlow sees /CPU:0");
+  }
+
+  @Test
   void rejectsAFreshLayerThatIsNotTrainedAndBadSettings() {
     assertThatThrownBy(() -> Trainer.builder().optNumClasses(2).build())
         .hasMessageContaining("exactly one source");
