@@ -105,6 +105,7 @@ public final class Trainer implements AutoCloseable {
   private float learningRate;
   private long steps;
   private float lastAccuracy = Float.NaN;
+  private float lastLoss = Float.NaN;
   private Map<String, WeightArray> lastGradients = Map.of();
   private boolean closed;
 
@@ -260,6 +261,7 @@ public final class Trainer implements AutoCloseable {
       try (Result r = runner.run()) {
         value = ((TFloat32) r.get(0)).getFloat();
         lastAccuracy = ((TFloat32) r.get(1)).getFloat();
+        lastLoss = value;
         if (keepGradients) {
           Map<String, WeightArray> kept = new LinkedHashMap<>();
           for (int i = 0; i < trainedNames.size(); i++) {
@@ -360,6 +362,11 @@ public final class Trainer implements AutoCloseable {
   /** Accuracy (fraction of argmax(fc8) equal to the label, with dropout) of the last {@link #step}'s batch. */
   public float lastAccuracy() {
     return lastAccuracy;
+  }
+
+  /** The loss {@link #step} last computed, also when it threw because the loss was not finite. */
+  public float lastLoss() {
+    return lastLoss;
   }
 
   /** Steps taken so far: the global step, restored by {@link #restore}. */
