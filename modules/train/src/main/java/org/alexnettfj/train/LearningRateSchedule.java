@@ -88,14 +88,14 @@ public record LearningRateSchedule(int patience, int stepEpochs, float factor) {
 
   /**
    * A rate as a person writes it, to 6 significant digits: {@code 0.0001}, not the float's {@code 1.00000005E-4}
-   * (0.01 divided by 10 twice in float arithmetic); {@code 1E-7} below 0.0001.
+   * (0.01 divided by 10 twice in float arithmetic); {@code 1E-7} below 0.0001, {@code 1E+30} from a million.
    */
   public static String format(float rate) {
     if (!Float.isFinite(rate) || rate == 0) {
       return Float.toString(rate);
     }
     java.math.BigDecimal d = new java.math.BigDecimal(rate).round(new java.math.MathContext(6)).stripTrailingZeros();
-    return Math.abs(rate) >= 1e-4 ? d.toPlainString() : d.toString();
+    return Math.abs(rate) >= 1e-4 && Math.abs(rate) < 1e6 ? d.toPlainString() : d.toString();
   }
 
   /** How a user would say it: "divide by 10 after 3 epochs without improvement". */

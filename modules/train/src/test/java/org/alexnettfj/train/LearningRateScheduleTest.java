@@ -78,6 +78,7 @@ class LearningRateScheduleTest {
     assertThat(LearningRateSchedule.format(0.01f)).isEqualTo("0.01");
     assertThat(LearningRateSchedule.format(1e-7f)).isEqualTo("1E-7");
     assertThat(LearningRateSchedule.format(2.5f)).isEqualTo("2.5");
+    assertThat(LearningRateSchedule.format(1e30f)).isEqualTo("1E+30");
   }
 
   @Test
