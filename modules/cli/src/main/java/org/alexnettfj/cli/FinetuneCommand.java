@@ -47,7 +47,9 @@ import picocli.CommandLine.Spec;
  * every layer is freshly initialised and the frozen ones stay random: a smoke test of the loop, not transfer.
  */
 @Command(name = "finetune", mixinStandardHelpOptions = true,
-    description = "Fine-tune AlexNet's last layers on a folder (or list file, or archive) of labelled images.")
+    description = {"Fine-tune AlexNet's last layers on a folder (or list file, or archive) of labelled images.",
+        "Each epoch ends with validation top-1/top-5 and a checkpoint; a NaN or infinite loss stops the run "
+            + "(exit 1) naming the epoch and step, keeping the last good checkpoint."})
 final class FinetuneCommand implements Callable<Integer> {
 
   private static final PreprocessConfig PREPROCESS = PreprocessConfig.builder()
@@ -112,7 +114,7 @@ final class FinetuneCommand implements Callable<Integer> {
 
   @Option(names = "--checkpoint-dir", paramLabel = "DIR",
       description = "Where each epoch's checkpoint goes (TensorFlow format, ckpt-N plus a 'checkpoint' file). "
-          + "Default: MODEL.checkpoints beside --out, else ./checkpoints.")
+          + "Default: MODEL.checkpoints beside --out, else the folder 'checkpoints'.")
   Path checkpointDir;
 
   @Option(names = "--keep-checkpoints", paramLabel = "N", defaultValue = "3",
@@ -124,8 +126,9 @@ final class FinetuneCommand implements Callable<Integer> {
 
   @Option(names = "--resume",
       description = "Continue from the last complete checkpoint in the checkpoint folder: weights, momentum, epoch, "
-          + "step, learning rate and data order as they were. Give the options of the run being resumed; "
-          + "--epochs may be raised.")
+          + "step, learning rate and data order as they were. Give the options of the run being resumed "
+          + "(others are refused; --epochs may be raised); with the same --threads it ends bit-identical to an "
+          + "uninterrupted run.")
   boolean resume;
 
   @Option(names = "--force",
