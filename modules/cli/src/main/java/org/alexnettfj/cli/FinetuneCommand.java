@@ -18,7 +18,15 @@ import org.alexnettfj.data.PreprocessConfig;
 import org.alexnettfj.data.train.Augmentation;
 import org.alexnettfj.data.train.BatchPipeline;
 import org.alexnettfj.data.train.Dataset;
+import org.alexnettfj.train.BatchSource;
+import org.alexnettfj.train.Checkpoints;
+import org.alexnettfj.train.FineTuning;
+import org.alexnettfj.train.LearningRateSchedule;
 import org.alexnettfj.train.Trainer;
+import org.alexnettfj.train.TrainingDivergedException;
+import org.alexnettfj.train.TrainingListener;
+import org.alexnettfj.train.TrainingState;
+import org.alexnettfj.train.Validation;
 import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.AlexNetWeights;
 import org.alexnettfj.weights.NpzWriter;
@@ -31,14 +39,17 @@ import picocli.CommandLine.Spec;
 /**
  * {@code alexnet finetune}: the classic finetune.py as a command. Loads the pretrained weights with the trained
  * layers skipped (initialised fresh, as finetune.py's {@code skip_layer = train_layers}), trains those layers with
- * SGD and momentum, and reports validation accuracy after every epoch.
+ * SGD and momentum ({@link FineTuning}), and reports validation accuracy after every epoch. Each epoch ends with a
+ * checkpoint that {@code --resume} continues from; the learning rate drops tenfold on a validation plateau.
  *
  * <p>Both splits are resized to 256x256; training takes random 227 crops, flips and PCA lighting
  * ({@link Augmentation#PAPER}, off with {@code --no-augment}), validation the centre crop. Without a weight file
  * every layer is freshly initialised and the frozen ones stay random: a smoke test of the loop, not transfer.
  */
 @Command(name = "finetune", mixinStandardHelpOptions = true,
-    description = "Fine-tune AlexNet's last layers on a folder (or list file, or archive) of labelled images.")
+    description = {"Fine-tune AlexNet's last layers on a folder (or list file, or archive) of labelled images.",
+        "Each epoch ends with validation top-1/top-5 and a checkpoint; a NaN or infinite loss stops the run "
+            + "(exit 1) naming the epoch and step, keeping the last good checkpoint."})
 final class FinetuneCommand implements Callable<Integer> {
 
   private static final PreprocessConfig PREPROCESS = PreprocessConfig.builder()
@@ -105,6 +116,38 @@ final class FinetuneCommand implements Callable<Integer> {
       description = "Save every layer's weights as .npz, and the class names beside it as MODEL.classes.txt.")
   Path out;
 
+  @Option(names = "--checkpoint-dir", paramLabel = "DIR",
+      description = "Where each epoch's checkpoint goes (TensorFlow format, ckpt-N plus a 'checkpoint' file). "
+          + "Default: MODEL.checkpoints beside --out, else the folder 'checkpoints'.")
+  Path checkpointDir;
+
+  @Option(names = "--keep-checkpoints", paramLabel = "N", defaultValue = "3",
+      description = "Keep the last N epochs' checkpoints, and the best by validation top-1. Default: ${DEFAULT-VALUE}.")
+  int keepCheckpoints;
+
+  @Option(names = "--no-checkpoints", description = "Write no checkpoints (a killed run cannot be resumed).")
+  boolean noCheckpoints;
+
+  @Option(names = "--resume",
+      description = "Continue from the last complete checkpoint in the checkpoint folder: weights, momentum, epoch, "
+          + "step, learning rate and data order as they were. Give the options of the run being resumed "
+          + "(others are refused; --epochs may be raised); with the same --threads it ends bit-identical to an "
+          + "uninterrupted run.")
+  boolean resume;
+
+  @Option(names = "--force",
+      description = "Without --resume: start afresh even if the checkpoint folder holds checkpoints (deletes them).")
+  boolean force;
+
+  @Option(names = "--lr-patience", paramLabel = "EPOCHS",
+      description = "Divide the learning rate by 10 when validation top-1 has not improved for this many epochs; "
+          + "0 never. Default: " + LearningRateSchedule.DEFAULT_PATIENCE + ".")
+  Integer lrPatience;
+
+  @Option(names = "--lr-step", paramLabel = "EPOCHS",
+      description = "Instead: divide the learning rate by 10 every EPOCHS epochs.")
+  Integer lrStep;
+
   @Option(names = "--json", description = "Epoch lines go to stderr; stdout gets one JSON object at the end.")
   boolean json;
 
@@ -114,6 +157,20 @@ final class FinetuneCommand implements Callable<Integer> {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter log = json ? err : stdout;
+    Checkpoints checkpoints = noCheckpoints ? null : Checkpoints.in(checkpointFolder(), keepCheckpoints);
+    // Both checks before the datasets and the trainer are built: they take a while, and these are cheap.
+    if (checkpoints != null && resume && checkpoints.latest().isEmpty()) {
+      throw new FileNotFoundException("--resume: no checkpoint to resume from in " + checkpoints.directory()
+          + " (no " + Checkpoints.POINTER + " file)");
+    }
+    if (checkpoints != null && !resume && !checkpoints.isEmpty()) {
+      if (!force) {
+        throw new IllegalArgumentException("--checkpoint-dir " + checkpoints.directory()
+            + " holds checkpoints of an earlier run" + checkpoints.latest().map(p -> " (latest " + p.getFileName()
+            + ")").orElse("") + ": add --resume to continue it, or --force to start afresh and delete them");
+      }
+      checkpoints.clear();
+    }
     try (Dataset all = open("--train", train); Dataset given = val == null ? null : open("--val", val)) {
       Dataset trainSet = all;
       Dataset valSet = given;
@@ -142,62 +199,190 @@ final class FinetuneCommand implements Callable<Integer> {
             String.join(",", trainer.trainLayers().stream().sorted(
                 (a, b) -> AlexNetSpec.LAYER_NAMES.indexOf(a) - AlexNetSpec.LAYER_NAMES.indexOf(b)).toList()),
             trainSet.size(), classes.size(), valSet.size());
+        if (checkpoints != null) {
+          log.printf(Locale.ROOT, "checkpoints in %s (the last %d and the best are kept)%n",
+              checkpoints.directory(), keepCheckpoints);
+        }
         log.flush();
-        double[] accuracy = {Double.NaN, Double.NaN};
-        double loss = Double.NaN;
-        long trainImages = 0;
-        long trainNanos = 0;
-        int skipped = 0;
-        for (int epoch = 0; epoch < epochs; epoch++) {
-          long start = System.nanoTime();
-          double lossSum = 0;
-          int seen = 0;
-          BatchPipeline.EpochReport report;
-          try (BatchPipeline.Epoch batches = trainBatches.epoch(epoch)) {
-            while (batches.hasNext()) {
-              BatchPipeline.Batch b = batches.next();
-              if (b.size() > 0) {
-                lossSum += (double) trainer.step(b.images(), b.labels(), b.size()) * b.size();
-                seen += b.size();
-              }
-            }
-            report = batches.report();
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("class names", String.join(",", classes));
+        settings.put("batch size", Integer.toString(batchSize));
+        settings.put("augmentation", noAugment ? "none" : "paper");
+        settings.put("learning rate", Float.toString(learningRate));
+        settings.put("training images", Integer.toString(trainSet.size()));
+        settings.put("validation images", Integer.toString(valSet.size()));
+        FineTuning run = FineTuning.builder().setTrainer(trainer)
+            .setTrainData(BatchSource.of(trainBatches)).setValidationData(BatchSource.of(valBatches))
+            .optEpochs(epochs).optSchedule(schedule()).optCheckpoints(checkpoints).optResume(resume)
+            .optSettings(settings).optListener(new Console(log, err, classes.size())).build();
+        FineTuning.Result result;
+        try {
+          result = run.run();
+        } catch (TrainingDivergedException e) {
+          if (json) {
+            printJson(stdout, e.result(), trainer, classes, trainSet.size(), valSet.size());
           }
-          long nanos = System.nanoTime() - start;
-          trainNanos += nanos;
-          trainImages += seen;
-          skipped += reportSkipped(err, "training", epoch, report);
-          loss = seen > 0 ? lossSum / seen : Double.NaN;
-          accuracy = evaluate(trainer, valBatches, epoch, err);
-          log.printf(Locale.ROOT, "epoch %d/%d  train loss %.4f  val top-1 %.3f%s  %.1f images/s%n", epoch + 1,
-              epochs, loss, accuracy[0], classes.size() >= 5 ? String.format(Locale.ROOT, "  top-5 %.3f",
-                  accuracy[1]) : "", seen / (nanos / 1e9));
-          log.flush();
+          throw e;
         }
         if (out != null) {
           save(trainer, classes, log);
         }
+        printSummary(log, result, classes);
         if (json) {
-          Map<String, Object> m = new LinkedHashMap<>();
-          m.put("epochs", epochs);
-          m.put("classes", classes);
-          m.put("trainLayers", trainer.trainedVariables().stream()
-              .map(v -> v.substring(0, v.indexOf('/'))).distinct().toList());
-          m.put("trainImages", trainSet.size());
-          m.put("valImages", valSet.size());
-          m.put("trainLoss", loss);
-          m.put("valTop1", accuracy[0]);
-          if (classes.size() >= 5) {
-            m.put("valTop5", accuracy[1]);
-          }
-          m.put("imagesPerSecond", trainNanos > 0 ? trainImages / (trainNanos / 1e9) : 0);
-          m.put("skipped", skipped);
-          stdout.println(new ObjectMapper().writeValueAsString(m));
-          stdout.flush();
+          printJson(stdout, result, trainer, classes, trainSet.size(), valSet.size());
         }
       }
     }
     return 0;
+  }
+
+  private Path checkpointFolder() {
+    if (checkpointDir != null) {
+      return checkpointDir;
+    }
+    if (out != null) {
+      String name = out.getFileName().toString();
+      return out.resolveSibling((name.endsWith(".npz") ? name.substring(0, name.length() - 4) : name)
+          + ".checkpoints");
+    }
+    return Path.of("checkpoints");
+  }
+
+  private LearningRateSchedule schedule() {
+    if (lrStep != null) {
+      return LearningRateSchedule.step(lrStep);
+    }
+    return LearningRateSchedule.plateau(lrPatience != null ? lrPatience : LearningRateSchedule.DEFAULT_PATIENCE);
+  }
+
+  /** Epoch lines, learning-rate changes and skipped images on the log; a progress bar per epoch on a terminal. */
+  private static final class Console implements TrainingListener {
+    private final PrintWriter log;
+    private final PrintWriter err;
+    private final int classes;
+    private Progress progress;
+
+    Console(PrintWriter log, PrintWriter err, int classes) {
+      this.log = log;
+      this.err = err;
+      this.classes = classes;
+    }
+
+    @Override
+    public void onStart(Start start) {
+      if (start.resumedFrom() != null) {
+        TrainingState s = start.state();
+        log.printf(Locale.ROOT, "resuming from %s: %d epoch%s done, global step %d, learning rate %s%s%n",
+            start.resumedFrom(), s.epoch(), s.epoch() == 1 ? "" : "s", s.globalStep(),
+            LearningRateSchedule.format(s.learningRate()),
+            s.hasBest() ? String.format(Locale.ROOT, ", best val top-1 %.3f at epoch %d", s.bestValTop1(),
+                s.bestEpoch()) : "");
+        log.flush();
+      }
+    }
+
+    @Override
+    public void onStep(Step step) {
+      if (progress == null) {
+        progress = Progress.items("epoch " + step.epoch() + "/" + step.epochs());
+      }
+      progress.progress(step.imagesDone(), step.imagesInEpoch());
+      progress.message(String.format(Locale.ROOT, "loss %.4f", step.loss()));
+    }
+
+    @Override
+    public void onEpoch(Epoch e) {
+      if (progress != null) {
+        progress.close();
+        progress = null;
+      }
+      reportSkipped(err, "training", e.epoch(), e.trainSkipped());
+      reportSkipped(err, "validation", e.epoch(), e.validationSkipped());
+      log.printf(Locale.ROOT, "epoch %d/%d  train loss %.4f  val top-1 %.3f%s  %.1f images/s  lr %s%n", e.epoch(),
+          e.epochs(), e.trainLoss(), e.validation().top1(), classes >= 5 ? String.format(Locale.ROOT,
+              "  top-5 %.3f", e.validation().top5()) : "", e.imagesPerSecond(),
+          LearningRateSchedule.format(e.learningRate()));
+      if (e.learningRateChange() != null) {
+        log.println(e.learningRateChange());
+      }
+      log.flush();
+    }
+
+    @Override
+    public void onEnd(FineTuning.Result result) {
+      if (progress != null) {
+        progress.close();
+        progress = null;
+      }
+    }
+  }
+
+  /** The best epoch, and per class: images, accuracy, and the class it is most often mistaken for. */
+  private static void printSummary(PrintWriter log, FineTuning.Result r, List<String> classes) {
+    if (r.bestEpoch() > 0) {
+      log.printf(Locale.ROOT, "best val top-1 %.3f at epoch %d%s%n", r.bestValTop1(), r.bestEpoch(),
+          r.bestCheckpoint() == null ? "" : " (" + r.bestCheckpoint() + ")");
+    }
+    if (r.checkpoint() != null) {
+      log.println("latest checkpoint " + r.checkpoint() + " (resume with --resume)");
+    }
+    int width = Math.max(5, classes.stream().mapToInt(String::length).max().orElse(5));
+    log.printf(Locale.ROOT, "validation per class, after epoch %d:%n", r.epochs());
+    log.printf(Locale.ROOT, "  %-" + width + "s  %6s  %6s  %s%n", "class", "images", "top-1", "most often mistaken for");
+    for (Validation.ClassSummary c : r.validation().perClass()) {
+      log.printf(Locale.ROOT, "  %-" + width + "s  %6d  %6.3f  %s%n", classes.get(c.index()), c.images(),
+          c.accuracy(), c.mostMistakenFor() < 0 ? "-"
+              : classes.get(c.mostMistakenFor()) + " (" + c.mistakes() + ")");
+    }
+    log.flush();
+  }
+
+  private void printJson(PrintWriter stdout, FineTuning.Result r, Trainer trainer, List<String> classes,
+      int trainImages, int valImages) throws IOException {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("epochs", r.epochs());
+    m.put("classes", classes);
+    m.put("trainLayers", trainer.trainedVariables().stream()
+        .map(v -> v.substring(0, v.indexOf('/'))).distinct().toList());
+    m.put("trainImages", trainImages);
+    m.put("valImages", valImages);
+    m.put("trainLoss", finite(r.trainLoss()));
+    Validation v = r.validation();
+    m.put("valTop1", v == null ? null : finite(v.top1()));
+    if (classes.size() >= 5) {
+      m.put("valTop5", v == null ? null : finite(v.top5()));
+    }
+    m.put("imagesPerSecond", r.imagesPerSecond());
+    m.put("skipped", r.skipped());
+    m.put("globalStep", r.globalStep());
+    m.put("learningRate", r.learningRate());
+    m.put("bestValTop1", r.bestEpoch() > 0 ? r.bestValTop1() : null);
+    m.put("bestEpoch", r.bestEpoch() > 0 ? r.bestEpoch() : null);
+    m.put("checkpoint", r.checkpoint() == null ? null : r.checkpoint().toString());
+    m.put("bestCheckpoint", r.bestCheckpoint() == null ? null : r.bestCheckpoint().toString());
+    m.put("resumedFrom", r.resumedFrom() == null ? null : r.resumedFrom().toString());
+    m.put("stoppedEarly", r.stoppedEarly());
+    if (v != null) {
+      List<Map<String, Object>> perClass = new ArrayList<>();
+      for (Validation.ClassSummary c : v.perClass()) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("class", classes.get(c.index()));
+        row.put("images", c.images());
+        row.put("top1", finite(c.accuracy()));
+        row.put("mistakenFor", c.mostMistakenFor() < 0 ? null : classes.get(c.mostMistakenFor()));
+        row.put("mistakes", c.mistakes());
+        perClass.add(row);
+      }
+      m.put("perClass", perClass);
+      m.put("confusion", v.confusion());
+    }
+    stdout.println(new ObjectMapper().writeValueAsString(m));
+    stdout.flush();
+  }
+
+  /** JSON has no NaN: a metric that does not exist is null. */
+  private static Double finite(double x) {
+    return Double.isFinite(x) ? x : null;
   }
 
   private void checkOptions() {
@@ -216,6 +401,18 @@ final class FinetuneCommand implements Callable<Integer> {
     }
     if (!trainLayers.contains("fc8")) {
       throw new IllegalArgumentException("--train-layers must include fc8: its size is the number of classes");
+    }
+    if (keepCheckpoints < 1) {
+      throw new IllegalArgumentException("--keep-checkpoints must be at least 1 (--no-checkpoints writes none)");
+    }
+    if (resume && noCheckpoints) {
+      throw new IllegalArgumentException("--resume needs checkpoints; it cannot go with --no-checkpoints");
+    }
+    if (lrPatience != null && lrStep != null) {
+      throw new IllegalArgumentException("give --lr-patience or --lr-step, not both");
+    }
+    if ((lrPatience != null && lrPatience < 0) || (lrStep != null && lrStep < 1)) {
+      throw new IllegalArgumentException("--lr-patience must be >= 0 and --lr-step >= 1");
     }
   }
 
@@ -257,47 +454,12 @@ final class FinetuneCommand implements Callable<Integer> {
         .optBatchSize(batchSize).optSeed(seed).optShuffle(shuffle).optStrict(strict).build();
   }
 
-  /** Top-1 and top-5 accuracy over the validation set, centre crops, no dropout. */
-  private static double[] evaluate(Trainer trainer, BatchPipeline batches, int epoch, PrintWriter err) {
-    int n = 0;
-    int top1 = 0;
-    int top5 = 0;
-    try (BatchPipeline.Epoch e = batches.epoch(epoch)) {
-      while (e.hasNext()) {
-        BatchPipeline.Batch b = e.next();
-        if (b.size() == 0) {
-          continue;
-        }
-        float[][] scores = trainer.logits(b.images(), b.size());
-        for (int i = 0; i < b.size(); i++) {
-          float target = scores[i][b.labels()[i]];
-          int above = 0;
-          for (float s : scores[i]) {
-            if (s > target) {
-              above++;
-            }
-          }
-          top1 += above < 1 ? 1 : 0;
-          top5 += above < 5 ? 1 : 0;
-          n++;
-        }
-      }
-      if (epoch == 0) {
-        reportSkipped(err, "validation", epoch, e.report());
-      }
-    }
-    return new double[] {n == 0 ? Double.NaN : (double) top1 / n, n == 0 ? Double.NaN : (double) top5 / n};
-  }
-
-  private static int reportSkipped(PrintWriter err, String split, int epoch, BatchPipeline.EpochReport report) {
-    if (report.skippedCount() > 0) {
-      List<String> first = new ArrayList<>();
-      report.firstSkipped().forEach(s -> first.add(s.source() + " (" + s.reason() + ")"));
-      err.println("alexnet finetune: epoch " + (epoch + 1) + ": " + report.skippedCount() + " unreadable " + split
-          + " images skipped, first: " + String.join(", ", first));
+  private static void reportSkipped(PrintWriter err, String split, int epoch, BatchSource.Skipped skipped) {
+    if (skipped.count() > 0) {
+      err.println("alexnet finetune: epoch " + epoch + ": " + skipped.count() + " unreadable " + split
+          + " images skipped, first: " + String.join(", ", skipped.first()));
       err.flush();
     }
-    return report.skippedCount();
   }
 
   private void save(Trainer trainer, List<String> classes, PrintWriter log) throws IOException {

@@ -6,8 +6,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.alexnettfj.weights.ProgressListener;
 
 /**
- * A terminal progress bar (rate, ETA) for long reads and long image lists; silent when stderr is not a terminal
- * (logs, pipes, tests) and for work too small to need one.
+ * A terminal progress bar (rate, ETA, an optional message such as the loss) for long reads, long image lists and
+ * training epochs; silent when stderr is not a terminal (logs, pipes, tests) and for work too small to need one.
  */
 final class Progress implements ProgressListener, AutoCloseable {
 
@@ -48,6 +48,13 @@ final class Progress implements ProgressListener, AutoCloseable {
     }
     bar.maxHint(total >> shift);
     bar.stepTo(done >> shift);
+  }
+
+  /** Text after the bar, e.g. the last loss; shown with the next update. */
+  void message(String message) {
+    if (bar != null) {
+      bar.setExtraMessage(message);
+    }
   }
 
   @Override

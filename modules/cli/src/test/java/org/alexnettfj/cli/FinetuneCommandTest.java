@@ -55,6 +55,17 @@ class FinetuneCommandTest {
     assertThat(json.get("valImages").asInt()).isEqualTo(8);
     assertThat(json.get("valTop1").asDouble()).as("validation top-1 of 2 classes (chance 0.5): %s", r.out())
         .isGreaterThanOrEqualTo(0.85);
+    assertThat(json.get("bestValTop1").asDouble()).as("the best epoch is at least as good as the last")
+        .isGreaterThanOrEqualTo(json.get("valTop1").asDouble());
+    assertThat(json.get("stoppedEarly").isNull()).isTrue();
+    assertThat(json.get("checkpoint").asText()).as("checkpoints default to a folder beside --out")
+        .isEqualTo(dir.resolve("model.checkpoints").resolve("ckpt-3").toAbsolutePath().toString());
+    JsonNode perClass = json.get("perClass");
+    assertThat(perClass).as("one row per class: %s", r.out()).hasSize(2);
+    assertThat(perClass.get(0).get("class").asText()).isEqualTo("dark");
+    assertThat(perClass.get(0).get("images").asInt() + perClass.get(1).get("images").asInt()).isEqualTo(8);
+    assertThat(r.err()).as("the per-class summary goes to the log (stderr with --json)")
+        .contains("validation per class, after epoch 3:");
 
     // the saved model predicts with its own two classes, named from model.classes.txt beside it
     List<String> args = new ArrayList<>(List.of("predict", "--weights", dir.resolve("model.npz").toString(),
@@ -78,6 +89,74 @@ class FinetuneCommandTest {
     }
     assertThat(right).as("predict agrees with finetune's own validation accuracy: %s", p.out())
         .isGreaterThanOrEqualTo(7);
+  }
+
+  @Test
+  void aDivergingLossStopsNamingEpochAndStepAndWritesNoCheckpointOrModel() throws Exception {
+    writeTwoClasses(dir.resolve("train"), 2);
+    writeTwoClasses(dir.resolve("val"), 1);
+    Path checkpoints = dir.resolve("ck");
+    // 1e30: weight decay alone multiplies fc8 by -5e26 a step, so the second step's loss is no longer finite.
+    Run r = Run.of("finetune", "--train", dir.resolve("train").toString(), "--val", dir.resolve("val").toString(),
+        "--weights", dir.resolve("absent.npy").toString(), "--epochs", "2", "--batch-size", "2",
+        "--learning-rate", "1e30", "--threads", "2", "--checkpoint-dir", checkpoints.toString(), "--json",
+        "--out", dir.resolve("model.npz").toString());
+
+    assertThat(r.code()).as("non-zero exit; stderr: %s", r.err()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
+    String last = r.err().strip().lines().reduce((a, b) -> b).orElse("");
+    assertThat(last).as("one line naming epoch and global step").startsWith("alexnet finetune: loss is")
+        .contains("at epoch 1, global step 2").contains("training diverged; lower the learning rate");
+    JsonNode json = new ObjectMapper().readTree(r.out());
+    assertThat(json.get("stoppedEarly").asText()).as("--json still ends with the object: %s", r.out())
+        .contains("at epoch 1, global step 2");
+    assertThat(json.get("epochs").asInt()).as("epochs completed").isZero();
+    assertThat(checkpoints.resolve("ckpt-1.index")).as("no checkpoint holding NaN").doesNotExist();
+    assertThat(dir.resolve("model.npz")).as("no model holding NaN").doesNotExist();
+  }
+
+  @Test
+  void logsLearningRateDropsAndResumesWithTheSameOptionsOnly() throws Exception {
+    writeTwoClasses(dir.resolve("train"), 2);
+    writeTwoClasses(dir.resolve("val"), 1);
+    List<String> common = List.of("finetune", "--train", dir.resolve("train").toString(), "--val",
+        dir.resolve("val").toString(), "--weights", dir.resolve("absent.npy").toString(), "--batch-size", "2",
+        "--learning-rate", "1e-9", "--lr-patience", "1", "--threads", "2", "--checkpoint-dir",
+        dir.resolve("ck").toString());
+    // A rate too small to change a prediction: validation top-1 stays where epoch 1 put it.
+    Run first = run(common, "--epochs", "2");
+
+    assertThat(first.code()).as("stderr: %s", first.err()).isZero();
+    assertThat(first.out()).contains("epoch 2/2  train loss")
+        .contains("learning rate 1E-9 -> 1E-10: validation top-1 has not improved for 1 epoch (best 0.500 at epoch 1)")
+        .contains("best val top-1 0.500 at epoch 1")
+        .containsPattern("  dark +1 +\\d\\.\\d{3}  ");
+
+    Run other = run(common, "--epochs", "3", "--resume", "--keep-prob", "0.9");
+    assertThat(other.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
+    assertThat(other.err()).as("the difference is named").contains("cannot resume from")
+        .contains("keep prob 0.5 (now 0.9)");
+
+    Run fresh = run(common, "--epochs", "3");
+    assertThat(fresh.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
+    assertThat(fresh.err()).as("an earlier run's checkpoints are not silently replaced")
+        .contains("holds checkpoints of an earlier run (latest ckpt-2): add --resume to continue it, or --force");
+
+    Run resumed = run(common, "--epochs", "3", "--resume", "--json");
+    assertThat(resumed.code()).as("stderr: %s", resumed.err()).isZero();
+    assertThat(resumed.err()).contains("resuming from " + dir.resolve("ck").resolve("ckpt-2").toAbsolutePath()
+        + ": 2 epochs done, global step 4, learning rate 1E-10").doesNotContain("epoch 2/3");
+    JsonNode json = new ObjectMapper().readTree(resumed.out());
+    assertThat(json.get("epochs").asInt()).isEqualTo(3);
+    assertThat(json.get("globalStep").asInt()).isEqualTo(6);
+    assertThat(json.get("learningRate").floatValue()).as("divided after epochs 2 and 3").isEqualTo(1e-10f * 0.1f);
+    assertThat(json.get("bestEpoch").asInt()).isEqualTo(1);
+    assertThat(json.get("resumedFrom").asText()).endsWith("ckpt-2");
+  }
+
+  private static Run run(List<String> common, String... more) {
+    List<String> args = new ArrayList<>(common);
+    args.addAll(List.of(more));
+    return Run.of(args.toArray(String[]::new));
   }
 
   @Test

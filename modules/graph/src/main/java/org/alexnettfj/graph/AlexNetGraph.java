@@ -22,8 +22,8 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Split;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.nn.LocalResponseNormalization;
-import org.tensorflow.op.random.RandomUniform;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
 
 /**
  * The AlexNet graph, built the way the classic TensorFlow {@code create()} builds it: one line per layer, a header
@@ -86,6 +86,8 @@ public final class AlexNetGraph {
   public static final String INPUT = "input";
   /** Dropout's keep probability: a scalar placeholder defaulting to 1.0. */
   public static final String KEEP_PROB = "keepProb";
+  /** The key of dropout's random masks: two int64, a placeholder defaulting to {@code (seed, 0)}. */
+  public static final String DROPOUT_SEED = "dropoutSeed";
 
   static final String VALID = "VALID";
   static final String SAME = "SAME";
@@ -135,6 +137,7 @@ public final class AlexNetGraph {
   private final Map<String, Parameter> parameters = new LinkedHashMap<>();
   private Placeholder<TFloat32> input;
   private Operand<TFloat32> keepProb;
+  private Operand<TInt64> dropoutSeed;
 
   private AlexNetGraph(Ops tf, int numClasses, long seed, Lrn lrnMode, Placement placement) {
     if (numClasses < 1) {
@@ -150,7 +153,7 @@ public final class AlexNetGraph {
   /**
    * The whole network: {@code input} → conv1 … pool5 → fc6 … fc8 → {@code prob}.
    *
-   * @param seed seeds dropout's random mask (it draws nothing while {@code keepProb} is 1)
+   * @param seed the default key of dropout's masks (all ones while {@code keepProb} is 1)
    */
   public static AlexNetGraph create(Ops tf, int numClasses, long seed) {
     return create(tf, numClasses, seed, Lrn.FUSED);
@@ -181,6 +184,7 @@ public final class AlexNetGraph {
     AlexNetGraph net = new AlexNetGraph(tf, numClasses, seed, lrn, placement);
     net.input = net.placeholder(INPUT, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3);
     net.keepProb = net.keepProbPlaceholder();
+    net.dropoutSeed = net.dropoutSeedPlaceholder();
     Operand<TFloat32> pool5 = placement.isTowers() ? net.towerFeatures(net.input) : net.features(net.input);
     net.classifier(pool5);
     return net;
@@ -208,6 +212,7 @@ public final class AlexNetGraph {
     net.input = net.placeholder("pool5", 6, 6, 256);
     net.layers.put("pool5", net.input);
     net.keepProb = net.keepProbPlaceholder();
+    net.dropoutSeed = net.dropoutSeedPlaceholder();
     net.classifier(net.input);
     return net;
   }
@@ -468,11 +473,16 @@ public final class AlexNetGraph {
    * Inverted dropout, as {@code tf.nn.dropout}: keeps each value with probability {@code keepProb} and scales the
    * kept ones by {@code 1 / keepProb}. With {@code keepProb = 1} the mask {@code floor(1 + U[0, 1))} is all ones
    * and {@code x / 1 * 1} is {@code x} exactly, so inference is unaffected.
+   *
+   * <p>The uniforms come from {@code StatelessRandomUniform} keyed on {@link #dropoutSeed()} plus a constant of the
+   * layer, not from a stateful random op: a mask depends only on its key, never on how many masks were drawn
+   * before, so a training run resumed from a checkpoint draws the same masks as one that was never stopped (the
+   * trainer feeds {@code (seed, global step)}).
    */
   Operand<TFloat32> dropout(Operand<TFloat32> x, Operand<TFloat32> keepProb, String name) {
     Ops scope = tf.withSubScope(name);
-    Operand<TFloat32> uniform = scope.random.randomUniform(scope.shape(x), TFloat32.class,
-        RandomUniform.seed(seed), RandomUniform.seed2((long) name.hashCode()));
+    Operand<TInt64> key = scope.math.add(dropoutSeed, scope.constant(new long[] {name.hashCode(), 0L}));
+    Operand<TFloat32> uniform = scope.random.statelessRandomUniform(scope.shape(x), key, TFloat32.class);
     Operand<TFloat32> mask = scope.math.floor(scope.math.add(keepProb, uniform));
     return named(name, scope.math.mul(scope.math.div(x, keepProb), mask));
   }
@@ -486,6 +496,10 @@ public final class AlexNetGraph {
 
   private Operand<TFloat32> keepProbPlaceholder() {
     return tf.withName(KEEP_PROB).placeholderWithDefault(tf.constant(1.0f), Shape.scalar());
+  }
+
+  private Operand<TInt64> dropoutSeedPlaceholder() {
+    return tf.withName(DROPOUT_SEED).placeholderWithDefault(tf.constant(new long[] {seed, 0L}), Shape.of(2));
   }
 
   /**
@@ -564,6 +578,14 @@ public final class AlexNetGraph {
   /** The {@code keepProb} placeholder-with-default; null in {@link #createFeatures}, which has no dropout. */
   public Operand<TFloat32> keepProb() {
     return keepProb;
+  }
+
+  /**
+   * The key of dropout's masks, {@code dropoutSeed}: int64 {@code [2]}, by default {@code (seed, 0)}; feed a new
+   * key per training step for new masks. Null in {@link #createFeatures}, which has no dropout.
+   */
+  public Operand<TInt64> dropoutSeed() {
+    return dropoutSeed;
   }
 
   /** The output of layer {@code name} ({@code conv1} … {@code fc8}, {@code norm1}, {@code pool5}, {@code prob}). */

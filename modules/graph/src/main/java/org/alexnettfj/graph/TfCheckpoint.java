@@ -28,6 +28,10 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.TString;
 
 /**
  * Weight arrays to and from a TensorFlow checkpoint in TF's own (V2) format, so that TensorFlow's tools
@@ -99,19 +103,10 @@ public final class TfCheckpoint {
    * @throws java.nio.file.FileAlreadyExistsException if a file of the checkpoint exists and not {@code overwrite}
    */
   public static void write(Path prefix, Map<String, WeightArray> arrays, boolean overwrite) throws IOException {
-    Path abs = prefix.toAbsolutePath();
-    List<Path> existing = files(abs);
-    if (!existing.isEmpty() && !overwrite) {
-      throw new java.nio.file.FileAlreadyExistsException(abs.toString(), null, "checkpoint exists ("
-          + existing.get(0).getFileName() + "); add --force to overwrite it");
-    }
     if (arrays.isEmpty()) {
       throw new IllegalArgumentException("nothing to write: no arrays");
     }
-    Files.createDirectories(abs.getParent());
-    Path temp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".partial");
-    try {
-      Path tempPrefix = temp.resolve(abs.getFileName().toString());
+    writeAtomically(prefix, overwrite, tempPrefix -> {
       try (Graph g = new Graph()) {
         Ops tf = Ops.create(g);
         Map<String, Placeholder<TFloat32>> values = new LinkedHashMap<>();
@@ -133,6 +128,48 @@ public final class TfCheckpoint {
           s.save(tempPrefix.toString());
         }
       }
+    });
+  }
+
+  /**
+   * Saves every variable of {@code session}'s graph as checkpoint {@code prefix} with TensorFlow's own saver
+   * ({@link Session#save}), as atomically as {@link #write}: into a temporary folder, synced to disk, then moved
+   * into place data first, index last. For a training session: weights, optimizer slots and any state variables
+   * go into one checkpoint that TensorFlow's tools read.
+   *
+   * <pre>{@code
+   * TfCheckpoint.save(session, Path.of("checkpoints/ckpt-3"), true);
+   * }</pre>
+   *
+   * @throws java.nio.file.FileAlreadyExistsException if a file of the checkpoint exists and not {@code overwrite}
+   */
+  public static void save(Session session, Path prefix, boolean overwrite) throws IOException {
+    writeAtomically(prefix, overwrite, tempPrefix -> session.save(tempPrefix.toString()));
+  }
+
+  /** Writes a checkpoint at a temporary prefix it is given. */
+  @FunctionalInterface
+  private interface Saver {
+    void save(Path tempPrefix) throws IOException;
+  }
+
+  private static void writeAtomically(Path prefix, boolean overwrite, Saver saver) throws IOException {
+    Path abs = prefix.toAbsolutePath();
+    List<Path> existing = files(abs);
+    if (!existing.isEmpty() && !overwrite) {
+      throw new java.nio.file.FileAlreadyExistsException(abs.toString(), null, "checkpoint exists ("
+          + existing.get(0).getFileName() + "); add --force to overwrite it");
+    }
+    Files.createDirectories(abs.getParent());
+    Path temp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".partial");
+    try {
+      Path tempPrefix = temp.resolve(abs.getFileName().toString());
+      saver.save(tempPrefix);
+      // On disk before the index is renamed into place: a machine that loses power right after the rename still
+      // has the whole checkpoint, not an index pointing at unwritten data.
+      for (Path f : files(tempPrefix)) {
+        sync(f);
+      }
       // The checkpoint being replaced is moved aside (into the temporary folder) rather than deleted, and moved
       // back if the new one cannot be put in place: --force never leaves the user with neither.
       Path aside = Files.createDirectory(temp.resolve("previous"));
@@ -149,6 +186,7 @@ public final class TfCheckpoint {
           }
         }
         AtomicFiles.move(indexOf(tempPrefix), indexOf(abs));
+        sync(abs.getParent());
       } catch (IOException | RuntimeException e) {
         for (Path partial : files(abs)) {
           Files.deleteIfExists(partial);
@@ -163,6 +201,115 @@ public final class TfCheckpoint {
     }
   }
 
+  /** fsync of a file or (on Linux) a folder; a folder that cannot be opened for it is left to the OS. */
+  static void sync(Path path) throws IOException {
+    boolean folder = Files.isDirectory(path);
+    try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(path,
+        folder ? java.nio.file.StandardOpenOption.READ : java.nio.file.StandardOpenOption.WRITE)) {
+      c.force(true);
+    } catch (IOException e) {
+      if (!folder) {
+        throw e;
+      }
+    }
+  }
+
+  /** A tensor as a checkpoint lists it: dtype and shape. */
+  public record TensorInfo(DataType dtype, long[] shape) {
+  }
+
+  /**
+   * Every tensor of a checkpoint by name, sorted, with its dtype and shape, from TensorFlow's checkpoint reader
+   * (as {@code tf.train.list_variables}).
+   *
+   * @throws FileNotFoundException if there is no {@code PREFIX.index}
+   */
+  public static Map<String, TensorInfo> contents(Path path) throws IOException {
+    Path prefix = requireCheckpoint(path);
+    try (Graph g = new Graph()) {   // loads the native library the reader needs
+      Map<String, TensorInfo> out = new TreeMap<>();
+      list(prefix, path.toString(), out);
+      return out;
+    }
+  }
+
+  /**
+   * Reads scalar tensors by name, as Java values: int64 as {@link Long}, int32 as {@link Integer}, float32 as
+   * {@link Float}, float64 as {@link Double}, string as {@link String} (UTF-8). Restores only those tensors, so it is
+   * cheap on a checkpoint that also holds a whole network.
+   *
+   * <pre>{@code
+   * long step = (Long) TfCheckpoint.readScalars(Path.of("checkpoints/ckpt-3"), List.of("global_step"))
+   *     .get("global_step");
+   * }</pre>
+   *
+   * @throws WeightFileException naming every tensor that is missing or not a scalar of those types
+   */
+  public static Map<String, Object> readScalars(Path path, java.util.Collection<String> names) throws IOException {
+    Map<String, TensorInfo> all = contents(path);
+    List<String> problems = new ArrayList<>();
+    for (String name : names) {
+      TensorInfo info = all.get(name);
+      if (info == null) {
+        problems.add(name + " is missing");
+      } else if (info.shape().length != 0 || !SCALAR_TYPES.contains(info.dtype())) {
+        problems.add(name + " is " + info.dtype() + " " + Arrays.toString(info.shape()) + ", not a scalar of "
+            + SCALAR_TYPES);
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new WeightFileException(path.toString(), null, -1, String.join("; ", problems));
+    }
+    Path prefix = prefixOf(path);
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      Map<String, Output<?>> variables = new LinkedHashMap<>();
+      for (String name : names) {
+        variables.put(name, variable(g, tf, name, Shape.scalar(), all.get(name).dtype()));
+      }
+      Map<String, Object> out = new LinkedHashMap<>();
+      try (Session s = new Session(g)) {
+        try {
+          s.restore(prefix.toString());
+        } catch (RuntimeException e) {
+          throw new WeightFileException(path.toString(), null, -1, "TensorFlow could not restore it: "
+              + firstLine(e.getMessage()));
+        }
+        for (Map.Entry<String, Output<?>> e : variables.entrySet()) {
+          try (Result r = s.runner().fetch(e.getValue()).run()) {
+            Object t = r.get(0);
+            Object value;
+            if (t instanceof TInt64 v) {
+              value = v.getLong();
+            } else if (t instanceof TInt32 v) {
+              value = v.getInt();
+            } else if (t instanceof TFloat32 v) {
+              value = v.getFloat();
+            } else if (t instanceof TFloat64 v) {
+              value = v.getDouble();
+            } else {
+              value = new String(((TString) t).asBytes().getObject(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+            out.put(e.getKey(), value);
+          }
+        }
+      }
+      return out;
+    }
+  }
+
+  private static final java.util.Set<DataType> SCALAR_TYPES = java.util.EnumSet.of(DataType.DT_INT64,
+      DataType.DT_INT32, DataType.DT_FLOAT, DataType.DT_DOUBLE, DataType.DT_STRING);
+
+  private static Path requireCheckpoint(Path path) throws FileNotFoundException {
+    Path prefix = prefixOf(path);
+    if (!Files.isRegularFile(indexOf(prefix))) {
+      throw new FileNotFoundException(path + ": not a TensorFlow checkpoint: no " + indexOf(prefix).getFileName()
+          + (Files.exists(prefix) ? "" : " (and no such file)"));
+    }
+    return prefix;
+  }
+
   /**
    * Reads every float32 tensor named {@code <layer>/weights} or {@code <layer>/biases} — AlexNet's variables, so
    * fc8's shape (the number of classes) comes from the checkpoint itself. Other tensors (an optimizer's slots such
@@ -173,15 +320,19 @@ public final class TfCheckpoint {
    * @throws WeightFileException if the checkpoint cannot be read or holds no such tensor
    */
   public static WeightFile read(Path path) throws IOException {
-    Path prefix = prefixOf(path);
-    if (!Files.isRegularFile(indexOf(prefix))) {
-      throw new FileNotFoundException(path + ": not a TensorFlow checkpoint: no " + indexOf(prefix).getFileName()
-          + (Files.exists(prefix) ? "" : " (and no such file)"));
-    }
+    Path prefix = requireCheckpoint(path);
     try (Graph g = new Graph()) {
+      Map<String, TensorInfo> all = new TreeMap<>();
+      list(prefix, path.toString(), all);
       Map<String, long[]> shapes = new TreeMap<>();
       List<String> skipped = new ArrayList<>();
-      list(prefix, path.toString(), shapes, skipped);
+      all.forEach((name, info) -> {
+        if (info.dtype() == DataType.DT_FLOAT && name.matches("[^/]+/(weights|biases)")) {
+          shapes.put(name, info.shape());
+        } else {
+          skipped.add(name);
+        }
+      });
       if (shapes.isEmpty()) {
         throw new WeightFileException(path.toString(), null, -1, "no float32 <layer>/weights or <layer>/biases "
             + "tensor in the checkpoint" + (skipped.isEmpty() ? "" : "; it holds " + skipped));
@@ -215,8 +366,7 @@ public final class TfCheckpoint {
   }
 
   /** Names, dtypes and shapes from the C API's checkpoint reader; needs the native library (a Graph) loaded. */
-  private static void list(Path prefix, String source, Map<String, long[]> shapes, List<String> skipped)
-      throws WeightFileException {
+  private static void list(Path prefix, String source, Map<String, TensorInfo> out) throws WeightFileException {
     TF_Status status = TF_Status.newStatus();
     try {
       TF_CheckpointReader reader = tensorflow.TF_NewCheckpointReader(prefix.toString(), status);
@@ -231,14 +381,11 @@ public final class TfCheckpoint {
         for (int i = 0; i < n; i++) {
           String name = tensorflow.TF_CheckpointReaderGetVariable(reader, i).getString();
           int dtype = tensorflow.TF_CheckpointReaderGetVariableDataType(reader, name);
-          if (dtype != tensorflow.TF_FLOAT || !name.matches("[^/]+/(weights|biases)")) {
-            skipped.add(name);
-            continue;
-          }
           long[] dims = new long[tensorflow.TF_CheckpointReaderGetVariableNumDims(reader, name)];
           tensorflow.TF_CheckpointReaderGetVariableShape(reader, name, dims, dims.length, status);
           status.throwExceptionIfNotOK();
-          shapes.put(name, dims);
+          DataType type = DataType.forNumber(dtype);
+          out.put(name, new TensorInfo(type == null ? DataType.UNRECOGNIZED : type, dims));
         }
       } finally {
         tensorflow.TF_DeleteCheckpointReader(reader);
@@ -269,12 +416,17 @@ public final class TfCheckpoint {
    * as given).
    */
   private static Output<TFloat32> variable(Graph g, Ops tf, String name, Shape shape) {
+    return variable(g, tf, name, shape, DataType.DT_FLOAT);
+  }
+
+  private static <T extends org.tensorflow.types.family.TType> Output<T> variable(Graph g, Ops tf, String name,
+      Shape shape, DataType dtype) {
     if (!name.matches("[A-Za-z0-9.][A-Za-z0-9_.\\-/]*") || name.startsWith("save/")) {
       throw new IllegalArgumentException("array name '" + name + "' cannot be a TensorFlow variable name");
     }
     Operation op = g.opBuilder("VariableV2", name, tf.scope())
         .setAttr("shape", shape)
-        .setAttr("dtype", DataType.DT_FLOAT)
+        .setAttr("dtype", dtype)
         .build();
     return op.output(0);
   }

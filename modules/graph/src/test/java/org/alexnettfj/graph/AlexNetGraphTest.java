@@ -198,6 +198,41 @@ class AlexNetGraphTest {
   }
 
   @Test
+  void dropoutMasksDependOnlyOnTheirKeySoAResumedRunDrawsTheSameOnes() {
+    float[] fc6 = new float[4 * 4096];
+    java.util.Arrays.fill(fc6, 1f);
+    // Two graphs in two sessions stand for an uninterrupted run and one resumed in a fresh process: the mask of
+    // key (7, 3) is the same whether or not other masks were drawn before it.
+    float[][] first = new float[3][];
+    float[][] second = new float[1][];
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 10, 7L);
+      for (int step = 1; step <= 3; step++) {
+        first[step - 1] = dropout(s, net, fc6, "dropout6", 7L, step);
+      }
+    }
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 10, 7L);
+      second[0] = dropout(s, net, fc6, "dropout6", 7L, 3);
+      float[] otherLayer = dropout(s, net, fc6, "dropout7", 7L, 3);
+
+      assertThat(second[0]).as("mask of key (7, 3), drawn first here and third in the other session")
+          .isEqualTo(first[2]);
+      assertThat(first[1]).as("a new step, a new mask").isNotEqualTo(first[2]);
+      assertThat(otherLayer).as("dropout7 draws its own mask from the same key").isNotEqualTo(second[0]);
+    }
+  }
+
+  private static float[] dropout(Session s, AlexNetGraph net, float[] values, String layer, long seed, long step) {
+    try (TFloat32 in = tensor(values, values.length / 4096, 4096); TFloat32 half = TFloat32.scalarOf(0.5f);
+        org.tensorflow.types.TInt64 key = org.tensorflow.types.TInt64.vectorOf(seed, step)) {
+      String input = layer.equals("dropout6") ? "fc6" : "fc7";
+      return fetch(s.runner().feed(net.layer(input), in).feed(net.keepProb(), half).feed(net.dropoutSeed(), key)
+          .fetch(layer), values.length);
+    }
+  }
+
+  @Test
   void featureExtractorAndClassifierCanBeBuiltApart() {
     try (Graph g = new Graph()) {
       AlexNetGraph features = AlexNetGraph.createFeatures(Ops.create(g));

@@ -1,5 +1,8 @@
 package org.alexnettfj.train;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -11,6 +14,7 @@ import java.util.Set;
 import org.alexnettfj.graph.AlexNetGraph;
 import org.alexnettfj.graph.FreshInit;
 import org.alexnettfj.graph.Placement;
+import org.alexnettfj.graph.TfCheckpoint;
 import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.AlexNetWeights;
 import org.alexnettfj.weights.WeightArray;
@@ -27,8 +31,14 @@ import org.tensorflow.op.core.Gradients;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.TString;
+import org.tensorflow.types.family.TType;
 
 /**
  * Fine-tunes AlexNet: the loss, the gradients of the trained layers' variables only, and SGD with momentum.
@@ -53,7 +63,12 @@ import org.tensorflow.types.TInt32;
  * TensorFlow's registered gradient of the fused LRN op ignores the op's attributes (otherwise no gradient passes
  * through LRN and the faster fused op is used); grouped convolutions stay split → conv → concat, which has CPU
  * gradients. Training feeds {@code keepProb} (default 0.5) to dropout after fc6 and fc7; {@link #logits} and
- * {@link #loss} run with 1.
+ * {@link #loss} run with 1. Step {@code k}'s dropout masks are keyed on {@code (seed, k)} (stateless random ops),
+ * so they depend on nothing but the seed and the step number.
+ *
+ * <p>{@link #save} writes every variable — weights, momentum velocities — and a {@link TrainingState} into one
+ * TensorFlow checkpoint with TensorFlow's own saver; {@link #restore} puts all of it back, so training goes on
+ * bit for bit as if it had never stopped.
  *
  * <p>With {@link Builder#optInput optInput(Input.POOL5)} the graph is only the classifier
  * ({@link AlexNetGraph#createClassifier}): each example is its pool5 features, {@code 6 x 6 x 256} flattened
@@ -106,16 +121,30 @@ public final class Trainer implements AutoCloseable {
   private final Op train;
   private final float keepProb;
   private final Input input;
+  private final float momentum;
+  private final float weightDecay;
+  private final long seed;
+  private final Map<String, Operand<TBool>> finite;
+  private final Map<String, StateSlot<?>> state;
   private float learningRate;
   private long steps;
   private float lastAccuracy = Float.NaN;
+  private float lastLoss = Float.NaN;
+  private Map<String, WeightArray> lastGradients = Map.of();
   private boolean closed;
+
+  /** A state tensor of the checkpoint: the variable and how to set it. */
+  private record StateSlot<T extends TType>(Variable<T> variable, Placeholder<T> value, Op assign) {
+  }
 
   private Trainer(Builder b, Graph graph, Session session) {
     this.graph = graph;
     this.session = session;
     this.trainLayers = Set.copyOf(b.trainLayers);
     this.keepProb = b.keepProb;
+    this.momentum = b.momentum;
+    this.weightDecay = b.weightDecay;
+    this.seed = b.seed;
     this.learningRate = b.learningRate;
     this.input = b.input;
     Ops tf = b.placement.scope(Ops.create(graph));
@@ -170,10 +199,13 @@ public final class Trainer implements AutoCloseable {
     List<Op> updates = new ArrayList<>();
     List<Op> zeroVelocities = new ArrayList<>();
     Ops after = ops.withControlDependencies(computed);
+    // One sub-scope for all, so the checkpoint keys are train/velocity/<layer>/<param> with no _1 suffixes.
+    Ops velocityScope = ops.withSubScope("velocity");
+    Map<String, Ops> layerScopes = new LinkedHashMap<>();
     for (int i = 0; i < names.size(); i++) {
       String name = names.get(i);
       AlexNetGraph.Parameter p = net.parameters().get(name);
-      Ops scope = ops.withSubScope("velocity").withSubScope(p.layer());
+      Ops scope = layerScopes.computeIfAbsent(p.layer(), velocityScope::withSubScope);
       String param = name.substring(name.lastIndexOf('/') + 1);
       Variable<TFloat32> v = scope.withName(param).variable(p.variable().shape(), TFloat32.class);
       vs.put(name, v);
@@ -187,6 +219,22 @@ public final class Trainer implements AutoCloseable {
     }
     this.velocities = Map.copyOf(vs);
     train = ops.withControlDependencies(updates).withName("step").noOp();
+
+    // Whether each trained variable and velocity holds finite values only: checked before a checkpoint is written.
+    Map<String, Operand<TBool>> checks = new LinkedHashMap<>();
+    Ops finiteScope = ops.withSubScope("finite");
+    for (String name : names) {
+      checks.put(name, allFinite(finiteScope, net.parameters().get(name).variable()));
+      checks.put("train/velocity/" + name, allFinite(finiteScope, vs.get(name)));
+    }
+    this.finite = checks;
+
+    Ops stateScope = ops.withSubScope("state");
+    Map<String, StateSlot<?>> slots = new LinkedHashMap<>();
+    for (String name : TrainingState.TENSORS) {
+      slots.put(name, stateSlot(tf, stateScope, name, stateType(name)));
+    }
+    this.state = slots;
 
     Map<String, WeightArray> values = new LinkedHashMap<>();
     for (AlexNetGraph.Parameter p : net.parameters().values()) {
@@ -216,17 +264,39 @@ public final class Trainer implements AutoCloseable {
    *     applied, so the trained variables are no longer usable
    */
   public float step(float[] images, int[] labels, int n) {
+    return step(images, labels, n, false);
+  }
+
+  /**
+   * {@link #step(float[], int[], int)}, and with {@code keepGradients} the step's gradients are kept for
+   * {@link #lastGradients()} (fetched from the same run, so they are the ones applied; costs a copy of each).
+   */
+  public float step(float[] images, int[] labels, int n, boolean keepGradients) {
     requireOpen();
     checkBatch(images, labels, n);
     long step = steps + 1;
     try (TFloat32 x = images(images, n); TInt32 y = labelTensor(labels, n);
-        TFloat32 keep = TFloat32.scalarOf(keepProb); TFloat32 rate = TFloat32.scalarOf(learningRate)) {
+        TFloat32 keep = TFloat32.scalarOf(keepProb); TFloat32 rate = TFloat32.scalarOf(learningRate);
+        TInt64 dropoutKey = TInt64.vectorOf(seed, step)) {
       Session.Runner runner = session.runner().feed(net.input(), x).feed(this.labels, y)
-          .feed(net.keepProb(), keep).feed(learningRateInput, rate).fetch(loss).fetch(accuracy).addTarget(train);
+          .feed(net.keepProb(), keep).feed(net.dropoutSeed(), dropoutKey).feed(learningRateInput, rate)
+          .fetch(loss).fetch(accuracy).addTarget(train);
+      if (keepGradients) {
+        trainedNames.forEach(name -> runner.fetch(gradients.get(name)));
+      }
       float value;
       try (Result r = runner.run()) {
         value = ((TFloat32) r.get(0)).getFloat();
         lastAccuracy = ((TFloat32) r.get(1)).getFloat();
+        lastLoss = value;
+        if (keepGradients) {
+          Map<String, WeightArray> kept = new LinkedHashMap<>();
+          for (int i = 0; i < trainedNames.size(); i++) {
+            String name = trainedNames.get(i);
+            kept.put(name, WeightArray.of(net.parameters().get(name).shape(), values((TFloat32) r.get(2 + i))));
+          }
+          lastGradients = kept;
+        }
       }
       steps = step;
       if (!Float.isFinite(value)) {
@@ -321,9 +391,129 @@ public final class Trainer implements AutoCloseable {
     return lastAccuracy;
   }
 
-  /** Steps taken so far. */
+  /** The loss {@link #step} last computed, also when it threw because the loss was not finite. */
+  public float lastLoss() {
+    return lastLoss;
+  }
+
+  /** Steps taken so far: the global step, restored by {@link #restore}. */
   public long steps() {
     return steps;
+  }
+
+  /**
+   * The gradients, by trained variable, of the last {@link #step(float[], int[], int, boolean) step} that kept
+   * them; empty before.
+   */
+  public Map<String, WeightArray> lastGradients() {
+    return lastGradients;
+  }
+
+  /** The training graph (network, loss, gradients, updates, state), e.g. for TensorBoard's graph view. */
+  public GraphDef graphDef() {
+    requireOpen();
+    return graph.toGraphDef();
+  }
+
+  /** Seed of fresh layers and of dropout's masks. */
+  public long seed() {
+    return seed;
+  }
+
+  public float keepProb() {
+    return keepProb;
+  }
+
+  public float momentum() {
+    return momentum;
+  }
+
+  public float weightDecay() {
+    return weightDecay;
+  }
+
+  /**
+   * Trained variables and velocities ({@code train/velocity/fc8/weights}) that hold a NaN or an infinity; empty
+   * when all are finite. Frozen variables are left out: no step changes them.
+   */
+  public List<String> nonFiniteVariables() {
+    requireOpen();
+    List<String> names = new ArrayList<>(finite.keySet());
+    List<String> bad = new ArrayList<>();
+    Session.Runner runner = session.runner();
+    names.forEach(name -> runner.fetch(finite.get(name)));
+    try (Result r = runner.run()) {
+      for (int i = 0; i < names.size(); i++) {
+        if (!((TBool) r.get(i)).getBoolean()) {
+          bad.add(names.get(i));
+        }
+      }
+    }
+    return bad;
+  }
+
+  /**
+   * Writes checkpoint {@code prefix} (e.g. {@code checkpoints/ckpt-3}, files {@code ckpt-3.index} and
+   * {@code ckpt-3.data-00000-of-00001}) with TensorFlow's saver: every variable of the network, the momentum
+   * velocities ({@code train/velocity/<layer>/<param>}) and {@code state} as the scalar tensors of
+   * {@link TrainingState}. Written to a temporary name and renamed into place ({@link TfCheckpoint#save}); a
+   * checkpoint of the same name is replaced.
+   *
+   * @throws ArithmeticException if a trained variable or velocity is not finite: nothing is written
+   */
+  public void save(Path prefix, TrainingState state) throws IOException {
+    requireOpen();
+    List<String> bad = nonFiniteVariables();
+    if (!bad.isEmpty()) {
+      throw new ArithmeticException("not writing checkpoint " + prefix + ": " + String.join(", ", bad)
+          + " hold NaN or infinite values");
+    }
+    Map<String, Object> values = state.values();
+    List<TType> tensors = new ArrayList<>();
+    try {
+      Session.Runner runner = session.runner();
+      for (Map.Entry<String, StateSlot<?>> e : this.state.entrySet()) {
+        TType t = stateTensor(values.get(e.getKey()));
+        tensors.add(t);
+        runner.feed(e.getValue().value(), t).addTarget(e.getValue().assign());
+      }
+      runner.run().close();
+    } finally {
+      tensors.forEach(TType::close);
+    }
+    TfCheckpoint.save(session, prefix, true);
+  }
+
+  /**
+   * Restores checkpoint {@code prefix}, as {@link #save} wrote it, into every variable (network, velocities,
+   * state) and sets {@link #steps()} and {@link #learningRate()} from it. The checkpoint must come from a trainer
+   * with the same layers, trained layers and classes; {@link TrainingState#read} tells beforehand.
+   *
+   * @return the state stored with it
+   * @throws IOException if TensorFlow cannot restore it (missing or misshapen tensors are named)
+   */
+  public TrainingState restore(Path prefix) throws IOException {
+    requireOpen();
+    try {
+      session.restore(TfCheckpoint.prefixOf(prefix).toString());
+    } catch (RuntimeException e) {
+      String msg = e.getMessage() == null ? e.toString() : e.getMessage().strip().lines().findFirst().orElse("");
+      throw new IOException(prefix + ": cannot restore the training checkpoint: " + msg, e);
+    }
+    Map<String, Object> values = new LinkedHashMap<>();
+    Session.Runner runner = session.runner();
+    List<String> names = new ArrayList<>(this.state.keySet());
+    names.forEach(name -> runner.fetch(this.state.get(name).variable()));
+    try (Result r = runner.run()) {
+      for (int i = 0; i < names.size(); i++) {
+        values.put(names.get(i), stateValue(r.get(i)));
+      }
+    }
+    TrainingState restored = TrainingState.fromValues(values);
+    checkLearningRate(restored.learningRate());
+    this.steps = restored.globalStep();
+    this.learningRate = restored.learningRate();
+    return restored;
   }
 
   public Set<String> trainLayers() {
@@ -361,6 +551,59 @@ public final class Trainer implements AutoCloseable {
     } finally {
       graph.close();
     }
+  }
+
+  private static Operand<TBool> allFinite(Ops scope, Operand<TFloat32> v) {
+    return scope.reduceAll(scope.math.isFinite(scope.reshape(v, scope.constant(new long[] {-1}))),
+        scope.constant(0));
+  }
+
+  private static Class<? extends TType> stateType(String name) {
+    return switch (name) {
+      case TrainingState.LEARNING_RATE -> TFloat32.class;
+      case TrainingState.BEST_VAL_TOP1 -> TFloat64.class;
+      case TrainingState.CONFIG -> TString.class;
+      default -> TInt64.class;
+    };
+  }
+
+  /**
+   * A scalar variable named exactly {@code name} ({@code global_step} at the root, {@code train/state/epoch} …),
+   * since the name is its key in the checkpoint; its value placeholder and assign op go under {@code train/state/}.
+   */
+  private static <T extends TType> StateSlot<T> stateSlot(Ops root, Ops stateScope, String name, Class<T> type) {
+    String prefix = "train/state/";
+    Ops scope = name.startsWith(prefix) ? stateScope : root;
+    String local = name.startsWith(prefix) ? name.substring(prefix.length()) : name;
+    Variable<T> v = scope.withName(local).variable(Shape.scalar(), type);
+    if (!v.op().name().equals(name)) {
+      throw new IllegalStateException("state variable came out as '" + v.op().name() + "', not '" + name + "'");
+    }
+    Placeholder<T> value = stateScope.withName(local + "_value").placeholder(type, Placeholder.shape(Shape.scalar()));
+    Op assign = stateScope.withName(local + "_assign").assign(v, value);
+    return new StateSlot<>(v, value, assign);
+  }
+
+  private static TType stateTensor(Object value) {
+    if (value instanceof Long l) {
+      return TInt64.scalarOf(l);
+    } else if (value instanceof Float f) {
+      return TFloat32.scalarOf(f);
+    } else if (value instanceof Double d) {
+      return TFloat64.scalarOf(d);
+    }
+    return TString.scalarOf((String) value);   // UTF-8
+  }
+
+  private static Object stateValue(Object tensor) {
+    if (tensor instanceof TInt64 t) {
+      return t.getLong();
+    } else if (tensor instanceof TFloat32 t) {
+      return t.getFloat();
+    } else if (tensor instanceof TFloat64 t) {
+      return t.getDouble();
+    }
+    return new String(((TString) tensor).asBytes().getObject(), StandardCharsets.UTF_8);
   }
 
   private WeightArray read(Variable<TFloat32> variable, int[] shape) {

@@ -1,0 +1,132 @@
+package org.alexnettfj.train;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.IntFunction;
+import org.alexnettfj.data.train.BatchPipeline;
+
+/**
+ * Where {@link FineTuning} gets its batches: images decoded and augmented by a {@link BatchPipeline}, or anything
+ * else that yields rows of {@link Trainer} input with labels (pool5 features from a cache, say).
+ *
+ * <p>Epoch {@code e} must give the same batches, in the same order, every time it is asked for: a run resumed at
+ * epoch {@code e} relies on it. {@link BatchPipeline#epoch} is, under its seed.
+ *
+ * <pre>{@code
+ * BatchSource train = BatchSource.of(pipeline);
+ * BatchSource cached = BatchSource.of(cache.size(), e -> cachedBatches(e));   // any Iterator<Batch>
+ * }</pre>
+ */
+public interface BatchSource {
+
+  /** Examples in an epoch, for progress and ETA (an epoch yields fewer if some cannot be read). */
+  int size();
+
+  /** The batches of epoch {@code epoch}, counted from 0. */
+  Epoch epoch(int epoch);
+
+  /** {@code size()} examples: their values in a row, as {@link Trainer#step} takes them, and their labels. */
+  record Batch(float[] inputs, int[] labels) {
+
+    public Batch {
+      Objects.requireNonNull(inputs, "inputs");
+      Objects.requireNonNull(labels, "labels");
+    }
+
+    public int size() {
+      return labels.length;
+    }
+  }
+
+  /** Examples an epoch left out (unreadable images): how many, and the first few as {@code "path (reason)"}. */
+  record Skipped(int count, List<String> first) {
+
+    public static final Skipped NONE = new Skipped(0, List.of());
+
+    public Skipped {
+      first = List.copyOf(first);
+    }
+  }
+
+  /** One epoch's batches. Closing it cancels work done ahead. */
+  interface Epoch extends Iterator<Batch>, AutoCloseable {
+
+    /** What was left out so far; all of it once {@link #hasNext()} is false. */
+    default Skipped skipped() {
+      return Skipped.NONE;
+    }
+
+    @Override
+    default void close() {
+    }
+  }
+
+  /** The batches of {@code pipeline}: its images, NHWC, and labels; its unreadable images are reported. */
+  static BatchSource of(BatchPipeline pipeline) {
+    int size = pipeline.order(0).length;
+    return new BatchSource() {
+      @Override
+      public int size() {
+        return size;
+      }
+
+      @Override
+      public Epoch epoch(int epoch) {
+        BatchPipeline.Epoch batches = pipeline.epoch(epoch);
+        return new Epoch() {
+          @Override
+          public boolean hasNext() {
+            return batches.hasNext();
+          }
+
+          @Override
+          public Batch next() {
+            BatchPipeline.Batch b = batches.next();
+            return new Batch(b.images(), b.labels());
+          }
+
+          @Override
+          public Skipped skipped() {
+            BatchPipeline.EpochReport report = batches.report();
+            List<String> first = new ArrayList<>();
+            report.firstSkipped().forEach(s -> first.add(s.source() + " (" + s.reason() + ")"));
+            return new Skipped(report.skippedCount(), first);
+          }
+
+          @Override
+          public void close() {
+            batches.close();
+          }
+        };
+      }
+    };
+  }
+
+  /** {@code size} examples an epoch, batches from {@code epochs} (called with the epoch, from 0). */
+  static BatchSource of(int size, IntFunction<? extends Iterator<Batch>> epochs) {
+    return new BatchSource() {
+      @Override
+      public int size() {
+        return size;
+      }
+
+      @Override
+      public Epoch epoch(int epoch) {
+        Iterator<Batch> batches = epochs.apply(epoch);
+        return new Epoch() {
+          @Override
+          public boolean hasNext() {
+            return batches.hasNext();
+          }
+
+          @Override
+          public Batch next() {
+            return batches.next();
+          }
+        };
+      }
+    };
+  }
+}

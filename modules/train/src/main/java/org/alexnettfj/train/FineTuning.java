@@ -1,0 +1,353 @@
+package org.alexnettfj.train;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.alexnettfj.weights.AlexNetSpec;
+import org.alexnettfj.weights.WeightArray;
+
+/**
+ * The fine-tuning loop: epochs of SGD steps on a {@link Trainer}, validation top-1/top-5 after each, the learning
+ * rate divided by 10 on a plateau ({@link LearningRateSchedule}), a checkpoint after each epoch
+ * ({@link Checkpoints}), and {@link TrainingListener}s told of every step and epoch.
+ *
+ * <ul>
+ *   <li><b>Resumable.</b> With {@link Builder#optResume} the run continues from the latest complete checkpoint:
+ *       variables, momentum velocities, global step, learning rate, best and plateau count. Epoch {@code e}'s
+ *       batches come from {@code BatchSource.epoch(e)}, which is deterministic, and step {@code k}'s dropout is
+ *       keyed on {@code (seed, k)}, so a resumed run computes what the uninterrupted run would have, bit for bit
+ *       (on the same machine and thread count). Settings that would make it a different run (classes, trained
+ *       layers, seed, batch size, ... : the {@linkplain Builder#optSettings settings}) are checked first, and any
+ *       difference is refused with the full list.
+ *   <li><b>Divergence.</b> A NaN or infinite loss, or trained variables that are no longer finite at the end of an
+ *       epoch, stop the run with a {@link TrainingDivergedException} naming the epoch and global step; no
+ *       checkpoint is written after that, so the last one is the last good one.
+ * </ul>
+ *
+ * <pre>{@code
+ * try (Trainer trainer = Trainer.builder().setWeights(w).optTrainLayers(Set.of("fc8")).build()) {
+ *   FineTuning.Result r = FineTuning.builder().setTrainer(trainer)
+ *       .setTrainData(BatchSource.of(trainPipeline)).setValidationData(BatchSource.of(valPipeline))
+ *       .optEpochs(10).optCheckpoints(Checkpoints.in(Path.of("checkpoints"), 3))
+ *       .optListener(myListener).build().run();
+ *   System.out.println(r.bestValTop1() + " at epoch " + r.bestEpoch());
+ * }
+ * }</pre>
+ */
+public final class FineTuning {
+
+  private final Trainer trainer;
+  private final BatchSource train;
+  private final BatchSource validation;
+  private final int epochs;
+  private final LearningRateSchedule schedule;
+  private final Checkpoints checkpoints;
+  private final boolean resume;
+  private final Map<String, String> settings;
+  private final List<TrainingListener> listeners;
+
+  private FineTuning(Builder b) {
+    this.trainer = b.trainer;
+    this.train = b.train;
+    this.validation = b.validation;
+    this.epochs = b.epochs;
+    this.schedule = b.schedule;
+    this.checkpoints = b.checkpoints;
+    this.resume = b.resume;
+    this.listeners = List.copyOf(b.listeners);
+    Map<String, String> s = new TreeMap<>(b.settings);
+    s.put("classes", Integer.toString(trainer.numClasses()));
+    s.put("train layers", String.join(",", AlexNetSpec.LAYER_NAMES.stream()
+        .filter(trainer.trainLayers()::contains).toList()));
+    s.put("keep prob", Float.toString(trainer.keepProb()));
+    s.put("momentum", Float.toString(trainer.momentum()));
+    s.put("weight decay", Float.toString(trainer.weightDecay()));
+    s.put("seed", Long.toString(trainer.seed()));
+    this.settings = s;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * How a run ended.
+   *
+   * @param epochs epochs completed, over the whole run (resumed ones included)
+   * @param trainLoss the last epoch's mean training loss (NaN if this process trained none)
+   * @param validation the last validation pass: top-1, top-5, confusion matrix
+   * @param bestEpoch the epoch of the best validation top-1 (0: none)
+   * @param learningRate the rate the next epoch would use
+   * @param imagesPerSecond training examples per second in this process
+   * @param trainImages examples trained on in this process
+   * @param skipped training examples left out (unreadable) in this process
+   * @param checkpoint the latest checkpoint, or null
+   * @param bestCheckpoint the best epoch's checkpoint, or null
+   * @param resumedFrom the checkpoint this process started from, or null
+   * @param stoppedEarly why the run stopped before its last epoch (divergence), or null
+   */
+  public record Result(int epochs, long globalStep, double trainLoss, Validation validation, double bestValTop1,
+      int bestEpoch, float learningRate, double imagesPerSecond, long trainImages, int skipped, Path checkpoint,
+      Path bestCheckpoint, Path resumedFrom, String stoppedEarly) {
+  }
+
+  /** The settings recorded in each checkpoint, which a resumed run must share: the builder's plus the trainer's. */
+  public Map<String, String> settings() {
+    return new TreeMap<>(settings);
+  }
+
+  /**
+   * Runs the epochs left: all of them, or those after the resumed checkpoint.
+   *
+   * @throws TrainingDivergedException if the loss or a trained variable stops being finite
+   * @throws IllegalArgumentException if resuming from a checkpoint of other settings, or starting afresh in a
+   *     checkpoint folder that holds checkpoints
+   * @throws FileNotFoundException if resuming and there is no checkpoint
+   */
+  public Result run() throws IOException {
+    TrainingState state = TrainingState.start(trainer.learningRate(), trainer.seed(), settings);
+    Path resumedFrom = null;
+    if (resume) {
+      resumedFrom = checkpoints.latest().orElseThrow(() -> new FileNotFoundException("nothing to resume: no "
+          + Checkpoints.POINTER + " file in " + checkpoints.directory()));
+      TrainingState saved = TrainingState.read(resumedFrom);
+      List<String> differences = saved.differences(settings);
+      if (!differences.isEmpty()) {
+        throw new IllegalArgumentException("cannot resume from " + resumedFrom + ": it was trained with other "
+            + "settings: " + String.join("; ", differences) + ". Resume with the settings of that run.");
+      }
+      state = trainer.restore(resumedFrom);
+    } else if (checkpoints != null && !checkpoints.isEmpty()) {
+      throw new IllegalArgumentException(checkpoints.directory() + " already holds checkpoints"
+          + checkpoints.latest().map(p -> " (latest " + p.getFileName() + ")").orElse("")
+          + ": resume from them, or clear them to start afresh");
+    }
+    if (state.globalStep() != trainer.steps()) {
+      state = new TrainingState(state.epoch(), trainer.steps(), state.learningRate(), state.bestValTop1(),
+          state.bestEpoch(), state.plateauEpochs(), state.seed(), state.config());
+    }
+    Path latest = resumedFrom;
+    for (TrainingListener l : listeners) {
+      l.onStart(new TrainingListener.Start(trainer, state.epoch() + 1, epochs, train.size(), validation.size(),
+          state, resumedFrom));
+    }
+
+    boolean wantGradients = listeners.stream().anyMatch(TrainingListener::wantsGradients);
+    Validation last = null;
+    double lastLoss = Double.NaN;
+    long images = 0;
+    long nanos = 0;
+    int skipped = 0;
+    boolean firstValidation = true;
+    for (int e = state.epoch(); e < epochs; e++) {
+      int epoch = e + 1;
+      float rate = trainer.learningRate();
+      long start = System.nanoTime();
+      double lossSum = 0;
+      double accuracySum = 0;
+      int seen = 0;
+      BatchSource.Skipped trainSkipped;
+      try (BatchSource.Epoch batches = train.epoch(e)) {
+        while (batches.hasNext()) {
+          BatchSource.Batch b = batches.next();
+          if (b.size() == 0) {
+            continue;
+          }
+          boolean keep = wantGradients && !batches.hasNext();
+          float loss;
+          try {
+            loss = trainer.step(b.inputs(), b.labels(), b.size(), keep);
+          } catch (ArithmeticException diverged) {
+            String why = "loss is " + trainer.lastLoss() + " at epoch " + epoch + ", global step " + trainer.steps()
+                + " (learning rate " + LearningRateSchedule.format(rate) + "): training diverged; lower the learning rate";
+            throw diverged(why, state, latest, last, lastLoss, images, nanos + System.nanoTime() - start, skipped,
+                resumedFrom);
+          }
+          lossSum += (double) loss * b.size();
+          accuracySum += (double) trainer.lastAccuracy() * b.size();
+          seen += b.size();
+          double seconds = (System.nanoTime() - start) / 1e9;
+          for (TrainingListener l : listeners) {
+            l.onStep(new TrainingListener.Step(epoch, epochs, trainer.steps(), b.size(), seen, train.size(), loss,
+                trainer.lastAccuracy(), rate, seconds > 0 ? seen / seconds : 0));
+          }
+        }
+        trainSkipped = batches.skipped();
+      }
+      long epochNanos = System.nanoTime() - start;
+      nanos += epochNanos;
+      images += seen;
+      skipped += trainSkipped.count();
+      lastLoss = seen > 0 ? lossSum / seen : Double.NaN;
+
+      List<String> bad = trainer.nonFiniteVariables();
+      if (!bad.isEmpty()) {
+        String why = String.join(", ", bad) + " hold NaN or infinite values after epoch " + epoch + ", global step "
+            + trainer.steps() + " (learning rate " + LearningRateSchedule.format(rate) + "): training diverged; lower the learning rate";
+        throw diverged(why, state, latest, last, lastLoss, images, nanos, skipped, resumedFrom);
+      }
+
+      BatchSource.Skipped[] validationSkipped = new BatchSource.Skipped[1];
+      last = validate(e, validationSkipped);
+      LearningRateSchedule.Update update = schedule.afterEpoch(state, epoch, last.top1(), trainer.steps());
+      state = update.state();
+      trainer.setLearningRate(state.learningRate());
+      Map<String, WeightArray> gradients = wantGradients ? trainer.lastGradients() : Map.of();
+      for (TrainingListener l : listeners) {
+        l.onEpoch(new TrainingListener.Epoch(epoch, epochs, trainer.steps(), lastLoss,
+            seen > 0 ? accuracySum / seen : Double.NaN, seen, last, rate, state.learningRate(), update.change(),
+            epochNanos > 0 ? seen / (epochNanos / 1e9) : 0, epochNanos / 1e9, trainSkipped,
+            firstValidation ? validationSkipped[0] : BatchSource.Skipped.NONE, state, gradients, trainer));
+      }
+      firstValidation = false;
+      if (checkpoints != null) {
+        latest = checkpoints.write(trainer, state);
+        for (TrainingListener l : listeners) {
+          l.onCheckpoint(latest, state);
+        }
+      }
+    }
+    if (last == null) {
+      // Resumed at or past the last epoch: nothing to train, but the result still says how good the model is.
+      last = validate(Math.max(0, state.epoch() - 1), new BatchSource.Skipped[1]);
+    }
+    Result result = result(state, latest, last, lastLoss, images, nanos, skipped, resumedFrom, null);
+    for (TrainingListener l : listeners) {
+      l.onEnd(result);
+    }
+    return result;
+  }
+
+  private TrainingDivergedException diverged(String why, TrainingState state, Path latest, Validation last,
+      double lastLoss, long images, long nanos, int skipped, Path resumedFrom) {
+    Result result = result(state, latest, last, lastLoss, images, nanos, skipped, resumedFrom, why);
+    for (TrainingListener l : listeners) {
+      l.onEnd(result);
+    }
+    return new TrainingDivergedException(why + (latest == null ? "" : "; last good checkpoint: " + latest), result);
+  }
+
+  private Result result(TrainingState state, Path latest, Validation last, double lastLoss, long images, long nanos,
+      int skipped, Path resumedFrom, String stoppedEarly) {
+    Path best = checkpoints != null && state.hasBest() && latest != null
+        ? checkpoints.prefix(state.bestEpoch()) : null;
+    if (best != null && !org.alexnettfj.graph.TfCheckpoint.exists(best)) {
+      best = null;
+    }
+    return new Result(state.epoch(), state.globalStep(), lastLoss, last, state.bestValTop1(), state.bestEpoch(),
+        state.learningRate(), nanos > 0 ? images / (nanos / 1e9) : 0, images, skipped, latest, best, resumedFrom,
+        stoppedEarly);
+  }
+
+  /** Top-1, top-5 and the confusion matrix over the validation set: its batches of {@code epoch}, no dropout. */
+  private Validation validate(int epoch, BatchSource.Skipped[] skipped) {
+    Validation.Tally tally = new Validation.Tally(trainer.numClasses());
+    try (BatchSource.Epoch batches = validation.epoch(epoch)) {
+      while (batches.hasNext()) {
+        BatchSource.Batch b = batches.next();
+        if (b.size() == 0) {
+          continue;
+        }
+        float[][] scores = trainer.logits(b.inputs(), b.size());
+        for (int i = 0; i < b.size(); i++) {
+          tally.add(scores[i], b.labels()[i]);
+        }
+      }
+      skipped[0] = batches.skipped();
+    }
+    return tally.result();
+  }
+
+  /**
+   * Builds a {@link FineTuning}. Required: {@link #setTrainer}, {@link #setTrainData}, {@link #setValidationData}.
+   * Optional: 10 epochs, {@link LearningRateSchedule#plateau plateau} schedule with patience
+   * {@value LearningRateSchedule#DEFAULT_PATIENCE}, no checkpoints, no listeners.
+   */
+  public static final class Builder {
+    private Trainer trainer;
+    private BatchSource train;
+    private BatchSource validation;
+    private int epochs = 10;
+    private LearningRateSchedule schedule = LearningRateSchedule.plateau(LearningRateSchedule.DEFAULT_PATIENCE);
+    private Checkpoints checkpoints;
+    private boolean resume;
+    private final Map<String, String> settings = new LinkedHashMap<>();
+    private final List<TrainingListener> listeners = new ArrayList<>();
+
+    private Builder() {
+    }
+
+    /** The model to train; its learning rate is the first epoch's (unless resumed). */
+    public Builder setTrainer(Trainer trainer) {
+      this.trainer = trainer;
+      return this;
+    }
+
+    public Builder setTrainData(BatchSource train) {
+      this.train = train;
+      return this;
+    }
+
+    public Builder setValidationData(BatchSource validation) {
+      this.validation = validation;
+      return this;
+    }
+
+    /** The last epoch, counted from 1: a resumed run trains the epochs after its checkpoint up to this one. */
+    public Builder optEpochs(int epochs) {
+      this.epochs = epochs;
+      return this;
+    }
+
+    public Builder optSchedule(LearningRateSchedule schedule) {
+      this.schedule = Objects.requireNonNull(schedule, "schedule");
+      return this;
+    }
+
+    /** Where each epoch's checkpoint goes; null (default) for none. */
+    public Builder optCheckpoints(Checkpoints checkpoints) {
+      this.checkpoints = checkpoints;
+      return this;
+    }
+
+    /** Continue from the latest checkpoint of {@link #optCheckpoints} (there must be one). */
+    public Builder optResume(boolean resume) {
+      this.resume = resume;
+      return this;
+    }
+
+    /**
+     * Settings of the data side that a resumed run must share, e.g. {@code "batch size" -> "128"}, the class
+     * names, the augmentation. The trainer's (classes, trained layers, keepProb, momentum, weight decay, seed) are
+     * added; all go into every checkpoint ({@code train/state/config}).
+     */
+    public Builder optSettings(Map<String, String> settings) {
+      this.settings.putAll(settings);
+      return this;
+    }
+
+    public Builder optListener(TrainingListener listener) {
+      this.listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    public FineTuning build() {
+      Objects.requireNonNull(trainer, "setTrainer is required");
+      Objects.requireNonNull(train, "setTrainData is required");
+      Objects.requireNonNull(validation, "setValidationData is required");
+      if (epochs < 1) {
+        throw new IllegalArgumentException("epochs must be at least 1, was " + epochs);
+      }
+      if (resume && checkpoints == null) {
+        throw new IllegalArgumentException("resuming needs the checkpoint folder (optCheckpoints)");
+      }
+      return new FineTuning(this);
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package org.alexnettfj.train;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.alexnettfj.weights.WeightArray;
+
+/**
+ * What a {@link FineTuning} run reports, as it happens: a console, a progress bar, TensorBoard event files and
+ * tests plug in here. Every method has an empty default; events come on the training thread, in order, and a
+ * listener that throws stops the run.
+ *
+ * <p>Epochs are counted from 1 in events (epoch 1 is the first), as they are printed.
+ *
+ * <pre>{@code
+ * FineTuning.builder()...optListener(new TrainingListener() {
+ *   public void onEpoch(TrainingListener.Epoch e) {
+ *     System.out.printf("epoch %d: val top-1 %.3f%n", e.epoch(), e.validation().top1());
+ *   }
+ * }).build().run();
+ * }</pre>
+ */
+public interface TrainingListener {
+
+  /**
+   * Before the first step.
+   *
+   * @param trainer the model being trained: {@link Trainer#graphDef()} for a graph view
+   * @param firstEpoch the epoch this run starts with (greater than 1 when resumed)
+   * @param epochs the last epoch
+   * @param state where the run stands: {@link TrainingState#globalStep()}, learning rate, best so far
+   * @param resumedFrom the checkpoint it was resumed from, or null
+   */
+  record Start(Trainer trainer, int firstEpoch, int epochs, int trainSize, int validationSize, TrainingState state,
+      Path resumedFrom) {
+  }
+
+  /**
+   * After each SGD step.
+   *
+   * @param globalStep steps taken over the whole run, this one included
+   * @param imagesDone examples trained on in this epoch so far (of about {@code imagesInEpoch})
+   * @param loss the batch's loss before the update (cross-entropy plus weight decay)
+   * @param batchAccuracy share of the batch whose fc8 argmax (with dropout) was right
+   * @param learningRate the rate of this step
+   * @param imagesPerSecond examples per second over the epoch so far, waiting for data included
+   */
+  record Step(int epoch, int epochs, long globalStep, int batchSize, int imagesDone, int imagesInEpoch, float loss,
+      float batchAccuracy, float learningRate, double imagesPerSecond) {
+  }
+
+  /**
+   * After an epoch's training and validation, before its checkpoint is written.
+   *
+   * @param trainLoss mean batch loss over the epoch, weighted by batch size
+   * @param trainAccuracy mean batch accuracy (with dropout), weighted likewise
+   * @param learningRate the rate the epoch trained with
+   * @param nextLearningRate the rate of the next epoch
+   * @param learningRateChange why they differ ("learning rate 0.01 -> 0.001: ..."), or null
+   * @param state the state the checkpoint will hold: best so far, plateau count
+   * @param gradients the last step's gradients by trained variable, if a listener {@link #wantsGradients()}; else
+   *     empty
+   * @param trainer the model after the epoch: {@link Trainer#parameter} gives a variable's values
+   */
+  record Epoch(int epoch, int epochs, long globalStep, double trainLoss, double trainAccuracy, int trainImages,
+      Validation validation, float learningRate, float nextLearningRate, String learningRateChange,
+      double imagesPerSecond, double seconds, BatchSource.Skipped trainSkipped, BatchSource.Skipped validationSkipped,
+      TrainingState state, Map<String, WeightArray> gradients, Trainer trainer) {
+
+    /** The value of a variable after this epoch, e.g. {@code fc8/weights}. */
+    public WeightArray parameter(String name) {
+      return trainer.parameter(name);
+    }
+  }
+
+  default void onStart(Start start) {
+  }
+
+  default void onStep(Step step) {
+  }
+
+  default void onEpoch(Epoch epoch) {
+  }
+
+  /** After checkpoint {@code prefix} (epoch {@code state.epoch()}) is complete and named in the pointer file. */
+  default void onCheckpoint(Path prefix, TrainingState state) {
+  }
+
+  /** When the run ends, normally or stopped early ({@link FineTuning.Result#stoppedEarly()}). */
+  default void onEnd(FineTuning.Result result) {
+  }
+
+  /** Whether {@link Epoch#gradients()} should be filled: it costs a copy of each trained gradient per epoch. */
+  default boolean wantsGradients() {
+    return false;
+  }
+}
