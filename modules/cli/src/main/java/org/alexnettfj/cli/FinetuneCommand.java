@@ -18,8 +18,10 @@ import org.alexnettfj.data.PreprocessConfig;
 import org.alexnettfj.data.train.Augmentation;
 import org.alexnettfj.data.train.BatchPipeline;
 import org.alexnettfj.data.train.Dataset;
+import org.alexnettfj.graph.FreshInit;
 import org.alexnettfj.train.BatchSource;
 import org.alexnettfj.train.Checkpoints;
+import org.alexnettfj.train.FeatureCache;
 import org.alexnettfj.train.FineTuning;
 import org.alexnettfj.train.LearningRateSchedule;
 import org.alexnettfj.train.Trainer;
@@ -27,6 +29,7 @@ import org.alexnettfj.train.TrainingDivergedException;
 import org.alexnettfj.train.TrainingListener;
 import org.alexnettfj.train.TrainingState;
 import org.alexnettfj.train.Validation;
+import org.alexnettfj.train.tensorboard.TensorBoardListener;
 import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.AlexNetWeights;
 import org.alexnettfj.weights.NpzWriter;
@@ -148,6 +151,16 @@ final class FinetuneCommand implements Callable<Integer> {
       description = "Instead: divide the learning rate by 10 every EPOCHS epochs.")
   Integer lrStep;
 
+  @Option(names = "--logdir", paramLabel = "DIR",
+      description = "Write TensorBoard event files here (tensorboard --logdir DIR): loss, batch accuracy and "
+          + "learning rate each step; validation accuracy, weight and gradient histograms each epoch; the graph.")
+  Path logDir;
+
+  @Option(names = "--cache-features",
+      description = "Compute each image's pool5 once with the frozen conv layers and train fc6-fc8 from that "
+          + "cache: later epochs cost only the fc layers. Needs --no-augment and --train-layers within fc6,fc7,fc8.")
+  boolean cacheFeatures;
+
   @Option(names = "--json", description = "Epoch lines go to stderr; stdout gets one JSON object at the end.")
   boolean json;
 
@@ -192,9 +205,11 @@ final class FinetuneCommand implements Callable<Integer> {
             + " images (train " + trainSet.size() + ", validation " + valSet.size() + ")");
       }
       Set<String> layers = new LinkedHashSet<>(trainLayers);
-      try (Trainer trainer = trainer(layers, classes.size(), err);
-          BatchPipeline trainBatches = pipeline(trainSet, noAugment ? Augmentation.NONE : Augmentation.PAPER, true);
-          BatchPipeline valBatches = pipeline(valSet, Augmentation.NONE, false)) {
+      AlexNetWeights pretrained = pretrained(layers, classes.size(), err);
+      try (Trainer trainer = trainer(pretrained, layers, classes.size());
+          Sources sources = cacheFeatures ? cachedSources(pretrained, classes.size(), trainSet, valSet, log, err)
+              : imageSources(trainSet, valSet);
+          TensorBoardListener tensorBoard = logDir == null ? null : new TensorBoardListener(logDir)) {
         log.printf(Locale.ROOT, "fine-tuning %s on %d images of %d classes, validating on %d%n",
             String.join(",", trainer.trainLayers().stream().sorted(
                 (a, b) -> AlexNetSpec.LAYER_NAMES.indexOf(a) - AlexNetSpec.LAYER_NAMES.indexOf(b)).toList()),
@@ -208,13 +223,20 @@ final class FinetuneCommand implements Callable<Integer> {
         settings.put("class names", String.join(",", classes));
         settings.put("batch size", Integer.toString(batchSize));
         settings.put("augmentation", noAugment ? "none" : "paper");
+        settings.put("input", cacheFeatures ? "cached pool5 features" : "images");
         settings.put("learning rate", Float.toString(learningRate));
         settings.put("training images", Integer.toString(trainSet.size()));
         settings.put("validation images", Integer.toString(valSet.size()));
-        FineTuning run = FineTuning.builder().setTrainer(trainer)
-            .setTrainData(BatchSource.of(trainBatches)).setValidationData(BatchSource.of(valBatches))
+        FineTuning.Builder builder = FineTuning.builder().setTrainer(trainer)
+            .setTrainData(sources.train()).setValidationData(sources.validation())
             .optEpochs(epochs).optSchedule(schedule()).optCheckpoints(checkpoints).optResume(resume)
-            .optSettings(settings).optListener(new Console(log, err, classes.size())).build();
+            .optSettings(settings).optListener(new Console(log, err, classes.size()));
+        if (tensorBoard != null) {
+          builder.optListener(tensorBoard);
+          log.println("TensorBoard event files in " + logDir + " (tensorboard --logdir " + logDir + ")");
+          log.flush();
+        }
+        FineTuning run = builder.build();
         FineTuning.Result result;
         try {
           result = run.run();
@@ -225,7 +247,7 @@ final class FinetuneCommand implements Callable<Integer> {
           throw e;
         }
         if (out != null) {
-          save(trainer, classes, log);
+          save(trainer, pretrained, classes, log);
         }
         printSummary(log, result, classes);
         if (json) {
@@ -408,6 +430,14 @@ final class FinetuneCommand implements Callable<Integer> {
     if (resume && noCheckpoints) {
       throw new IllegalArgumentException("--resume needs checkpoints; it cannot go with --no-checkpoints");
     }
+    if (cacheFeatures && !noAugment) {
+      throw new IllegalArgumentException("--cache-features needs --no-augment: random crops, flips and lighting "
+          + "change pool5 every epoch, so it cannot be computed once");
+    }
+    if (cacheFeatures && !Trainer.CLASSIFIER_LAYERS.containsAll(trainLayers)) {
+      throw new IllegalArgumentException("--cache-features trains fc6-fc8 only (pool5 comes from frozen conv "
+          + "layers), but --train-layers is " + String.join(",", trainLayers));
+    }
     if (lrPatience != null && lrStep != null) {
       throw new IllegalArgumentException("give --lr-patience or --lr-step, not both");
     }
@@ -431,22 +461,113 @@ final class FinetuneCommand implements Callable<Integer> {
     return Dataset.fromListFile(path);
   }
 
-  private Trainer trainer(Set<String> layers, int numClasses, PrintWriter err) throws IOException {
+  /** The pretrained weights with the trained layers skipped, or null (said on stderr) when --weights is missing. */
+  private AlexNetWeights pretrained(Set<String> layers, int numClasses, PrintWriter err) throws IOException {
+    if (Files.exists(weights)) {
+      return AlexNetWeights.load(weights, layers, numClasses);
+    }
+    boolean frozen = layers.size() < AlexNetSpec.LAYER_NAMES.size();
+    err.println("alexnet finetune: no weights at " + weights + "; every layer starts fresh"
+        + (frozen ? " and the frozen ones stay random" : ""));
+    err.flush();
+    return null;
+  }
+
+  private Trainer trainer(AlexNetWeights pretrained, Set<String> layers, int numClasses) {
     Trainer.Builder b = Trainer.builder().optTrainLayers(layers).optLearningRate(learningRate).optKeepProb(keepProb)
-        .optSeed(seed).optIntraOpThreads(threads);
+        .optSeed(seed).optIntraOpThreads(threads)
+        .optInput(cacheFeatures ? Trainer.Input.POOL5 : Trainer.Input.IMAGES);
     if (device != null) {
       b.optDevice(device);
     }
-    if (Files.exists(weights)) {
-      b.setWeights(AlexNetWeights.load(weights, layers, numClasses));
+    if (pretrained != null) {
+      b.setWeights(pretrained);
     } else {
-      boolean frozen = layers.size() < AlexNetSpec.LAYER_NAMES.size();
-      err.println("alexnet finetune: no weights at " + weights + "; every layer starts fresh"
-          + (frozen ? " and the frozen ones stay random" : ""));
-      err.flush();
       b.setFreshInit().optNumClasses(numClasses);
     }
     return b.build();
+  }
+
+  /** Training and validation batches, and what to close when the run is over. */
+  private record Sources(BatchSource train, BatchSource validation, List<AutoCloseable> resources)
+      implements AutoCloseable {
+    @Override
+    public void close() throws Exception {
+      for (AutoCloseable r : resources) {
+        r.close();
+      }
+    }
+  }
+
+  private Sources imageSources(Dataset trainSet, Dataset valSet) {
+    BatchPipeline trainBatches = pipeline(trainSet, noAugment ? Augmentation.NONE : Augmentation.PAPER, true);
+    BatchPipeline valBatches = pipeline(valSet, Augmentation.NONE, false);
+    return new Sources(BatchSource.of(trainBatches), BatchSource.of(valBatches), List.of(trainBatches, valBatches));
+  }
+
+  /** pool5 of every image, computed now by the frozen conv layers (the same values the trainer's graph holds). */
+  private Sources cachedSources(AlexNetWeights pretrained, int numClasses, Dataset trainSet, Dataset valSet,
+      PrintWriter log, PrintWriter err) throws IOException {
+    List<AutoCloseable> resources = new ArrayList<>();
+    try {
+      FeatureCache trainCache = cache(pretrained, numClasses, trainSet, true, "training");
+      resources.add(trainCache);
+      FeatureCache valCache = cache(pretrained, numClasses, valSet, false, "validation");
+      resources.add(valCache);
+      log.printf(Locale.ROOT, "pool5 features cached for %d training and %d validation images (%s)%n",
+          trainCache.size(), valCache.size(), trainCache.inMemory() ? "in memory" : "in " + trainCache.file());
+      log.flush();
+      reportSkipped(err, "training", 1, skipped(trainCache.report()));
+      reportSkipped(err, "validation", 1, skipped(valCache.report()));
+      return new Sources(cached(trainCache), cached(valCache), resources);
+    } catch (IOException | RuntimeException e) {
+      for (AutoCloseable r : resources) {
+        try {
+          r.close();
+        } catch (Exception suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e;
+    }
+  }
+
+  private FeatureCache cache(AlexNetWeights pretrained, int numClasses, Dataset data, boolean shuffle, String split)
+      throws IOException {
+    FeatureCache.Builder b = FeatureCache.builder().setDataset(data).optPreprocess(PREPROCESS)
+        .optBatchSize(batchSize).optSeed(seed).optShuffle(shuffle).optStrict(strict).optIntraOpThreads(threads);
+    if (pretrained != null) {
+      b.setWeights(pretrained);
+    } else {
+      b.setFreshInit();
+    }
+    try (Progress progress = Progress.items("pool5 features, " + split)) {
+      return b.optProgress(progress).build();
+    }
+  }
+
+  private static BatchSource cached(FeatureCache cache) {
+    return BatchSource.of(cache.size(), epoch -> {
+      java.util.Iterator<FeatureCache.Batch> batches = cache.epoch(epoch);
+      return new java.util.Iterator<BatchSource.Batch>() {
+        @Override
+        public boolean hasNext() {
+          return batches.hasNext();
+        }
+
+        @Override
+        public BatchSource.Batch next() {
+          FeatureCache.Batch b = batches.next();
+          return new BatchSource.Batch(b.features(), b.labels());
+        }
+      };
+    });
+  }
+
+  private static BatchSource.Skipped skipped(BatchPipeline.EpochReport report) {
+    List<String> first = new ArrayList<>();
+    report.firstSkipped().forEach(s -> first.add(s.source() + " (" + s.reason() + ")"));
+    return new BatchSource.Skipped(report.skippedCount(), first);
   }
 
   private BatchPipeline pipeline(Dataset data, Augmentation augmentation, boolean shuffle) {
@@ -462,11 +583,16 @@ final class FinetuneCommand implements Callable<Integer> {
     }
   }
 
-  private void save(Trainer trainer, List<String> classes, PrintWriter log) throws IOException {
+  private void save(Trainer trainer, AlexNetWeights pretrained, List<String> classes, PrintWriter log)
+      throws IOException {
     Map<String, WeightArray> arrays = new LinkedHashMap<>();
     for (String layer : AlexNetSpec.LAYER_NAMES) {
-      arrays.put(layer + "/weights", trainer.parameter(layer + "/weights"));
-      arrays.put(layer + "/biases", trainer.parameter(layer + "/biases"));
+      for (String name : List.of(layer + "/weights", layer + "/biases")) {
+        // a pool5 trainer holds fc6-fc8 only; its frozen conv layers are the ones the cache was computed with
+        boolean inTrainer = trainer.input() == Trainer.Input.IMAGES || Trainer.CLASSIFIER_LAYERS.contains(layer);
+        arrays.put(name, inTrainer ? trainer.parameter(name)
+            : FreshInit.initialValue(name, pretrained, classes.size(), seed));
+      }
     }
     NpzWriter.write(out, arrays);
     String name = out.getFileName().toString();

@@ -159,6 +159,88 @@ class FinetuneCommandTest {
     return Run.of(args.toArray(String[]::new));
   }
 
+  /**
+   * --cache-features computes pool5 once and trains fc8 from it; with augmentation off it must be the same training
+   * as from the images (same batches, same dropout masks: only conv rounding differs). Its TensorBoard log must
+   * hold the run: a loss per step, validation top-1 per epoch, histograms and the graph.
+   */
+  @Test
+  void cachedFeaturesTrainAsTheImagesDoAndTensorBoardRecordsTheRun() throws Exception {
+    writeTwoClasses(dir.resolve("train"), 6);
+    writeTwoClasses(dir.resolve("val"), 2);
+    List<String> common = List.of("finetune", "--train", dir.resolve("train").toString(), "--val",
+        dir.resolve("val").toString(), "--weights", dir.resolve("absent.npy").toString(), "--train-layers", "fc7,fc8",
+        "--epochs", "2", "--batch-size", "4", "--no-augment", "--learning-rate", "0.001", "--keep-prob", "0.5",
+        "--seed", "5", "--threads", "2", "--no-checkpoints", "--json");
+    List<String> images = new ArrayList<>(common);
+    images.addAll(List.of("--out", dir.resolve("images.npz").toString()));
+    List<String> cached = new ArrayList<>(common);
+    cached.addAll(List.of("--cache-features", "--out", dir.resolve("cached.npz").toString(), "--logdir",
+        dir.resolve("runs").toString()));
+
+    Run fromImages = Run.of(images.toArray(String[]::new));
+    Run fromCache = Run.of(cached.toArray(String[]::new));
+
+    assertThat(fromImages.code()).as("stderr: %s", fromImages.err()).isZero();
+    assertThat(fromCache.code()).as("stderr: %s", fromCache.err()).isZero();
+    assertThat(fromCache.err()).contains("pool5 features cached for 12 training and 4 validation images");
+    JsonNode a = new ObjectMapper().readTree(fromImages.out());
+    JsonNode b = new ObjectMapper().readTree(fromCache.out());
+    assertThat(b.get("trainLoss").asDouble()).as("last epoch's loss, cached vs images")
+        .isCloseTo(a.get("trainLoss").asDouble(), org.assertj.core.api.Assertions.within(
+            1e-4 * Math.abs(a.get("trainLoss").asDouble())));
+    assertThat(b.get("globalStep").asLong()).isEqualTo(a.get("globalStep").asLong()).isEqualTo(6);
+    org.alexnettfj.weights.AlexNetWeights wa = org.alexnettfj.weights.AlexNetWeights.complete(
+        org.alexnettfj.weights.WeightReader.read(dir.resolve("images.npz")));
+    org.alexnettfj.weights.AlexNetWeights wb = org.alexnettfj.weights.AlexNetWeights.complete(
+        org.alexnettfj.weights.WeightReader.read(dir.resolve("cached.npz")));
+    assertThat(wb.weights("conv3").data()).as("frozen conv3 saved from the cache's weights, bit for bit")
+        .isEqualTo(wa.weights("conv3").data());
+    float[] fa = wa.weights("fc7").data();
+    float[] fb = wb.weights("fc7").data();
+    double diff = 0;
+    double change = 0;
+    float[] start = org.alexnettfj.graph.FreshInit.initialValue("fc7/weights", null, 2, 5).data();
+    for (int i = 0; i < fa.length; i++) {
+      diff = Math.max(diff, Math.abs(fa[i] - fb[i]));
+      change = Math.max(change, Math.abs(fa[i] - start[i]));
+    }
+    assertThat(change).as("fc7 was trained").isGreaterThan(1e-5);
+    assertThat(diff).as("fc7 trained from the cache vs from the images, against the largest change %s", change)
+        .isLessThan(1e-3 * change);
+
+    List<Path> files = org.alexnettfj.train.tensorboard.EventFileReader.eventFiles(dir.resolve("runs"));
+    assertThat(files).as("one event file").hasSize(1);
+    var events = org.alexnettfj.train.tensorboard.EventFileReader.read(files.get(0));
+    assertThat(events.scalars("train/loss")).as("a loss per step").hasSize(6)
+        .extracting(org.alexnettfj.train.tensorboard.EventFileReader.Scalar::step).containsExactly(1L, 2L, 3L, 4L,
+            5L, 6L);
+    var top1 = events.scalars("validation/top1");
+    assertThat(top1).as("validation top-1 per epoch, at the epoch's last step").hasSize(2)
+        .extracting(org.alexnettfj.train.tensorboard.EventFileReader.Scalar::step).containsExactly(3L, 6L);
+    assertThat((double) top1.get(1).value()).isCloseTo(b.get("valTop1").asDouble(),
+        org.assertj.core.api.Assertions.within(1e-6));
+    assertThat(events.histograms("fc8/weights")).hasSize(2);
+    assertThat(events.histograms("fc7/weights/gradient")).hasSize(2);
+    assertThat(events.histograms("fc8/weights").get(1).histogram().getNum()).as("fc8/weights has 4096 x 2 values")
+        .isEqualTo(8192);
+    assertThat(events.graphDefs()).as("the training graph").hasSize(1);
+    assertThat(events.graphDefs().get(0).length).isGreaterThan(1000);
+  }
+
+  @Test
+  void cachedFeaturesNeedFrozenConvLayersAndNoAugmentation() throws Exception {
+    writeTwoClasses(dir.resolve("train"), 2);
+    Run augmented = Run.of("finetune", "--train", dir.resolve("train").toString(), "--cache-features");
+    Run conv = Run.of("finetune", "--train", dir.resolve("train").toString(), "--cache-features", "--no-augment",
+        "--train-layers", "conv5,fc6,fc7,fc8");
+
+    assertThat(augmented.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
+    assertThat(augmented.err()).contains("--cache-features needs --no-augment");
+    assertThat(conv.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
+    assertThat(conv.err()).contains("--cache-features trains fc6-fc8 only").contains("conv5,fc6,fc7,fc8");
+  }
+
   @Test
   void missingTrainPathFailsWithOneLine() {
     Run r = Run.of("finetune", "--train", dir.resolve("nowhere").toString());
