@@ -263,7 +263,8 @@ class FinetuneCommandTest {
   void trainsOnTheFirstCpuAndRefusesADeviceThatDoesNotExist() throws Exception {
     writeTwoClasses(dir.resolve("train"), 2);
     List<String> common = List.of("finetune", "--train", dir.resolve("train").toString(), "--val-split", "0.5",
-        "--weights", dir.resolve("absent.npy").toString(), "--epochs", "1", "--batch-size", "2", "--no-augment");
+        "--weights", dir.resolve("absent.npy").toString(), "--epochs", "1", "--batch-size", "2", "--no-augment",
+        "--no-checkpoints");
     List<String> cpu = new ArrayList<>(common);
     cpu.addAll(List.of("--device", "/CPU:0", "--json"));
     List<String> missing = new ArrayList<>(common);
