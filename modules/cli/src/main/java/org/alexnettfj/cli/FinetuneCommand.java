@@ -184,7 +184,8 @@ final class FinetuneCommand implements Callable<Integer> {
       }
       checkpoints.clear();
     }
-    try (Dataset all = open("--train", train); Dataset given = val == null ? null : open("--val", val)) {
+    try (Dataset all = Datasets.open("--train", train);
+        Dataset given = val == null ? null : Datasets.open("--val", val)) {
       Dataset trainSet = all;
       Dataset valSet = given;
       if (given == null) {
@@ -444,21 +445,6 @@ final class FinetuneCommand implements Callable<Integer> {
     if ((lrPatience != null && lrPatience < 0) || (lrStep != null && lrStep < 1)) {
       throw new IllegalArgumentException("--lr-patience must be >= 0 and --lr-step >= 1");
     }
-  }
-
-  /** A folder of class folders, an archive (zip, tar, tar.gz), or else a list file. */
-  private static Dataset open(String option, Path path) throws IOException {
-    if (!Files.exists(path)) {
-      throw new FileNotFoundException(option + " " + path + ": no such file or directory");
-    }
-    if (Files.isDirectory(path)) {
-      return Dataset.fromImageFolder(path);
-    }
-    String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
-    if (name.endsWith(".zip") || name.endsWith(".tar") || name.endsWith(".tar.gz") || name.endsWith(".tgz")) {
-      return Dataset.fromArchive(path);
-    }
-    return Dataset.fromListFile(path);
   }
 
   /** The pretrained weights with the trained layers skipped, or null (said on stderr) when --weights is missing. */
