@@ -503,8 +503,8 @@ final class FinetuneCommand implements Callable<Integer> {
       log.printf(Locale.ROOT, "pool5 features cached for %d training and %d validation images (%s)%n",
           trainCache.size(), valCache.size(), trainCache.inMemory() ? "in memory" : "in " + trainCache.file());
       log.flush();
-      reportSkipped(err, "training", 1, skipped(trainCache.report()));
-      reportSkipped(err, "validation", 1, skipped(valCache.report()));
+      reportSkipped(err, "training", 1, BatchSource.Skipped.of(trainCache.report()));
+      reportSkipped(err, "validation", 1, BatchSource.Skipped.of(valCache.report()));
       return new Sources(cached(trainCache), cached(valCache), resources);
     } catch (IOException | RuntimeException e) {
       for (AutoCloseable r : resources) {
@@ -548,12 +548,6 @@ final class FinetuneCommand implements Callable<Integer> {
         }
       };
     });
-  }
-
-  private static BatchSource.Skipped skipped(BatchPipeline.EpochReport report) {
-    List<String> first = new ArrayList<>();
-    report.firstSkipped().forEach(s -> first.add(s.source() + " (" + s.reason() + ")"));
-    return new BatchSource.Skipped(report.skippedCount(), first);
   }
 
   private BatchPipeline pipeline(Dataset data, Augmentation augmentation, boolean shuffle) {

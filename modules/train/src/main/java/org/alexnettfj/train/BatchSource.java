@@ -48,6 +48,13 @@ public interface BatchSource {
     public Skipped {
       first = List.copyOf(first);
     }
+
+    /** What a {@link BatchPipeline} (or a feature cache built by one) left out. */
+    public static Skipped of(BatchPipeline.EpochReport report) {
+      List<String> first = new ArrayList<>();
+      report.firstSkipped().forEach(s -> first.add(s.source() + " (" + s.reason() + ")"));
+      return new Skipped(report.skippedCount(), first);
+    }
   }
 
   /** One epoch's batches. Closing it cancels work done ahead. */
@@ -89,10 +96,7 @@ public interface BatchSource {
 
           @Override
           public Skipped skipped() {
-            BatchPipeline.EpochReport report = batches.report();
-            List<String> first = new ArrayList<>();
-            report.firstSkipped().forEach(s -> first.add(s.source() + " (" + s.reason() + ")"));
-            return new Skipped(report.skippedCount(), first);
+            return Skipped.of(batches.report());
           }
 
           @Override
