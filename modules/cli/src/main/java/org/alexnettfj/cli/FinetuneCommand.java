@@ -208,7 +208,7 @@ final class FinetuneCommand implements Callable<Integer> {
       Set<String> layers = new LinkedHashSet<>(trainLayers);
       AlexNetWeights pretrained = pretrained(layers, classes.size(), err);
       try (Trainer trainer = trainer(pretrained, layers, classes.size());
-          Sources sources = cacheFeatures ? cachedSources(pretrained, classes.size(), trainSet, valSet, log, err)
+          Sources sources = cacheFeatures ? cachedSources(pretrained, trainSet, valSet, log, err)
               : imageSources(trainSet, valSet);
           TensorBoardListener tensorBoard = logDir == null ? null : new TensorBoardListener(logDir)) {
         log.printf(Locale.ROOT, "fine-tuning %s on %d images of %d classes, validating on %d%n",
@@ -492,20 +492,20 @@ final class FinetuneCommand implements Callable<Integer> {
   }
 
   /** pool5 of every image, computed now by the frozen conv layers (the same values the trainer's graph holds). */
-  private Sources cachedSources(AlexNetWeights pretrained, int numClasses, Dataset trainSet, Dataset valSet,
+  private Sources cachedSources(AlexNetWeights pretrained, Dataset trainSet, Dataset valSet,
       PrintWriter log, PrintWriter err) throws IOException {
     List<AutoCloseable> resources = new ArrayList<>();
     try {
-      FeatureCache trainCache = cache(pretrained, numClasses, trainSet, true, "training");
+      FeatureCache trainCache = cache(pretrained, trainSet, true, "training");
       resources.add(trainCache);
-      FeatureCache valCache = cache(pretrained, numClasses, valSet, false, "validation");
+      FeatureCache valCache = cache(pretrained, valSet, false, "validation");
       resources.add(valCache);
       log.printf(Locale.ROOT, "pool5 features cached for %d training and %d validation images (%s)%n",
           trainCache.size(), valCache.size(), trainCache.inMemory() ? "in memory" : "in " + trainCache.file());
       log.flush();
       reportSkipped(err, "training", 1, BatchSource.Skipped.of(trainCache.report()));
       reportSkipped(err, "validation", 1, BatchSource.Skipped.of(valCache.report()));
-      return new Sources(cached(trainCache), cached(valCache), resources);
+      return new Sources(BatchSource.of(trainCache), BatchSource.of(valCache), resources);
     } catch (IOException | RuntimeException e) {
       for (AutoCloseable r : resources) {
         try {
@@ -518,7 +518,7 @@ final class FinetuneCommand implements Callable<Integer> {
     }
   }
 
-  private FeatureCache cache(AlexNetWeights pretrained, int numClasses, Dataset data, boolean shuffle, String split)
+  private FeatureCache cache(AlexNetWeights pretrained, Dataset data, boolean shuffle, String split)
       throws IOException {
     FeatureCache.Builder b = FeatureCache.builder().setDataset(data).optPreprocess(PREPROCESS)
         .optBatchSize(batchSize).optSeed(seed).optShuffle(shuffle).optStrict(strict).optIntraOpThreads(threads);
@@ -530,24 +530,6 @@ final class FinetuneCommand implements Callable<Integer> {
     try (Progress progress = Progress.items("pool5 features, " + split)) {
       return b.optProgress(progress).build();
     }
-  }
-
-  private static BatchSource cached(FeatureCache cache) {
-    return BatchSource.of(cache.size(), epoch -> {
-      java.util.Iterator<FeatureCache.Batch> batches = cache.epoch(epoch);
-      return new java.util.Iterator<BatchSource.Batch>() {
-        @Override
-        public boolean hasNext() {
-          return batches.hasNext();
-        }
-
-        @Override
-        public BatchSource.Batch next() {
-          FeatureCache.Batch b = batches.next();
-          return new BatchSource.Batch(b.features(), b.labels());
-        }
-      };
-    });
   }
 
   private BatchPipeline pipeline(Dataset data, Augmentation augmentation, boolean shuffle) {

@@ -16,7 +16,8 @@ import org.alexnettfj.data.train.BatchPipeline;
  *
  * <pre>{@code
  * BatchSource train = BatchSource.of(pipeline);
- * BatchSource cached = BatchSource.of(cache.size(), e -> cachedBatches(e));   // any Iterator<Batch>
+ * BatchSource cached = BatchSource.of(featureCache);                          // pool5 features
+ * BatchSource other = BatchSource.of(size, e -> batchesOfEpoch(e));             // any Iterator<Batch>
  * }</pre>
  */
 public interface BatchSource {
@@ -106,6 +107,28 @@ public interface BatchSource {
         };
       }
     };
+  }
+
+  /**
+   * The pool5 features of {@code cache}, for a {@link Trainer.Input#POOL5} trainer: its batches in its per-epoch
+   * order. Its unreadable images were reported when it was built ({@link FeatureCache#report()}).
+   */
+  static BatchSource of(FeatureCache cache) {
+    return of(cache.size(), epoch -> {
+      Iterator<FeatureCache.Batch> batches = cache.epoch(epoch);
+      return new Iterator<Batch>() {
+        @Override
+        public boolean hasNext() {
+          return batches.hasNext();
+        }
+
+        @Override
+        public Batch next() {
+          FeatureCache.Batch b = batches.next();
+          return new Batch(b.features(), b.labels());
+        }
+      };
+    });
   }
 
   /** {@code size} examples an epoch, batches from {@code epochs} (called with the epoch, from 0). */
