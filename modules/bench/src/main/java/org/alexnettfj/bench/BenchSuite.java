@@ -81,16 +81,25 @@ public final class BenchSuite {
     }
     boolean quick = args.quick();
     boolean json = args.json();
+    boolean onednn;
+    try {
+      onednn = onednn(System.getenv("TF_ENABLE_ONEDNN_OPTS"));
+    } catch (IllegalArgumentException e) {
+      System.err.println("bench: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     PrintStream stdout = System.out;
     System.setOut(System.err);   // stdout carries the table or the JSON object and nothing else
     BenchSuite suite = new BenchSuite(quick, System.err);
     suite.run();
     Machine machine = Machine.current();
     if (json) {
-      stdout.println(SuiteReport.json(quick ? "quick" : "full", machine, suite.cores, suite.peak, suite.rows));
+      stdout.println(SuiteReport.json(quick ? "quick" : "full", machine, suite.cores, onednn, suite.peak,
+          suite.rows));
     } else {
-      stdout.printf(Locale.ROOT, "machine: %s; TensorFlow threads: %d (default, one per core)%n", machine.describe(),
-          suite.cores);
+      stdout.printf(Locale.ROOT, "machine: %s; TensorFlow threads: %d (default, one per core); model rows with "
+          + "oneDNN %s%n", machine.describe(), suite.cores, onednn ? "on" : "off (TF_ENABLE_ONEDNN_OPTS=0)");
       stdout.printf(Locale.ROOT, "limit: FP32 peak %.1f GFLOP/s (%s); per image %.3f GFLOP inference, %.3f fc6-fc8 "
           + "fine-tuning, %.3f full training%n%n", suite.peak.gflops(), suite.peak.from(),
           Workload.INFERENCE.gflopPerImage(), Workload.FINE_TUNE_FC.gflopPerImage(),
@@ -141,13 +150,11 @@ public final class BenchSuite {
   /** TensorFlow's default kernels and oneDNN's; the best median is the limit, as in BENCHMARKS.md. */
   private void peak() throws RunnerException, IOException {
     String[] sizes = quick ? new String[] {"4096"} : new String[] {"2048", "4096"};
-    Path onednnJava = onednnJava();
-    try {
-      for (String setting : List.of("default", "onednn")) {
-        for (Measured m : jmh("peak-" + setting, "PeakBenchmark", o -> {
-          o.param("n", sizes).warmupIterations(1).measurementIterations(3);
-          return setting.equals("onednn") ? o.jvm(onednnJava.toString()) : o;
-        })) {
+    for (String setting : List.of("default", "onednn")) {
+      Path java = javaWithOnednn(setting.equals("onednn"));
+      try {
+        for (Measured m : jmh("peak-" + setting, "PeakBenchmark", o -> o.param("n", sizes).warmupIterations(1)
+            .measurementIterations(3).jvm(java.toString()))) {
           int n = Integer.parseInt(m.params().get("n"));
           Row r = Row.peak("peak_" + setting + "_n" + n, "FP32 matmul peak, " + setting + ", n=" + n, n, cores, m);
           rows.add(r);
@@ -156,23 +163,39 @@ public final class BenchSuite {
             peak = new SuiteReport.Peak(gflops, "TF matmul, " + setting + ", n=" + n);
           }
         }
+      } finally {
+        Files.delete(java);
       }
-    } finally {
-      Files.delete(onednnJava);
     }
   }
 
   /**
    * JMH forks inherit the environment and have no option to set a variable; this two-line java wrapper sets the
-   * one that turns TensorFlow's oneDNN kernels on.
+   * one that turns TensorFlow's oneDNN kernels on or off, whatever the suite itself runs with.
    */
-  private Path onednnJava() throws IOException {
+  private Path javaWithOnednn(boolean on) throws IOException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Path wrapper = Files.createTempFile(DATA.toAbsolutePath(), "java-onednn", ".sh",
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-    Files.writeString(wrapper, "#!/bin/sh\nTF_ENABLE_ONEDNN_OPTS=1 exec '" + java + "' \"$@\"\n",
+    Files.writeString(wrapper, "#!/bin/sh\nTF_ENABLE_ONEDNN_OPTS=" + (on ? 1 : 0) + " exec '" + java + "' \"$@\"\n",
         StandardCharsets.UTF_8);
     return wrapper;
+  }
+
+  /**
+   * Whether TensorFlow runs its oneDNN kernels under this value of {@code TF_ENABLE_ONEDNN_OPTS}: TF-Java's
+   * default (unset) is off; tools/alexnet and tools/bench set it to 1 unless it is set.
+   */
+  static boolean onednn(String value) {
+    if (value == null || value.isBlank()) {
+      return false;
+    }
+    return switch (value.strip().toLowerCase(Locale.ROOT)) {
+      case "1", "true" -> true;
+      case "0", "false" -> false;
+      default -> throw new IllegalArgumentException("TF_ENABLE_ONEDNN_OPTS is '" + value
+          + "'; TensorFlow reads 1/true or 0/false");
+    };
   }
 
   private void importRows() throws RunnerException {

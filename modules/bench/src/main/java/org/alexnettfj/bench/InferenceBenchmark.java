@@ -47,13 +47,20 @@ public class InferenceBenchmark {
   @Param({"default"})
   public String devices;
 
+  /**
+   * TensorFlow's intra-op threads ({@code 0}: one per core). With {@code 1} and JMH's {@code -t 2}, two callers
+   * each run a batch on one core at the same time, instead of one batch split over both cores.
+   */
+  @Param({"0"})
+  public int intraOp;
+
   private AlexNetModel model;
   private float[] images;
 
   @Setup(Level.Trial)
   public void setUp() throws IOException {
     model = AlexNetModel.builder().setFreshInit().optSeed(1).optMaxBatch(Math.max(batch, 1))
-        .optPlacement(placement(devices)).build();
+        .optPlacement(placement(devices)).optIntraOpThreads(intraOp).build();
     images = new float[batch * AlexNetModel.IMAGE_VALUES];
     SplittableRandom rnd = new SplittableRandom(7);
     for (int i = 0; i < images.length; i++) {

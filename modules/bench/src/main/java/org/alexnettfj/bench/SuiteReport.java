@@ -51,11 +51,13 @@ public final class SuiteReport {
   }
 
   /**
-   * One JSON object: {@code suite}, {@code machine}, {@code threads}, {@code peak} ({@code gflops}, {@code from})
+   * One JSON object: {@code suite}, {@code machine}, {@code threads}, {@code onednn} (whether the model rows ran
+   * with TensorFlow's oneDNN kernels), {@code peak} ({@code gflops}, {@code from})
    * and {@code results}, an object keyed by row id whose values hold the row's name, batch, threads, median, min,
    * max, unit and its numbers ({@code imagesPerSecond}, {@code fractionOfLimit}, ...).
    */
-  public static String json(String suite, Machine machine, int threads, Peak peak, List<Row> rows) {
+  public static String json(String suite, Machine machine, int threads, boolean onednn, Peak peak,
+      List<Row> rows) {
     ObjectMapper mapper = new ObjectMapper();
     ObjectNode root = mapper.createObjectNode();
     root.put("suite", suite);
@@ -65,6 +67,7 @@ public final class SuiteReport {
     m.put("memoryGiB", machine.memoryGiB());
     m.put("java", machine.java());
     root.put("threads", threads);
+    root.put("onednn", onednn);
     ObjectNode p = root.putObject("peak");
     p.put("gflops", peak.gflops());
     p.put("from", peak.from());

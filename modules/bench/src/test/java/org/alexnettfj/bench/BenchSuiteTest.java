@@ -25,4 +25,14 @@ class BenchSuiteTest {
     assertThatThrownBy(() -> BenchSuite.Args.parse("--quik")).as("typo")
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--quik");
   }
+
+  @Test
+  void readsTheOnednnSwitchAsTensorFlowDoes() {
+    assertThat(BenchSuite.onednn(null)).as("unset: TF-Java's default, off").isFalse();
+    assertThat(BenchSuite.onednn("1")).as("1").isTrue();
+    assertThat(BenchSuite.onednn("TRUE")).as("true, any case").isTrue();
+    assertThat(BenchSuite.onednn("0")).as("0").isFalse();
+    assertThatThrownBy(() -> BenchSuite.onednn("yes")).as("not a value TensorFlow reads")
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'yes'");
+  }
 }

@@ -31,11 +31,12 @@ class SuiteReportTest {
 
   @Test
   void quickJsonIsOneObjectWithMachinePeakThreadsAndEachResultsRateAndFraction() throws Exception {
-    String json = SuiteReport.json("quick", MACHINE, 2, PEAK, quickRows());
+    String json = SuiteReport.json("quick", MACHINE, 2, true, PEAK, quickRows());
     assertThat(json).as("one line, one object").doesNotContain("\n").startsWith("{").endsWith("}");
     JsonNode root = new ObjectMapper().readTree(json);
     assertThat(root.get("suite").asText()).as("suite").isEqualTo("quick");
     assertThat(root.get("threads").asInt()).as("threads").isEqualTo(2);
+    assertThat(root.get("onednn").asBoolean()).as("the model rows' TensorFlow kernels").isTrue();
     assertThat(root.at("/machine/cores").asInt()).as("cores").isEqualTo(2);
     assertThat(root.at("/machine/cpu").asText()).as("cpu").isEqualTo("AMD EPYC");
     assertThat(root.at("/peak/gflops").asDouble()).as("the peak used").isEqualTo(PEAK.gflops());
@@ -60,7 +61,7 @@ class SuiteReportTest {
   @Test
   void jsonRejectsTwoRowsWithOneId() {
     Row r = quickRows().get(1);
-    assertThatThrownBy(() -> SuiteReport.json("full", MACHINE, 2, PEAK, List.of(r, r))).as("duplicate id")
+    assertThatThrownBy(() -> SuiteReport.json("full", MACHINE, 2, false, PEAK, List.of(r, r))).as("duplicate id")
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("inference_b64");
   }
 
