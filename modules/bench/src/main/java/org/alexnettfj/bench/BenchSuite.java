@@ -23,7 +23,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * The whole benchmark suite in one run, with shorter warm-up and measurement than each benchmark's own defaults
  * (BENCHMARKS.md states them): the limits (memory bandwidth, FP32 matmul peak with TensorFlow's default kernels
  * and with oneDNN), import, conversion, start-up, inference at batch 1/16/64/128, fc7 extraction, fine-tuning and
- * full-training steps, and training end to end from JPEGs. Prints a short table, or one JSON object.
+ * full-training steps, training end to end from JPEGs (with and without augmentation), and fc6–fc8 steps from
+ * cached pool5 features against the centre-crop run (the {@code --cache-features} speed-up). Prints a short table, or one JSON object.
  *
  * <p>{@code --quick}: only the peak at n = 4096, inference at batch 64 and a fc6–fc8 fine-tuning step at batch
  * 128, a couple of minutes in all. Run from the repository root (tools/bench does); JMH's own output and each
@@ -131,7 +132,7 @@ public final class BenchSuite {
     say(++step, total, "training steps");
     Row fineTune128 = trainSteps();
     if (!quick) {
-      say(++step, total, "end to end: JPEGs through BatchPipeline into Trainer.step");
+      say(++step, total, "end to end: JPEGs through BatchPipeline into Trainer.step; steps from cached pool5");
       endToEnd(fineTune128);
     }
     progress.printf(Locale.ROOT, "bench: done in %.0f s%n", elapsed());
@@ -281,10 +282,23 @@ public final class BenchSuite {
   }
 
   private void endToEnd(Row modelOnly) throws RunnerException {
+    Row centreCrops = null;
     for (Measured m : jmh("end-to-end", "EndToEndBenchmark", o -> o.param("train", "fc").param("batch", "128")
-        .warmupIterations(3).measurementIterations(5))) {
-      rows.add(Row.endToEnd("end_to_end_fc_b128", "end to end: JPEG + augment + fine-tune fc6-fc8", 128, cores, m,
-          Workload.FINE_TUNE_FC, peak.gflops(), modelOnly.numbers().get("imagesPerSecond")));
+        .param("augment", "true", "false").warmupIterations(3).measurementIterations(5))) {
+      boolean augment = Boolean.parseBoolean(m.params().get("augment"));
+      Row r = Row.endToEnd(augment ? "end_to_end_fc_b128" : "end_to_end_fc_b128_no_augment",
+          augment ? "end to end: JPEG + augment + fine-tune fc6-fc8" : "end to end: JPEG, centre crops, fc6-fc8",
+          128, cores, m, Workload.FINE_TUNE_FC, peak.gflops(), modelOnly.numbers().get("imagesPerSecond"));
+      rows.add(r);
+      centreCrops = augment ? centreCrops : r;
+    }
+    // --cache-features' epochs after the first: the same steps on pool5 features, against an epoch from JPEGs
+    // without augmentation (which --cache-features needs)
+    for (Measured m : jmh("cached", "TrainStepBenchmark", o -> o.param("train", "fc-pool5").param("batch", "128")
+        .warmupIterations(2).measurementIterations(5))) {
+      rows.add(Row.model("finetune_fc_pool5_b128", "fine-tune fc6-fc8 from cached pool5", 128, cores, m,
+          Workload.FINE_TUNE_FC_FROM_POOL5, peak.gflops())
+          .fasterThan(centreCrops, "the centre-crop epoch", "timesFromImages", 5));
     }
   }
 

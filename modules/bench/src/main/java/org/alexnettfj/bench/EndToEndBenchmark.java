@@ -58,6 +58,13 @@ public class EndToEndBenchmark {
   @Param({"128"})
   public int batch;
 
+  /**
+   * The paper's augmentation (random crop, flip, PCA colour) or, {@code false}, centre crops as {@code --no-augment}
+   * (and so {@code --cache-features}) trains on.
+   */
+  @Param({"true"})
+  public boolean augment;
+
   /** Decoding threads; 0: BatchPipeline's default (one per core, at most 4), as {@code alexnet finetune} uses. */
   @Param({"0"})
   public int workers;
@@ -87,7 +94,7 @@ public class EndToEndBenchmark {
     dataset = Dataset.fromListFile(list);
     Files.delete(list);
     BatchPipeline.Builder b = BatchPipeline.builder().setDataset(dataset).optPreprocess(PREPROCESS)
-        .optAugmentation(Augmentation.PAPER).optBatchSize(batch).optDropLast(true).optSeed(1).optStrict(true);
+        .optAugmentation(augment ? Augmentation.PAPER : Augmentation.NONE).optBatchSize(batch).optDropLast(true).optSeed(1).optStrict(true);
     pipeline = (workers > 0 ? b.optWorkers(workers) : b).build();
     trainer = TrainStepBenchmark.trainer(train);
     epoch = pipeline.epoch(epochNumber);

@@ -84,6 +84,17 @@ public record Row(String id, String name, Integer batch, int threads, double med
     return with(rate, format("%.2fx %s (goal <= %.1fx)", ratio, what, goal), n);
   }
 
+  /**
+   * This model row's images/s as a multiple of a baseline's, e.g. training from cached features against the same
+   * training from images: {@code key} holds the ratio.
+   */
+  public Row fasterThan(Row baseline, String what, String key, double goal) {
+    double ratio = numbers.get("imagesPerSecond") / baseline.numbers.get("imagesPerSecond");
+    Map<String, Double> n = new LinkedHashMap<>(numbers);
+    n.put(key, ratio);
+    return with(rate, format("%.1fx %s (goal >= %.0fx)", ratio, what, goal), n);
+  }
+
   public Row with(String rate, String versus, Map<String, Double> numbers) {
     return new Row(id, name, batch, threads, median, min, max, unit, rate, versus, numbers);
   }

@@ -24,8 +24,10 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One {@link Trainer#step} on a preprocessed batch, model only (the images are already floats): time per step,
  * so images/s = batch / time. {@code train=fc}: fc6–fc8 fine-tuned over conv layers loaded from the full-size
- * classic file ({@link FullSizeWeights}), frozen; {@code train=all}: every layer trained from a fresh
- * initialisation. 1000 classes, so the flop counts are {@link Workload}'s.
+ * classic file ({@link FullSizeWeights}), frozen; {@code train=fc-pool5}: the same fc6–fc8 step on cached pool5
+ * features, as {@code alexnet finetune --cache-features} runs after its first pass (the batch holds features, not
+ * images); {@code train=all}: every layer trained from a fresh initialisation. 1000 classes, so the flop counts
+ * are {@link Workload}'s.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -35,7 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class TrainStepBenchmark {
 
-  /** {@code fc} (fc6, fc7, fc8) or {@code all}. */
+  /** {@code fc} (fc6, fc7, fc8), {@code fc-pool5} (the same from cached pool5 features) or {@code all}. */
   @Param({"fc", "all"})
   public String train;
 
@@ -54,6 +56,10 @@ public class TrainStepBenchmark {
     if (w == Workload.FULL_TRAINING) {
       return b.setFreshInit().optNumClasses(AlexNetSpec.IMAGENET_CLASSES).build();
     }
+    if (w == Workload.FINE_TUNE_FC_FROM_POOL5) {
+      // no conv layers in this graph: fresh fc6-fc8 do the same arithmetic as loaded ones
+      return b.setFreshInit().optNumClasses(AlexNetSpec.IMAGENET_CLASSES).optInput(Trainer.Input.POOL5).build();
+    }
     Path npy = FullSizeWeights.ensure(Path.of(System.getProperty("alexnet.bench.npy",
         "bench-data/bvlc_alexnet-full.npy")));
     return b.setWeights(AlexNetWeights.load(npy, w.trainedLayers(), AlexNetSpec.IMAGENET_CLASSES)).build();
@@ -62,8 +68,9 @@ public class TrainStepBenchmark {
   static Workload workload(String train) {
     return switch (train) {
       case "fc" -> Workload.FINE_TUNE_FC;
+      case "fc-pool5" -> Workload.FINE_TUNE_FC_FROM_POOL5;
       case "all" -> Workload.FULL_TRAINING;
-      default -> throw new IllegalArgumentException("train must be fc or all, was " + train);
+      default -> throw new IllegalArgumentException("train must be fc, fc-pool5 or all, was " + train);
     };
   }
 
@@ -71,9 +78,11 @@ public class TrainStepBenchmark {
   public void setUp() throws IOException {
     trainer = trainer(train);
     SplittableRandom rnd = new SplittableRandom(7);
-    images = new float[batch * Trainer.IMAGE_VALUES];
+    images = new float[batch * trainer.inputValues()];
+    boolean features = trainer.input() == Trainer.Input.POOL5;
     for (int i = 0; i < images.length; i++) {
-      images[i] = (float) rnd.nextDouble(-120, 130);
+      // pool5 features are ReLU outputs, non-negative
+      images[i] = (float) (features ? rnd.nextDouble(0, 20) : rnd.nextDouble(-120, 130));
     }
     labels = rnd.ints(batch, 0, AlexNetSpec.IMAGENET_CLASSES).toArray();
   }

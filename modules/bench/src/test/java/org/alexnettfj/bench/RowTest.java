@@ -40,6 +40,16 @@ class RowTest {
   }
 
   @Test
+  void fasterThanIsTheRatioOfImagesPerSecond() {
+    Row images = Row.model("images", "from images", 128, 2, ms(2500), Workload.FINE_TUNE_FC, 160);
+    Row cached = Row.model("cached", "from pool5", 128, 2, ms(400), Workload.FINE_TUNE_FC_FROM_POOL5, 160)
+        .fasterThan(images, "from images", "timesFromImages", 5);
+    assertThat(cached.numbers().get("timesFromImages")).as("320 / 51.2 images/s").isCloseTo(6.25, within(1e-9));
+    assertThat(cached.numbers().get("imagesPerSecond")).as("its own rate kept").isCloseTo(320, within(1e-9));
+    assertThat(cached.versus()).as("table").isEqualTo("6.3x from images (goal >= 5x)");
+  }
+
+  @Test
   void peakRowIsTwoNCubedFlopsOverTheMedian() {
     Row r = Row.peak("peak", "peak", 1000, 2, ms(20, 10, 30));
     assertThat(r.numbers().get("gflops")).as("2e9 flops in 10 ms... median is 20 ms").isCloseTo(100, within(1e-9));

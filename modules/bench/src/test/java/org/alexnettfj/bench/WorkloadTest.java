@@ -36,6 +36,15 @@ class WorkloadTest {
   }
 
   @Test
+  void fromCachedPool5FeaturesOnlyTheFcLayersRun() {
+    double expected = 2 * (FC6 + FC7 + FC8) + 2 * (FC6 + FC7 + FC8) + 2 * (FC7 + FC8);
+    assertThat(Workload.FINE_TUNE_FC_FROM_POOL5.flopsPerImage()).as("fc forward, weight and fc7/fc8 input gradients")
+        .isEqualTo(expected);
+    assertThat(Workload.FINE_TUNE_FC_FROM_POOL5.gflopPerImage()).as("about 0.276 GFLOP")
+        .isCloseTo(0.276, within(0.0005));
+  }
+
+  @Test
   void fullTrainingIsThreeForwardPassesLessConv1sInputGradient() {
     assertThat(Workload.FULL_TRAINING.flopsPerImage()).as("every layer trained").isEqualTo(3 * FORWARD - 2 * CONV1);
     assertThat(Workload.FULL_TRAINING.gflopPerImage()).as("the issue's about 4.14 GFLOP")
