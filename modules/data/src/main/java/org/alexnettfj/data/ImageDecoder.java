@@ -4,8 +4,10 @@ import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
 import java.awt.image.DirectColorModel;
 import java.awt.image.IndexColorModel;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -13,6 +15,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -159,7 +162,7 @@ public record ImageDecoder(long maxPixels, boolean applyExifOrientation, boolean
 
     String describeStart() {
       if (path == null) {
-        return ImageDecoder.describeStart(java.util.Arrays.copyOf(bytes, Math.min(8, bytes.length)));
+        return ImageDecoder.describeStart(Arrays.copyOf(bytes, Math.min(8, bytes.length)));
       }
       try (InputStream in = Files.newInputStream(path)) {
         return ImageDecoder.describeStart(in.readNBytes(8));
@@ -271,6 +274,15 @@ public record ImageDecoder(long maxPixels, boolean applyExifOrientation, boolean
     Raster raster = image.getRaster();
     ColorModel cm = image.getColorModel();
     int bands = raster.getNumBands();
+    if (image.getType() == BufferedImage.TYPE_3BYTE_BGR && raster.getDataBuffer() instanceof DataBufferByte data
+        && data.getNumBanks() == 1 && data.getOffset() == 0 && data.getData().length == w * h * 3
+        && raster.getSampleModelTranslateX() == 0 && raster.getSampleModelTranslateY() == 0
+        && raster.getSampleModel() instanceof PixelInterleavedSampleModel sm && sm.getPixelStride() == 3
+        && sm.getScanlineStride() == w * 3 && Arrays.equals(sm.getBandOffsets(), new int[] {2, 1, 0})) {
+      // What the JDK's JPEG reader gives for colour JPEGs: its bytes are already B, G, R, row by row. The image is
+      // ours alone, so its array is taken as is (the copy below costs about a sixth of a decode).
+      return new BgrImage(w, h, data.getData());
+    }
     byte[] out = new byte[Math.multiplyExact(Math.multiplyExact(w, h), 3)];
     int[] row = new int[w * bands];
     if (cm instanceof IndexColorModel icm) {

@@ -114,9 +114,15 @@ public final class Preprocessor {
       throw new IllegalArgumentException("crop " + crop + "x" + crop + " at (" + top + ", " + left
           + ") does not fit in the " + h + "x" + w + " resized image");
     }
-    float[] resized = resize(image, h, w);
     float[] out = new float[crop * crop * 3];
-    cropInto(resized, w, top, left, mirror, meanAt(h, w), out);
+    if (config.arithmetic() == Arithmetic.FLOAT32) {
+      // Only the crop's pixels are resized: the same values, about a fifth less work per training image.
+      float[] window = OpenCvResize.resizeRegion(image.pixels(), image.height(), image.width(), 3, h, w, top, left,
+          crop, crop);
+      cropInto(window, crop, 0, 0, mirror, meanAt(h, w), w, top, left, out);
+    } else {
+      cropInto(resize(image, h, w), w, top, left, mirror, meanAt(h, w), w, top, left, out);
+    }
     return out;
   }
 
@@ -146,7 +152,7 @@ public final class Preprocessor {
     for (int i = 0; i < OVERSAMPLE_COUNT; i++) {
       out[i] = new float[crop * crop * 3];
       int[] o = offsets[i % 5];
-      cropInto(resized, size, o[0], o[1], i >= 5, mean, out[i]);
+      cropInto(resized, size, o[0], o[1], i >= 5, mean, size, o[0], o[1], out[i]);
     }
     return out;
   }
@@ -202,20 +208,24 @@ public final class Preprocessor {
   }
 
   /**
-   * Writes {@code (src - mean)[top : top + crop, left : left + crop]}, mirrored left-right if asked (the mean is
-   * subtracted at the source position, before mirroring, as Caffe's data layer does), in the output channel order.
+   * Writes {@code src[top : top + crop, left : left + crop]} minus the mean at the same pixels of the resized image
+   * ({@code mean[meanTop + y, meanLeft + x]} of a {@code meanWidth}-wide mean image, or the channel means), mirrored
+   * left-right if asked (the mean is subtracted at the source position, before mirroring, as Caffe's data layer
+   * does), in the output channel order. {@code src} is the resized image ({@code w} wide) or just the crop's window.
    */
-  private void cropInto(float[] src, int w, int top, int left, boolean mirror, float[] mean, float[] out) {
+  private void cropInto(float[] src, int w, int top, int left, boolean mirror, float[] mean, int meanWidth,
+      int meanTop, int meanLeft, float[] out) {
     int crop = config.cropSize();
     boolean perPixel = mean.length != 3;
     boolean rgb = config.channelOrder() == ChannelOrder.RGB;
     for (int y = 0; y < crop; y++) {
       for (int x = 0; x < crop; x++) {
         int s = ((top + y) * w + left + x) * 3;
+        int m = ((meanTop + y) * meanWidth + meanLeft + x) * 3;
         int ox = mirror ? crop - 1 - x : x;
         int o = (y * crop + ox) * 3;
         for (int c = 0; c < 3; c++) {
-          float v = src[s + c] - (perPixel ? mean[s + c] : mean[c]);
+          float v = src[s + c] - (perPixel ? mean[m + c] : mean[c]);
           out[o + (rgb ? 2 - c : c)] = v;
         }
       }

@@ -102,4 +102,37 @@ class OpenCvResizeTest {
     assertThatThrownBy(() -> OpenCvResize.resize(new byte[6], 1, 2, 3, 0, 4))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"375x500->256x256", "37x23->227x227", "512x512->256x256", "256x256->256x256",
+      "300x200->256x341", "9x7->5x3"})
+  void aRegionIsExactlyThatWindowOfTheFullFloatResize(String shapes) {
+    String[] hw = shapes.split("->");
+    int h = Integer.parseInt(hw[0].split("x")[0]);
+    int w = Integer.parseInt(hw[0].split("x")[1]);
+    int outH = Integer.parseInt(hw[1].split("x")[0]);
+    int outW = Integer.parseInt(hw[1].split("x")[1]);
+    byte[] pixels = new byte[h * w * 3];
+    new java.util.Random(h * 31L + w).nextBytes(pixels);
+    float[] full = OpenCvResize.resize(new BgrImage(w, h, pixels).toFloats(), h, w, 3, outH, outW);
+    int regionH = Math.min(outH, 227);
+    int regionW = Math.min(outW, 227);
+    // every corner of the output, and one inside, so the edge rows and columns are covered
+    int[][] corners = {{0, 0}, {0, outW - regionW}, {outH - regionH, 0}, {outH - regionH, outW - regionW},
+        {(outH - regionH) / 3, (outW - regionW) / 2}};
+    for (int[] at : corners) {
+      float[] region = OpenCvResize.resizeRegion(pixels, h, w, 3, outH, outW, at[0], at[1], regionH, regionW);
+      float[] expected = new float[regionH * regionW * 3];
+      for (int y = 0; y < regionH; y++) {
+        System.arraycopy(full, ((at[0] + y) * outW + at[1]) * 3, expected, y * regionW * 3, regionW * 3);
+      }
+      assertThat(region).as("window at (%d, %d) of %s", at[0], at[1], shapes).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void rejectsARegionOutsideTheOutput() {
+    assertThatThrownBy(() -> OpenCvResize.resizeRegion(new byte[12], 2, 2, 3, 4, 4, 1, 0, 4, 4))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("region 4x4 at (1, 0) is not inside 4x4");
+  }
 }
