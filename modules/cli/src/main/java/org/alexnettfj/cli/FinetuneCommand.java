@@ -116,7 +116,8 @@ final class FinetuneCommand implements Callable<Integer> {
   String device;
 
   @Option(names = "--out", paramLabel = "MODEL.npz",
-      description = "Save every layer's weights as .npz, and the class names beside it as MODEL.classes.txt.")
+      description = "Save every layer's weights after the last epoch as .npz, and the class names beside it as "
+          + "MODEL.classes.txt. (The best epoch's: 'alexnet convert' its checkpoint, named at the end.)")
   Path out;
 
   @Option(names = "--checkpoint-dir", paramLabel = "DIR",

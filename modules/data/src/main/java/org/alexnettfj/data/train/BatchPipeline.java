@@ -34,6 +34,10 @@ import org.alexnettfj.data.Preprocessor;
  *   <li><b>Bounded.</b> At most {@code prefetch} batches are being made or waiting; with the one the consumer
  *       holds, memory is about {@code (prefetch + 1) * batchSize * cropSize² * 3 * 4} bytes (79 MB per batch of
  *       128 at 227).
+ *   <li><b>No stall between epochs.</b> Once an epoch's last batches are under way, the room left goes to the first
+ *       batches of the next epoch, which {@code epoch(e + 1)} takes over (asking for another epoch drops them), so
+ *       they are made while the consumer validates or saves. After the last epoch that is up to {@code prefetch}
+ *       batches made for nothing.
  *   <li><b>Bad images</b> (missing, truncated, not an image) never crash an epoch and are never dropped silently:
  *       by default they are left out of their batch, which is then smaller, and listed in {@link Batch#skipped()}
  *       and the epoch's {@link Epoch#report()}. With {@code strict}, the first one ends the epoch: {@code next()}
@@ -73,6 +77,10 @@ public final class BatchPipeline implements AutoCloseable {
   private final ExecutorService workers;
   private final AtomicInteger ahead = new AtomicInteger();
   private final AtomicInteger maxAhead = new AtomicInteger();
+  // The next epoch's first batches, started by the current epoch's fill() (consumer thread only).
+  private int startedEpoch = -1;
+  private int[] startedOrder;
+  private final Deque<Future<Batch>> started = new ArrayDeque<>();
 
   private BatchPipeline(Builder b) {
     this.dataset = b.dataset;
@@ -140,9 +148,49 @@ public final class BatchPipeline implements AutoCloseable {
     return order.stream().mapToInt(Integer::intValue).toArray();
   }
 
-  /** The batches of one epoch. Starts making them right away, up to {@code prefetch} ahead. */
+  /**
+   * The batches of one epoch. Starts making them right away, up to {@code prefetch} ahead (or takes over those the
+   * previous epoch started). This and the epoch's methods are for one consumer thread.
+   */
   public Epoch epoch(int epoch) {
     return new Epoch(epoch);
+  }
+
+  /** How many of the next epoch's batches are started ahead of it (for tests). */
+  int startedAhead() {
+    return started.size();
+  }
+
+  private int batchCount(int items) {
+    return dropLast ? items / batchSize : (items + batchSize - 1) / batchSize;
+  }
+
+  private Future<Batch> submit(int epoch, int b, int[] order) {
+    int now = ahead.incrementAndGet();
+    maxAhead.accumulateAndGet(now, Math::max);
+    return workers.submit(() -> makeBatch(epoch, b, order));
+  }
+
+  private void cancelStarted() {
+    for (Future<Batch> f; (f = started.poll()) != null; ) {
+      f.cancel(true);
+      ahead.decrementAndGet();
+    }
+    startedEpoch = -1;
+    startedOrder = null;
+  }
+
+  /** Starts epoch {@code next}'s first batches in {@code room} free slots of the prefetch window. */
+  private void startAhead(int next, int room) {
+    if (startedEpoch != next) {
+      cancelStarted();
+      startedEpoch = next;
+      startedOrder = order(next);
+    }
+    int nextBatches = batchCount(startedOrder.length);
+    while (room-- > 0 && started.size() < nextBatches) {
+      started.add(submit(next, started.size(), startedOrder));
+    }
   }
 
   /** An iterator over one epoch's batches. Closing it (or the pipeline) cancels batches still being made. */
@@ -157,20 +205,31 @@ public final class BatchPipeline implements AutoCloseable {
     private int skippedCount;
     private final List<Skipped> firstSkipped = new ArrayList<>();
     private boolean failed;
+    private boolean closed;
 
     private Epoch(int epoch) {
       this.epoch = epoch;
-      this.order = order(epoch);
-      this.batches = dropLast ? order.length / batchSize : (order.length + batchSize - 1) / batchSize;
+      if (startedEpoch == epoch) {
+        this.order = startedOrder;
+        window.addAll(started);
+        submitted = started.size();
+        started.clear();
+        startedEpoch = -1;
+        startedOrder = null;
+      } else {
+        cancelStarted();
+        this.order = order(epoch);
+      }
+      this.batches = batchCount(order.length);
       fill();
     }
 
     private void fill() {
-      while (window.size() < prefetch && submitted < batches) {
-        int b = submitted++;
-        int now = ahead.incrementAndGet();
-        maxAhead.accumulateAndGet(now, Math::max);
-        window.add(workers.submit(() -> makeBatch(epoch, b, order)));
+      while (window.size() + started.size() < prefetch && submitted < batches) {
+        window.add(submit(epoch, submitted++, order));
+      }
+      if (submitted == batches && !failed && !closed) {
+        startAhead(epoch + 1, prefetch - window.size() - started.size());
       }
     }
 
@@ -219,8 +278,10 @@ public final class BatchPipeline implements AutoCloseable {
       return new EpochReport(epoch, returned, images, skippedCount, List.copyOf(firstSkipped));
     }
 
+    /** Cancels this epoch's batches still being made; the next epoch's, if started, are kept for it. */
     @Override
     public void close() {
+      closed = true;
       for (Future<Batch> f; (f = window.poll()) != null; ) {
         f.cancel(true);
         ahead.decrementAndGet();
@@ -273,6 +334,7 @@ public final class BatchPipeline implements AutoCloseable {
   /** Stops the worker threads, cancelling batches still being made. */
   @Override
   public void close() {
+    cancelStarted();
     workers.shutdownNow();
     try {
       workers.awaitTermination(10, TimeUnit.SECONDS);

@@ -87,6 +87,26 @@ class BatchPipelineTest {
   }
 
   @Test
+  void startsTheNextEpochsFirstBatchesWhileAnEpochEndsAndTheyAreThatEpochsBatches() throws IOException {
+    try (Dataset d = tinyDataset(false);
+         BatchPipeline fresh = builder(d).optWorkers(2).optPrefetch(3).build();
+         BatchPipeline p = builder(d).optWorkers(2).optPrefetch(3).build()) {
+      List<BatchPipeline.Batch> expected1 = run(fresh, 1);
+      List<BatchPipeline.Batch> expected7 = run(fresh, 7);
+
+      BatchPipeline.Epoch e0 = p.epoch(0);
+      e0.forEachRemaining(b -> { });
+      assertThat(p.startedAhead()).as("epoch 1's batches under way once epoch 0 is all handed out").isEqualTo(3);
+      e0.close();
+      assertThat(p.startedAhead()).as("closing a finished epoch keeps the next one's").isEqualTo(3);
+      assertSameBatches(expected1, run(p, 1), "epoch 1 taken over from epoch 0's end");
+      assertThat(p.startedAhead()).as("and epoch 2's started in turn").isEqualTo(3);
+      assertSameBatches(expected7, run(p, 7), "another epoch than the started one");
+      assertThat(p.maxBatchesAhead()).as("never more than prefetch at once").isBetween(1, 3);
+    }
+  }
+
+  @Test
   void skipsAndReportsBadFilesWithoutStoppingTheEpoch() throws IOException {
     try (Dataset d = tinyDataset(true); BatchPipeline p = builder(d).optWorkers(2).build()) {
       assertThat(d.size()).isEqualTo(23);
