@@ -292,8 +292,7 @@ public final class BenchSuite {
       rows.add(r);
       centreCrops = augment ? centreCrops : r;
     }
-    // 12 batches: the 1536-item epoch's boundary falls inside them (its first batch waits for a whole batch to be
-    // decoded, since the pipeline does not decode across epochs), so the median is of a realistic mix.
+    // 12 batches: the 1536-item epoch's boundary falls inside them, as it does in real training.
     // --cache-features' epochs after the first: the same steps on pool5 features, against an epoch from JPEGs
     // without augmentation (which --cache-features needs)
     for (Measured m : jmh("cached", "TrainStepBenchmark", o -> o.param("train", "fc-pool5").param("batch", "128")
