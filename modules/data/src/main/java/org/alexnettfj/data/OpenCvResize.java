@@ -65,16 +65,28 @@ public final class OpenCvResize {
       return dst;
     }
     Axis xs = Axis.columns(width, outWidth);
-    Axis ys = Axis.rows(height, outHeight);
-    int outRow = outWidth * cn;
+    bilinear(Axis.rows(height, outHeight), height, outWidth * cn,
+        (row, out) -> horizontal(src, row * width * cn, xs, width, cn, out), dst);
+    return dst;
+  }
+
+  /** One source row's horizontal pass into {@code out}. */
+  private interface RowPass {
+    void horizontal(int row, float[] out);
+  }
+
+  /**
+   * The float vertical pass over output rows {@code ys}, {@code outRow} values each, from the horizontal passes of
+   * the two source rows each reads. Those are cached: consecutive output rows mostly read the same two rows.
+   */
+  private static void bilinear(Axis ys, int height, int outRow, RowPass pass, float[] dst) {
     float[] h0 = new float[outRow];
     float[] h1 = new float[outRow];
     int have0 = -1;
     int have1 = -1;
-    for (int dy = 0; dy < outHeight; dy++) {
+    for (int dy = 0; dy < ys.offset.length; dy++) {
       int r0 = clamp(ys.offset[dy], height);
       int r1 = clamp(ys.offset[dy] + 1, height);
-      // Horizontal passes are cached: consecutive output rows mostly read the same two source rows.
       if (r0 != have0) {
         if (r0 == have1) {
           float[] t = h0;
@@ -82,12 +94,12 @@ public final class OpenCvResize {
           h1 = t;
           have1 = have0;
         } else {
-          horizontal(src, r0 * width * cn, xs, width, cn, h0);
+          pass.horizontal(r0, h0);
         }
         have0 = r0;
       }
       if (r1 != have1) {
-        horizontal(src, r1 * width * cn, xs, width, cn, h1);
+        pass.horizontal(r1, h1);
         have1 = r1;
       }
       float b0 = ys.weight0[dy];
@@ -97,7 +109,6 @@ public final class OpenCvResize {
         dst[o + i] = h0[i] * b0 + h1[i] * b1;
       }
     }
-    return dst;
   }
 
   /**
@@ -142,36 +153,8 @@ public final class OpenCvResize {
       return dst;
     }
     Axis xs = Axis.columns(width, outWidth).slice(left, regionWidth);
-    Axis ys = Axis.rows(height, outHeight).slice(top, regionHeight);
-    float[] h0 = new float[outRow];
-    float[] h1 = new float[outRow];
-    int have0 = -1;
-    int have1 = -1;
-    for (int dy = 0; dy < regionHeight; dy++) {
-      int r0 = clamp(ys.offset[dy], height);
-      int r1 = clamp(ys.offset[dy] + 1, height);
-      if (r0 != have0) {
-        if (r0 == have1) {
-          float[] t = h0;
-          h0 = h1;
-          h1 = t;
-          have1 = have0;
-        } else {
-          horizontal(src, r0 * row, xs, width, cn, h0);
-        }
-        have0 = r0;
-      }
-      if (r1 != have1) {
-        horizontal(src, r1 * row, xs, width, cn, h1);
-        have1 = r1;
-      }
-      float b0 = ys.weight0[dy];
-      float b1 = ys.weight1[dy];
-      int o = dy * outRow;
-      for (int i = 0; i < outRow; i++) {
-        dst[o + i] = h0[i] * b0 + h1[i] * b1;
-      }
-    }
+    bilinear(Axis.rows(height, outHeight).slice(top, regionHeight), height, outRow,
+        (r, out) -> horizontal(src, r * row, xs, width, cn, out), dst);
     return dst;
   }
 
