@@ -209,17 +209,14 @@ public final class BatchPipeline implements AutoCloseable {
 
     private Epoch(int epoch) {
       this.epoch = epoch;
-      if (startedEpoch == epoch) {
-        this.order = startedOrder;
+      boolean takeOver = startedEpoch == epoch;
+      this.order = takeOver ? startedOrder : order(epoch);
+      if (takeOver) {
         window.addAll(started);
         submitted = started.size();
         started.clear();
-        startedEpoch = -1;
-        startedOrder = null;
-      } else {
-        cancelStarted();
-        this.order = order(epoch);
       }
+      cancelStarted();   // another epoch's batches are dropped; after a takeover this only resets
       this.batches = batchCount(order.length);
       fill();
     }
@@ -228,7 +225,7 @@ public final class BatchPipeline implements AutoCloseable {
       while (window.size() + started.size() < prefetch && submitted < batches) {
         window.add(submit(epoch, submitted++, order));
       }
-      if (submitted == batches && !failed && !closed) {
+      if (submitted == batches && !closed) {   // a failed epoch is closed too
         startAhead(epoch + 1, prefetch - window.size() - started.size());
       }
     }
