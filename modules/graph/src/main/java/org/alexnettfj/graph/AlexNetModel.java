@@ -65,6 +65,8 @@ public final class AlexNetModel implements AutoCloseable {
   private final Map<String, int[]> parameterShapes = new LinkedHashMap<>();
   private final Placement placement;
   private final ReadWriteLock closeLock = new ReentrantReadWriteLock();
+  /** Input tensors refilled call after call: a full chunk's and a last, smaller one's. */
+  private final TensorPool inputs = new TensorPool(2);
   private boolean closed;
 
   private AlexNetModel(Graph graph, Session session, AlexNetGraph net, int maxBatch, Set<String> freshLayers,
@@ -123,9 +125,9 @@ public final class AlexNetModel implements AutoCloseable {
       for (int start = 0; start < n; start += maxBatch) {
         int count = Math.min(maxBatch, n - start);
         Shape shape = Shape.of(count, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3);
-        try (TFloat32 input = TFloat32.tensorOf(shape, images.slice((long) start * IMAGE_VALUES,
-                (long) count * IMAGE_VALUES));
-            Result result = session.runner().feed(net.input(), input).fetch(output).run()) {
+        try (TensorPool.Lease input = inputs.lease(shape,
+                images.slice((long) start * IMAGE_VALUES, (long) count * IMAGE_VALUES));
+            Result result = session.runner().feed(net.input(), input.tensor()).fetch(output).run()) {
           TFloat32 out = (TFloat32) result.get(0);
           for (int i = 0; i < count; i++) {
             out.get(i).copyTo(DataBuffers.of(rows[start + i], false, false));
@@ -235,10 +237,8 @@ public final class AlexNetModel implements AutoCloseable {
         return;
       }
       closed = true;
-      try {
+      try (inputs; graph) {
         session.close();
-      } finally {
-        graph.close();
       }
     } finally {
       closeLock.writeLock().unlock();

@@ -14,6 +14,7 @@ import java.util.Set;
 import org.alexnettfj.graph.AlexNetGraph;
 import org.alexnettfj.graph.FreshInit;
 import org.alexnettfj.graph.Placement;
+import org.alexnettfj.graph.TensorPool;
 import org.alexnettfj.graph.TfCheckpoint;
 import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.AlexNetWeights;
@@ -110,6 +111,8 @@ public final class Trainer implements AutoCloseable {
 
   private final Graph graph;
   private final Session session;
+  /** Batch tensors refilled step after step: a training batch's and a validation batch's. */
+  private final TensorPool inputs = new TensorPool(2);
   private final AlexNetGraph net;
   private final Set<String> trainLayers;
   private final List<String> trainedNames;
@@ -280,10 +283,10 @@ public final class Trainer implements AutoCloseable {
     requireOpen();
     checkBatch(images, labels, n);
     long step = steps + 1;
-    try (TFloat32 x = images(images, n); TInt32 y = labelTensor(labels, n);
+    try (TensorPool.Lease x = images(images, n); TInt32 y = labelTensor(labels, n);
         TFloat32 keep = TFloat32.scalarOf(keepProb); TFloat32 rate = TFloat32.scalarOf(learningRate);
         TInt64 dropoutKey = TInt64.vectorOf(seed, step)) {
-      Session.Runner runner = session.runner().feed(net.input(), x).feed(this.labels, y)
+      Session.Runner runner = session.runner().feed(net.input(), x.tensor()).feed(this.labels, y)
           .feed(net.keepProb(), keep).feed(net.dropoutSeed(), dropoutKey).feed(learningRateInput, rate)
           .fetch(loss).fetch(accuracy).addTarget(train);
       if (keepGradients) {
@@ -316,8 +319,8 @@ public final class Trainer implements AutoCloseable {
   public float loss(float[] images, int[] labels, int n) {
     requireOpen();
     checkBatch(images, labels, n);
-    try (TFloat32 x = images(images, n); TInt32 y = labelTensor(labels, n);
-        Result r = session.runner().feed(net.input(), x).feed(this.labels, y).fetch(loss).run()) {
+    try (TensorPool.Lease x = images(images, n); TInt32 y = labelTensor(labels, n);
+        Result r = session.runner().feed(net.input(), x.tensor()).feed(this.labels, y).fetch(loss).run()) {
       return ((TFloat32) r.get(0)).getFloat();
     }
   }
@@ -330,8 +333,8 @@ public final class Trainer implements AutoCloseable {
     requireOpen();
     checkBatch(images, labels, n);
     Map<String, float[]> out = new LinkedHashMap<>();
-    try (TFloat32 x = images(images, n); TInt32 y = labelTensor(labels, n)) {
-      Session.Runner runner = session.runner().feed(net.input(), x).feed(this.labels, y);
+    try (TensorPool.Lease x = images(images, n); TInt32 y = labelTensor(labels, n)) {
+      Session.Runner runner = session.runner().feed(net.input(), x.tensor()).feed(this.labels, y);
       trainedNames.forEach(name -> runner.fetch(gradients.get(name)));
       try (Result r = runner.run()) {
         for (int i = 0; i < trainedNames.size(); i++) {
@@ -347,8 +350,8 @@ public final class Trainer implements AutoCloseable {
     requireOpen();
     checkImages(images, n);
     float[][] rows = new float[n][net.numClasses()];
-    try (TFloat32 x = images(images, n);
-        Result r = session.runner().feed(net.input(), x).fetch(net.logits()).run()) {
+    try (TensorPool.Lease x = images(images, n);
+        Result r = session.runner().feed(net.input(), x.tensor()).fetch(net.logits()).run()) {
       TFloat32 out = (TFloat32) r.get(0);
       for (int i = 0; i < n; i++) {
         out.get(i).copyTo(DataBuffers.of(rows[i], false, false));
@@ -544,17 +547,15 @@ public final class Trainer implements AutoCloseable {
     return input == Input.POOL5 ? POOL5_VALUES : IMAGE_VALUES;
   }
 
-  /** Frees the session and graph. Idempotent. */
+  /** Frees the session, graph and kept batch tensors. Idempotent. */
   @Override
   public void close() {
     if (closed) {
       return;
     }
     closed = true;
-    try {
+    try (inputs; graph) {
       session.close();
-    } finally {
-      graph.close();
     }
   }
 
@@ -654,10 +655,10 @@ public final class Trainer implements AutoCloseable {
     }
   }
 
-  private TFloat32 images(float[] images, int n) {
+  private TensorPool.Lease images(float[] images, int n) {
     Shape shape = input == Input.POOL5 ? Shape.of(n, 6, 6, 256)
         : Shape.of(n, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3);
-    return TFloat32.tensorOf(shape, DataBuffers.of(images, true, false));
+    return inputs.lease(shape, DataBuffers.of(images, true, false));
   }
 
   private static TInt32 labelTensor(int[] labels, int n) {
