@@ -19,6 +19,7 @@ import org.alexnettfj.data.train.Augmentation;
 import org.alexnettfj.data.train.BatchPipeline;
 import org.alexnettfj.data.train.Dataset;
 import org.alexnettfj.graph.FreshInit;
+import org.alexnettfj.graph.Placement;
 import org.alexnettfj.train.BatchSource;
 import org.alexnettfj.train.Checkpoints;
 import org.alexnettfj.train.FeatureCache;
@@ -34,6 +35,7 @@ import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.AlexNetWeights;
 import org.alexnettfj.weights.NpzWriter;
 import org.alexnettfj.weights.WeightArray;
+import org.tensorflow.proto.ConfigProto;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -114,6 +116,11 @@ final class FinetuneCommand implements Callable<Integer> {
   @Option(names = "--device", paramLabel = "DEVICE",
       description = "Train on this TensorFlow device, e.g. /GPU:0 or /CPU:0 (default: TensorFlow picks).")
   String device;
+
+  @Option(names = "--workers", paramLabel = "N",
+      description = "Threads decoding and augmenting images (default: one per core, at most 4, when training on "
+          + "the CPU, whose cores TensorFlow needs too; every core when training on a GPU).")
+  Integer workers;
 
   @Option(names = "--out", paramLabel = "MODEL.npz",
       description = "Save every layer's weights after the last epoch as .npz, and the class names beside it as "
@@ -212,10 +219,11 @@ final class FinetuneCommand implements Callable<Integer> {
           Sources sources = cacheFeatures ? cachedSources(pretrained, trainSet, valSet, log, err)
               : imageSources(trainSet, valSet);
           TensorBoardListener tensorBoard = logDir == null ? null : new TensorBoardListener(logDir)) {
-        log.printf(Locale.ROOT, "fine-tuning %s on %d images of %d classes, validating on %d%n",
+        log.printf(Locale.ROOT, "fine-tuning %s on %d images of %d classes, validating on %d (%d decoding "
+                + "thread%s)%n",
             String.join(",", trainer.trainLayers().stream().sorted(
                 (a, b) -> AlexNetSpec.LAYER_NAMES.indexOf(a) - AlexNetSpec.LAYER_NAMES.indexOf(b)).toList()),
-            trainSet.size(), classes.size(), valSet.size());
+            trainSet.size(), classes.size(), valSet.size(), decodingWorkers(), decodingWorkers() == 1 ? "" : "s");
         if (checkpoints != null) {
           log.printf(Locale.ROOT, "checkpoints in %s (the last %d and the best are kept)%n",
               checkpoints.directory(), keepCheckpoints);
@@ -426,6 +434,9 @@ final class FinetuneCommand implements Callable<Integer> {
     if (!trainLayers.contains("fc8")) {
       throw new IllegalArgumentException("--train-layers must include fc8: its size is the number of classes");
     }
+    if (workers != null && workers < 1) {
+      throw new IllegalArgumentException("--workers must be at least 1, was " + workers);
+    }
     if (keepCheckpoints < 1) {
       throw new IllegalArgumentException("--keep-checkpoints must be at least 1 (--no-checkpoints writes none)");
     }
@@ -522,7 +533,8 @@ final class FinetuneCommand implements Callable<Integer> {
   private FeatureCache cache(AlexNetWeights pretrained, Dataset data, boolean shuffle, String split)
       throws IOException {
     FeatureCache.Builder b = FeatureCache.builder().setDataset(data).optPreprocess(PREPROCESS)
-        .optBatchSize(batchSize).optSeed(seed).optShuffle(shuffle).optStrict(strict).optIntraOpThreads(threads);
+        .optBatchSize(batchSize).optSeed(seed).optShuffle(shuffle).optStrict(strict).optIntraOpThreads(threads)
+        .optWorkers(decodingWorkers());
     if (pretrained != null) {
       b.setWeights(pretrained);
     } else {
@@ -535,7 +547,28 @@ final class FinetuneCommand implements Callable<Integer> {
 
   private BatchPipeline pipeline(Dataset data, Augmentation augmentation, boolean shuffle) {
     return BatchPipeline.builder().setDataset(data).optPreprocess(PREPROCESS).optAugmentation(augmentation)
-        .optBatchSize(batchSize).optSeed(seed).optShuffle(shuffle).optStrict(strict).build();
+        .optBatchSize(batchSize).optSeed(seed).optShuffle(shuffle).optStrict(strict).optWorkers(decodingWorkers())
+        .build();
+  }
+
+  /**
+   * {@code --workers}, else every core when a GPU trains (the cores have nothing else to do: 4 decoding threads
+   * make ~800 images/s where an H200 trains ~3,400, BENCHMARKS.md) and {@link BatchPipeline#defaultWorkers} on
+   * the CPU.
+   */
+  private int decodingWorkers() {
+    if (workers == null) {
+      workers = trainsOnGpu() ? Runtime.getRuntime().availableProcessors() : BatchPipeline.defaultWorkers();
+    }
+    return workers;
+  }
+
+  private boolean trainsOnGpu() {
+    if (device != null) {
+      return device.toUpperCase(Locale.ROOT).contains("GPU");
+    }
+    // TensorFlow puts the graph on its first GPU when it has one
+    return Placement.availableDevices(ConfigProto.getDefaultInstance()).stream().anyMatch(d -> d.contains("GPU"));
   }
 
   private static void reportSkipped(PrintWriter err, String split, int epoch, BatchSource.Skipped skipped) {

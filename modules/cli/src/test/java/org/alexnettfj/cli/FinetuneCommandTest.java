@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
+import org.alexnettfj.data.train.BatchPipeline;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,11 +46,12 @@ class FinetuneCommandTest {
     Run r = Run.of("finetune", "--train", dir.resolve("train").toString(), "--val", dir.resolve("val").toString(),
         "--weights", dir.resolve("absent.npy").toString(), "--train-layers",
         "conv1,conv2,conv3,conv4,conv5,fc6,fc7,fc8", "--epochs", "3", "--batch-size", "4", "--no-augment",
-        "--learning-rate", "0.001", "--seed", "0", "--threads", "2", "--json",
+        "--learning-rate", "0.001", "--seed", "0", "--threads", "2", "--workers", "3", "--json",
         "--out", dir.resolve("model.npz").toString());
 
     assertThat(r.code()).as("exit code; stderr: %s", r.err()).isZero();
     assertThat(r.err()).as("the missing weight file is said in one line").contains("no weights at");
+    assertThat(r.err()).contains("validating on 8 (3 decoding threads)");
     JsonNode json = new ObjectMapper().readTree(r.out());
     assertThat(json.get("epochs").asInt()).isEqualTo(3);
     assertThat(json.get("valImages").asInt()).isEqualTo(8);
@@ -260,6 +262,15 @@ class FinetuneCommandTest {
   }
 
   @Test
+  void fewerThanOneWorkerIsRefused() throws Exception {
+    writeTwoClasses(dir.resolve("train"), 2);
+    Run r = Run.of("finetune", "--train", dir.resolve("train").toString(), "--workers", "0");
+
+    assertThat(r.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
+    assertThat(r.err()).contains("--workers must be at least 1, was 0");
+  }
+
+  @Test
   void trainsOnTheFirstCpuAndRefusesADeviceThatDoesNotExist() throws Exception {
     writeTwoClasses(dir.resolve("train"), 2);
     List<String> common = List.of("finetune", "--train", dir.resolve("train").toString(), "--val-split", "0.5",
@@ -274,6 +285,8 @@ class FinetuneCommandTest {
     Run onNothing = Run.of(missing.toArray(String[]::new));
 
     assertThat(onCpu.code()).as("exit code on /CPU:0; stderr: %s", onCpu.err()).isZero();
+    assertThat(onCpu.err()).as("on the CPU, the pipeline's default number of decoding threads")
+        .contains("(" + BatchPipeline.defaultWorkers() + " decoding thread");
     assertThat(new ObjectMapper().readTree(onCpu.out()).get("epochs").asInt()).as("epochs reported").isEqualTo(1);
     assertThat(onNothing.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
     assertThat(onNothing.err().strip().lines().reduce((a, b) -> b).orElseThrow()).as("the last line of stderr")

@@ -23,6 +23,7 @@ import org.alexnettfj.data.train.Dataset;
 import org.alexnettfj.data.train.LabeledImage;
 import org.alexnettfj.graph.AlexNetGraph;
 import org.alexnettfj.graph.FreshInit;
+import org.alexnettfj.graph.TensorPool;
 import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.AlexNetWeights;
 import org.alexnettfj.weights.ProgressListener;
@@ -274,7 +275,7 @@ public final class FeatureCache implements AutoCloseable {
     private boolean shuffle = true;
     private boolean strict;
     private int computeBatch = 64;
-    private int workers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    private int workers = BatchPipeline.defaultWorkers();
     private int intraOpThreads;
     private long memoryLimit = Runtime.getRuntime().maxMemory() / 4;
     private Path tempDirectory;
@@ -348,7 +349,7 @@ public final class FeatureCache implements AutoCloseable {
       return this;
     }
 
-    /** Threads decoding images while computing; default the number of cores, at most 4. */
+    /** Threads decoding images while computing; default {@link BatchPipeline#defaultWorkers()}. */
     public Builder optWorkers(int workers) {
       this.workers = workers;
       return this;
@@ -468,6 +469,7 @@ public final class FeatureCache implements AutoCloseable {
       ByteBuffer bytes = ByteBuffer.allocate(ROW_BYTES).order(ByteOrder.LITTLE_ENDIAN);
       BatchPipeline.EpochReport report;
       try (Graph graph = new Graph(); Session session = new Session(graph, config);
+          TensorPool inputs = new TensorPool(1);
           BatchPipeline pipeline = BatchPipeline.builder().setDataset(dataset).optPreprocess(preprocess)
               .optAugmentation(Augmentation.NONE).optBatchSize(computeBatch).optShuffle(false).optStrict(strict)
               .optWorkers(workers).build();
@@ -483,7 +485,7 @@ public final class FeatureCache implements AutoCloseable {
           BatchPipeline.Batch b = batches.next();
           int from = b.index() * computeBatch;
           int to = Math.min(n, from + computeBatch);
-          float[] pool5 = b.size() == 0 ? new float[0] : pool5(session, net, b.images(), b.size());
+          float[] pool5 = b.size() == 0 ? new float[0] : pool5(session, net, inputs, b.images(), b.size());
           // Batches come in dataset order: match the kept images to the items of the batch's range.
           int k = 0;
           for (int item = from; item < to && k < b.size(); item++) {
@@ -524,11 +526,11 @@ public final class FeatureCache implements AutoCloseable {
           memory == null ? null : Arrays.copyOf(memory, rows), report);
     }
 
-    private static float[] pool5(Session session, AlexNetGraph net, float[] images, int n) {
+    private static float[] pool5(Session session, AlexNetGraph net, TensorPool inputs, float[] images, int n) {
       float[] out = new float[n * VALUES];
-      try (TFloat32 x = TFloat32.tensorOf(Shape.of(n, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3),
+      try (TensorPool.Lease x = inputs.lease(Shape.of(n, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3),
               DataBuffers.of(images, true, false));
-          Result r = session.runner().feed(net.input(), x).fetch(net.layer("pool5")).run()) {
+          Result r = session.runner().feed(net.input(), x.tensor()).fetch(net.layer("pool5")).run()) {
         ((TFloat32) r.get(0)).copyTo(DataBuffers.of(out, false, false));
       }
       return out;

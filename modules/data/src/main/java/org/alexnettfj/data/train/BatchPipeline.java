@@ -100,6 +100,14 @@ public final class BatchPipeline implements AutoCloseable {
     });
   }
 
+  /**
+   * Worker threads when none are set: one per core, at most 4 — sized for training on the CPU, where TensorFlow
+   * needs the cores too and 4 workers already decode several times what it trains.
+   */
+  public static int defaultWorkers() {
+    return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+  }
+
   public static Builder builder() {
     return new Builder();
   }
@@ -346,7 +354,7 @@ public final class BatchPipeline implements AutoCloseable {
     private PreprocessConfig preprocess = PreprocessConfig.NOTEBOOK;
     private Augmentation augmentation = Augmentation.NONE;
     private int batchSize = 128;
-    private int workers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    private int workers = defaultWorkers();
     private int prefetch;
     private long seed;
     private boolean shuffle = true;
@@ -376,7 +384,7 @@ public final class BatchPipeline implements AutoCloseable {
       return this;
     }
 
-    /** Worker threads; default the number of cores, at most 4. */
+    /** Worker threads; default {@link #defaultWorkers()}. */
     public Builder optWorkers(int workers) {
       this.workers = workers;
       return this;
