@@ -118,7 +118,7 @@ final class EvaluateCommand implements Callable<Integer> {
         start = System.nanoTime();
         try (BatchPipeline pipeline = BatchPipeline.builder().setDataset(dataset).optPreprocess(PREPROCESS)
                 .optAugmentation(Augmentation.NONE).optBatchSize(batchSize).optShuffle(false).optStrict(strict)
-                .build();
+                .optEpochs(1).build();
             BatchPipeline.Epoch batches = pipeline.epoch(0);
             Progress progress = Progress.items("Evaluating")) {
           int done = 0;

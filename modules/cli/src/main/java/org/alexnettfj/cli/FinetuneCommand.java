@@ -548,7 +548,7 @@ final class FinetuneCommand implements Callable<Integer> {
   private BatchPipeline pipeline(Dataset data, Augmentation augmentation, boolean shuffle) {
     return BatchPipeline.builder().setDataset(data).optPreprocess(PREPROCESS).optAugmentation(augmentation)
         .optBatchSize(batchSize).optSeed(seed).optShuffle(shuffle).optStrict(strict).optWorkers(decodingWorkers())
-        .build();
+        .optEpochs(epochs).build();
   }
 
   /**

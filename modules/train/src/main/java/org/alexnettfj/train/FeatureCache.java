@@ -472,7 +472,7 @@ public final class FeatureCache implements AutoCloseable {
           TensorPool inputs = new TensorPool(1);
           BatchPipeline pipeline = BatchPipeline.builder().setDataset(dataset).optPreprocess(preprocess)
               .optAugmentation(Augmentation.NONE).optBatchSize(computeBatch).optShuffle(false).optStrict(strict)
-              .optWorkers(workers).build();
+              .optWorkers(workers).optEpochs(1).build();
           BatchPipeline.Epoch batches = pipeline.epoch(0)) {
         AlexNetGraph net = AlexNetGraph.createFeatures(Ops.create(graph));
         for (String layer : CONV_LAYERS) {   // one layer per run: at most one layer twice in native memory

@@ -70,6 +70,7 @@ public final class BatchPipeline implements AutoCloseable {
   private final Augmentation augmentation;
   private final int batchSize;
   private final int prefetch;
+  private final int epochs;
   private final long seed;
   private final boolean shuffle;
   private final boolean strict;
@@ -88,6 +89,7 @@ public final class BatchPipeline implements AutoCloseable {
     this.augmentation = b.augmentation;
     this.batchSize = b.batchSize;
     this.prefetch = b.prefetch > 0 ? b.prefetch : b.workers + 1;
+    this.epochs = b.epochs;
     this.seed = b.seed;
     this.shuffle = b.shuffle;
     this.strict = b.strict;
@@ -233,7 +235,7 @@ public final class BatchPipeline implements AutoCloseable {
       while (window.size() + started.size() < prefetch && submitted < batches) {
         window.add(submit(epoch, submitted++, order));
       }
-      if (submitted == batches && !closed) {   // a failed epoch is closed too
+      if (submitted == batches && !closed && epoch + 1 < epochs) {   // a failed epoch is closed too
         startAhead(epoch + 1, prefetch - window.size() - started.size());
       }
     }
@@ -356,6 +358,7 @@ public final class BatchPipeline implements AutoCloseable {
     private int batchSize = 128;
     private int workers = defaultWorkers();
     private int prefetch;
+    private int epochs = Integer.MAX_VALUE;
     private long seed;
     private boolean shuffle = true;
     private boolean strict;
@@ -387,6 +390,19 @@ public final class BatchPipeline implements AutoCloseable {
     /** Worker threads; default {@link #defaultWorkers()}. */
     public Builder optWorkers(int workers) {
       this.workers = workers;
+      return this;
+    }
+
+    /**
+     * How many epochs will be asked for (0 … epochs − 1), when that is known: the last then starts no batches of
+     * an epoch nobody takes, which would only compete with what runs after it (the last validation). Asking for a
+     * later epoch still works. Default: no limit.
+     */
+    public Builder optEpochs(int epochs) {
+      if (epochs < 1) {
+        throw new IllegalArgumentException("epochs must be at least 1, was " + epochs);
+      }
+      this.epochs = epochs;
       return this;
     }
 

@@ -107,6 +107,21 @@ class BatchPipelineTest {
   }
 
   @Test
+  void theLastOfTheEpochsAskedForStartsNoMore() throws IOException {
+    try (Dataset d = tinyDataset(false);
+         BatchPipeline fresh = builder(d).optWorkers(2).optPrefetch(3).build();
+         BatchPipeline p = builder(d).optWorkers(2).optPrefetch(3).optEpochs(2).build()) {
+      run(p, 0);
+      assertThat(p.startedAhead()).as("epoch 1 is asked for, so started").isEqualTo(3);
+      run(p, 1);
+      assertThat(p.startedAhead()).as("nothing after the last epoch").isZero();
+      assertSameBatches(run(fresh, 2), run(p, 2), "an epoch past the limit, made when asked");
+    }
+    assertThatThrownBy(() -> BatchPipeline.builder().optEpochs(0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at least 1");
+  }
+
+  @Test
   void skipsAndReportsBadFilesWithoutStoppingTheEpoch() throws IOException {
     try (Dataset d = tinyDataset(true); BatchPipeline p = builder(d).optWorkers(2).build()) {
       assertThat(d.size()).isEqualTo(23);
