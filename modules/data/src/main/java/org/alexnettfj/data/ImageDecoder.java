@@ -225,6 +225,11 @@ public record ImageDecoder(long maxPixels, boolean applyExifOrientation, boolean
       throw e;
     } catch (IOException e) {
       throw origin.error("cannot read: " + message(e), e);
+    } catch (LinkageError e) {
+      // not this image's fault: the runtime cannot decode at all, so no image may be skipped as unreadable
+      throw new IllegalStateException("this Java runtime cannot decode images (" + e
+          + "); Debian's and Ubuntu's JDKs read JPEG through the system's libjpeg.so.62 (package libjpeg62-turbo)",
+          e);
     } finally {
       if (reader != null) {
         reader.dispose();

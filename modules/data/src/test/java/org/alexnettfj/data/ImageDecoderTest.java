@@ -50,6 +50,19 @@ class ImageDecoderTest {
     assertThat(java).as("%s vs cv2.imread: %s", name, Fixtures.byteDifference(java, openCv)).isEqualTo(openCv);
   }
 
+  @Test
+  void aRuntimeThatCannotLoadAReaderFailsClearlyRatherThanCallingTheImageUnreadable() throws Exception {
+    try (AutoCloseable plugin = UnloadableReaderSpi.register()) {
+      assertThatThrownBy(() -> DECODER.decode(UnloadableReaderSpi.BYTES, "x.fakeimg"))
+          .as("not an ImageDecodeException, which would have the image skipped as unreadable")
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("this Java runtime cannot decode images")
+          .hasMessageContaining("Could not initialize class")
+          .hasMessageContaining("libjpeg62-turbo")
+          .hasCauseInstanceOf(NoClassDefFoundError.class);
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"small.gif", "animated.gif"})
   void decodesTheFirstFrameOfAGifAsImageMagickDoes(String name) throws IOException {

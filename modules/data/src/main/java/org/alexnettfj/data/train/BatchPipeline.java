@@ -264,7 +264,9 @@ public final class BatchPipeline implements AutoCloseable {
         if (e.getCause() instanceof ImageDecodeException bad) {
           throw new UncheckedIOException("strict mode: " + bad.getMessage(), bad);
         }
-        throw new IllegalStateException("making batch " + returned + " of epoch " + epoch + " failed", e.getCause());
+        Throwable cause = e.getCause();
+        throw new IllegalStateException("making batch " + returned + " of epoch " + epoch + " failed: "
+            + (cause.getMessage() != null ? cause.getMessage() : cause.toString()), cause);
       } finally {
         ahead.decrementAndGet();
       }
@@ -318,6 +320,9 @@ public final class BatchPipeline implements AutoCloseable {
         skipped.add(new Skipped(item.source(), e.reason()));
         continue;
       } catch (RuntimeException e) {
+        if (e.getCause() instanceof LinkageError) {
+          throw e;   // the runtime cannot decode at all (ImageDecoder says why): every item would be skipped
+        }
         // A bug or an odd image must cost one item, reported, not the epoch.
         if (strict) {
           throw new ImageDecodeException(item.source(), "cannot preprocess: " + e, e);

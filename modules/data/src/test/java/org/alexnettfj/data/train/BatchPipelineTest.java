@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Random;
 import javax.imageio.ImageIO;
 import org.alexnettfj.data.ImageDecodeException;
+import org.alexnettfj.data.UnloadableReaderSpi;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -119,6 +120,19 @@ class BatchPipelineTest {
     }
     assertThatThrownBy(() -> BatchPipeline.builder().optEpochs(0)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("at least 1");
+  }
+
+  @Test
+  void aFailureThatIsNotAnUnreadableImageStopsTheEpochSayingWhat() throws Exception {
+    try (Dataset d = tinyDataset(false); AutoCloseable plugin = UnloadableReaderSpi.register()) {
+      Files.write(temp.resolve("data/ant/0.png"), UnloadableReaderSpi.BYTES);
+      try (BatchPipeline p = builder(d).optWorkers(1).optShuffle(false).build();
+           BatchPipeline.Epoch e = p.epoch(0)) {
+        assertThatThrownBy(e::next).isInstanceOf(IllegalStateException.class)
+            .hasMessageStartingWith("making batch 0 of epoch 0 failed: this Java runtime cannot decode images");
+        assertThat(e.hasNext()).as("a failed epoch has no more batches").isFalse();
+      }
+    }
   }
 
   @Test
