@@ -99,15 +99,32 @@ public final class AlexNetGraph {
    * gradient.
    */
   public enum Lrn {
-    /** TensorFlow's fused {@code LRN} op: fastest, for inference. */
+    /** TensorFlow's fused {@code LRN} op: the faster with TensorFlow's default kernels. */
     FUSED,
     /**
      * LRN written with square, a banded matrix product over channels, add, pow and div, for training: the C++
      * gradient that {@code Graph.addGradients} uses for the fused op builds {@code LRNGrad} without the op's
      * attributes, i.e. with TensorFlow's defaults (radius 5, alpha 1, beta 0.5, bias 1), not AlexNet's
-     * (the train module's tests measure this); these basic ops have correct gradients.
+     * (the train module's tests measure this); these basic ops have correct gradients. With oneDNN's kernels
+     * also the faster: the product runs on oneDNN, the fused op (which has no oneDNN kernel) does not.
      */
-    BASIC_OPS
+    BASIC_OPS;
+
+    /**
+     * The faster of the two where no gradient passes through it: {@link #BASIC_OPS} when TensorFlow's oneDNN
+     * kernels are on ({@code TF_ENABLE_ONEDNN_OPTS=1}, as the tools set it; ~10% off a forward pass at batch 64,
+     * BENCHMARKS.md), else {@link #FUSED}.
+     */
+    public static Lrn fastest() {
+      return fastest(System.getenv("TF_ENABLE_ONEDNN_OPTS"));
+    }
+
+    /** {@link #fastest()} for a value of {@code TF_ENABLE_ONEDNN_OPTS}, read as TensorFlow reads it. */
+    static Lrn fastest(String onednnSetting) {
+      boolean onednn = onednnSetting != null
+          && (onednnSetting.equals("1") || onednnSetting.equalsIgnoreCase("true"));
+      return onednn ? BASIC_OPS : FUSED;
+    }
   }
 
   /**
@@ -151,17 +168,18 @@ public final class AlexNetGraph {
   }
 
   /**
-   * The whole network: {@code input} → conv1 … pool5 → fc6 … fc8 → {@code prob}.
+   * The whole network: {@code input} → conv1 … pool5 → fc6 … fc8 → {@code prob}, for inference (norm1 and norm2
+   * as {@link Lrn#fastest()}).
    *
    * @param seed the default key of dropout's masks (all ones while {@code keepProb} is 1)
    */
   public static AlexNetGraph create(Ops tf, int numClasses, long seed) {
-    return create(tf, numClasses, seed, Lrn.FUSED);
+    return create(tf, numClasses, seed, Lrn.fastest());
   }
 
   /**
    * The whole network with norm1 and norm2 computed as {@code lrn} says: {@link Lrn#BASIC_OPS} for a graph that
-   * is differentiated for training, {@link Lrn#FUSED} otherwise.
+   * is differentiated for training, {@link Lrn#fastest()} otherwise.
    *
    * <pre>{@code
    * AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 2, 0L, AlexNetGraph.Lrn.BASIC_OPS);
@@ -192,7 +210,7 @@ public final class AlexNetGraph {
 
   /** The feature extractor alone: {@code input} → conv1 … pool5. Its parameters are conv1 … conv5. */
   public static AlexNetGraph createFeatures(Ops tf) {
-    AlexNetGraph net = new AlexNetGraph(tf, AlexNetSpec.IMAGENET_CLASSES, 0L, Lrn.FUSED, Placement.DEFAULT);
+    AlexNetGraph net = new AlexNetGraph(tf, AlexNetSpec.IMAGENET_CLASSES, 0L, Lrn.fastest(), Placement.DEFAULT);
     net.input = net.placeholder(INPUT, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3);
     net.features(net.input);
     return net;

@@ -434,7 +434,7 @@ public final class AlexNetModel implements AutoCloseable {
 
       Graph graph = new Graph();
       try {
-        AlexNetGraph net = AlexNetGraph.create(Ops.create(graph), classes, seed, AlexNetGraph.Lrn.FUSED,
+        AlexNetGraph net = AlexNetGraph.create(Ops.create(graph), classes, seed, AlexNetGraph.Lrn.fastest(),
             placement);
         Session session = new Session(graph, config);
         try {

@@ -147,6 +147,17 @@ class AlexNetGraphTest {
   }
 
   @Test
+  void theFasterLrnIsTheBasicOpsOneExactlyWhenOneDnnIsOnAsTensorFlowReadsTheVariable() {
+    assertThat(AlexNetGraph.Lrn.fastest("1")).isEqualTo(AlexNetGraph.Lrn.BASIC_OPS);
+    assertThat(AlexNetGraph.Lrn.fastest("true")).isEqualTo(AlexNetGraph.Lrn.BASIC_OPS);
+    assertThat(AlexNetGraph.Lrn.fastest("TRUE")).isEqualTo(AlexNetGraph.Lrn.BASIC_OPS);
+    assertThat(AlexNetGraph.Lrn.fastest("0")).isEqualTo(AlexNetGraph.Lrn.FUSED);
+    assertThat(AlexNetGraph.Lrn.fastest("false")).isEqualTo(AlexNetGraph.Lrn.FUSED);
+    assertThat(AlexNetGraph.Lrn.fastest(null)).as("unset: TF-Java leaves oneDNN off")
+        .isEqualTo(AlexNetGraph.Lrn.FUSED);
+  }
+
+  @Test
   void lrnFromBasicOpsEqualsTheFusedLrnOpOnNorm1AndNorm2() {
     float[] conv1 = positive(TestData.uniform(new SplittableRandom(6), 55 * 55 * 96, 200));
     float[] conv2 = positive(TestData.uniform(new SplittableRandom(7), 27 * 27 * 256, 200));

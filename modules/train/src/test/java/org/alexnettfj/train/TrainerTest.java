@@ -288,8 +288,8 @@ class TrainerTest {
             .optLearningRate(1e-6f).optSeed(3).optInput(Trainer.Input.POOL5).build()) {
       // Built after the trainers, and emptied as it is compared, to keep the test within the 1 GB heap.
       Map<String, WeightArray> parameters = new LinkedHashMap<>(Fixtures.randomParameters(12, CLASSES, 0.002));
-      // The fused LRN: what a trainer with conv1 and conv2 frozen builds, so pool5 is the one it computes.
-      float[] pool5 = Fixtures.pool5(parameters, images, labels.length, AlexNetGraph.Lrn.FUSED);
+      // The LRN a trainer with conv1 and conv2 frozen builds, so pool5 is the one it computes.
+      float[] pool5 = Fixtures.pool5(parameters, images, labels.length, AlexNetGraph.Lrn.fastest());
       fromImages.setParameters(parameters);
       fromPool5.setParameters(Fixtures.classifierParameters(parameters));
       parameters.keySet().removeIf(name -> name.startsWith("conv"));
