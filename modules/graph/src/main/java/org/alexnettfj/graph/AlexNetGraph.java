@@ -119,6 +119,14 @@ public final class AlexNetGraph {
       return fastest(System.getenv("TF_ENABLE_ONEDNN_OPTS"));
     }
 
+    /**
+     * {@link #fastest()} where the graph runs on the CPU, else {@link #FUSED}: oneDNN's kernels are CPU kernels,
+     * and on a GPU the fused op (cuDNN's LRN) is the one measured and checked there (BENCHMARKS.md).
+     */
+    public static Lrn fastestOn(Placement placement) {
+      return placement.runsOnCpu() ? fastest() : FUSED;
+    }
+
     /** {@link #fastest()} for a value of {@code TF_ENABLE_ONEDNN_OPTS}, read as TensorFlow reads it. */
     static Lrn fastest(String onednnSetting) {
       boolean onednn = onednnSetting != null
@@ -169,17 +177,17 @@ public final class AlexNetGraph {
 
   /**
    * The whole network: {@code input} → conv1 … pool5 → fc6 … fc8 → {@code prob}, for inference (norm1 and norm2
-   * as {@link Lrn#fastest()}).
+   * as {@link Lrn#fastestOn} the default placement).
    *
    * @param seed the default key of dropout's masks (all ones while {@code keepProb} is 1)
    */
   public static AlexNetGraph create(Ops tf, int numClasses, long seed) {
-    return create(tf, numClasses, seed, Lrn.fastest());
+    return create(tf, numClasses, seed, Lrn.fastestOn(Placement.DEFAULT));
   }
 
   /**
    * The whole network with norm1 and norm2 computed as {@code lrn} says: {@link Lrn#BASIC_OPS} for a graph that
-   * is differentiated for training, {@link Lrn#fastest()} otherwise.
+   * is differentiated for training, {@link Lrn#fastestOn} its placement otherwise.
    *
    * <pre>{@code
    * AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 2, 0L, AlexNetGraph.Lrn.BASIC_OPS);
@@ -210,7 +218,8 @@ public final class AlexNetGraph {
 
   /** The feature extractor alone: {@code input} → conv1 … pool5. Its parameters are conv1 … conv5. */
   public static AlexNetGraph createFeatures(Ops tf) {
-    AlexNetGraph net = new AlexNetGraph(tf, AlexNetSpec.IMAGENET_CLASSES, 0L, Lrn.fastest(), Placement.DEFAULT);
+    AlexNetGraph net = new AlexNetGraph(tf, AlexNetSpec.IMAGENET_CLASSES, 0L, Lrn.fastestOn(Placement.DEFAULT),
+        Placement.DEFAULT);
     net.input = net.placeholder(INPUT, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3);
     net.features(net.input);
     return net;

@@ -434,8 +434,8 @@ public final class AlexNetModel implements AutoCloseable {
 
       Graph graph = new Graph();
       try {
-        AlexNetGraph net = AlexNetGraph.create(Ops.create(graph), classes, seed, AlexNetGraph.Lrn.fastest(),
-            placement);
+        AlexNetGraph net = AlexNetGraph.create(Ops.create(graph), classes, seed,
+            AlexNetGraph.Lrn.fastestOn(placement), placement);
         Session session = new Session(graph, config);
         try {
           assignParameters(session, net, source);

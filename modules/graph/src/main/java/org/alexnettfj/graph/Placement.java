@@ -108,6 +108,17 @@ public final class Placement {
     return cpuDevices;
   }
 
+  /**
+   * Whether the graph runs on the CPU: every device named is a CPU, or, by default, TensorFlow sees no GPU (it
+   * would put the graph on its first one).
+   */
+  public boolean runsOnCpu() {
+    if (!isDefault()) {
+      return devices.stream().allMatch(d -> d.startsWith("/CPU:"));
+    }
+    return availableDevices(ConfigProto.getDefaultInstance()).stream().noneMatch(d -> d.startsWith("/GPU:"));
+  }
+
   /** {@code tf} with the (first) device set, so every op it builds asks for it; {@code tf} itself by default. */
   public Ops scope(Ops tf) {
     return isDefault() ? tf : tf.withDevice(spec(0));

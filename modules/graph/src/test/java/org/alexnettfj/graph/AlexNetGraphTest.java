@@ -155,6 +155,9 @@ class AlexNetGraphTest {
     assertThat(AlexNetGraph.Lrn.fastest("false")).isEqualTo(AlexNetGraph.Lrn.FUSED);
     assertThat(AlexNetGraph.Lrn.fastest(null)).as("unset: TF-Java leaves oneDNN off")
         .isEqualTo(AlexNetGraph.Lrn.FUSED);
+    assertThat(AlexNetGraph.Lrn.fastestOn(Placement.device("/GPU:0"))).as("on a GPU, cuDNN's LRN")
+        .isEqualTo(AlexNetGraph.Lrn.FUSED);
+    assertThat(AlexNetGraph.Lrn.fastestOn(Placement.device("/CPU:0"))).isEqualTo(AlexNetGraph.Lrn.fastest());
   }
 
   @Test

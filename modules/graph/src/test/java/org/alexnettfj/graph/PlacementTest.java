@@ -17,6 +17,17 @@ class PlacementTest {
   private static final ConfigProto THREADS = ConfigProto.newBuilder().setIntraOpParallelismThreads(3).build();
 
   @Test
+  void runsOnTheCpuWhenEveryDeviceNamedIsACpuOrByDefaultWhenTensorFlowSeesNoGpu() {
+    assertThat(Placement.device("/CPU:0").runsOnCpu()).isTrue();
+    assertThat(Placement.towers("/CPU:0", "/CPU:1").runsOnCpu()).isTrue();
+    assertThat(Placement.device("/GPU:0").runsOnCpu()).isFalse();
+    assertThat(Placement.towers("/CPU:0", "/GPU:0").runsOnCpu()).isFalse();
+    boolean gpuSeen = Placement.availableDevices(ConfigProto.getDefaultInstance()).stream()
+        .anyMatch(d -> d.startsWith("/GPU:"));
+    assertThat(Placement.DEFAULT.runsOnCpu()).as("default placement; a GPU seen: %s", gpuSeen).isEqualTo(!gpuSeen);
+  }
+
+  @Test
   void readsTheUsualSpellingsOfADevice() {
     for (String name : List.of("/GPU:1", "/gpu:1", "GPU:1", "/device:GPU:1", " /GPU:1 ",
         "/job:localhost/replica:0/task:0/device:GPU:1")) {

@@ -63,7 +63,7 @@ import org.tensorflow.types.family.TType;
  *
  * <p>When conv1 or conv2 is trained the graph is built with {@link AlexNetGraph.Lrn#BASIC_OPS}, because
  * TensorFlow's registered gradient of the fused LRN op ignores the op's attributes (otherwise no gradient passes
- * through LRN and {@link AlexNetGraph.Lrn#fastest()} is used); grouped convolutions stay split → conv → concat, which has CPU
+ * through LRN and {@link AlexNetGraph.Lrn#fastestOn} its placement is used); grouped convolutions stay split → conv → concat, which has CPU
  * gradients. Training feeds {@code keepProb} (default 0.5) to dropout after fc6 and fc7; {@link #logits} and
  * {@link #loss} run with 1. Step {@code k}'s dropout masks are keyed on {@code (seed, k)} (stateless random ops),
  * so they depend on nothing but the seed and the step number.
@@ -157,7 +157,7 @@ public final class Trainer implements AutoCloseable {
     boolean lrnDifferentiated = trainLayers.contains("conv1") || trainLayers.contains("conv2");
     this.net = input == Input.POOL5 ? AlexNetGraph.createClassifier(tf, b.numClasses(), b.seed, b.placement)
         : AlexNetGraph.create(tf, b.numClasses(), b.seed,
-            lrnDifferentiated ? AlexNetGraph.Lrn.BASIC_OPS : AlexNetGraph.Lrn.fastest(), b.placement);
+            lrnDifferentiated ? AlexNetGraph.Lrn.BASIC_OPS : AlexNetGraph.Lrn.fastestOn(b.placement), b.placement);
 
     Ops ops = tf.withSubScope("train");
     labels = ops.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(Shape.UNKNOWN_SIZE)));

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.alexnettfj.graph.AlexNetGraph;
+import org.alexnettfj.graph.Placement;
 import org.alexnettfj.graph.TfCheckpoint;
 import org.alexnettfj.weights.WeightArray;
 import org.junit.jupiter.api.Test;
@@ -289,7 +290,7 @@ class TrainerTest {
       // Built after the trainers, and emptied as it is compared, to keep the test within the 1 GB heap.
       Map<String, WeightArray> parameters = new LinkedHashMap<>(Fixtures.randomParameters(12, CLASSES, 0.002));
       // The LRN a trainer with conv1 and conv2 frozen builds, so pool5 is the one it computes.
-      float[] pool5 = Fixtures.pool5(parameters, images, labels.length, AlexNetGraph.Lrn.fastest());
+      float[] pool5 = Fixtures.pool5(parameters, images, labels.length, AlexNetGraph.Lrn.fastestOn(Placement.DEFAULT));
       fromImages.setParameters(parameters);
       fromPool5.setParameters(Fixtures.classifierParameters(parameters));
       parameters.keySet().removeIf(name -> name.startsWith("conv"));
