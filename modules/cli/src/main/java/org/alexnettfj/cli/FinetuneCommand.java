@@ -35,7 +35,6 @@ import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.AlexNetWeights;
 import org.alexnettfj.weights.NpzWriter;
 import org.alexnettfj.weights.WeightArray;
-import org.tensorflow.proto.ConfigProto;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -564,11 +563,7 @@ final class FinetuneCommand implements Callable<Integer> {
   }
 
   private boolean trainsOnGpu() {
-    if (device != null) {
-      return device.toUpperCase(Locale.ROOT).contains("GPU");
-    }
-    // TensorFlow puts the graph on its first GPU when it has one
-    return Placement.availableDevices(ConfigProto.getDefaultInstance()).stream().anyMatch(d -> d.contains("GPU"));
+    return !(device != null ? Placement.device(device) : Placement.DEFAULT).runsOnCpu();
   }
 
   private static void reportSkipped(PrintWriter err, String split, int epoch, BatchSource.Skipped skipped) {
