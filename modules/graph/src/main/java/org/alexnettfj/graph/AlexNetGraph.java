@@ -124,7 +124,8 @@ public final class AlexNetGraph {
      * and on a GPU the fused op (cuDNN's LRN) is the one measured and checked there (BENCHMARKS.md).
      */
     public static Lrn fastestOn(Placement placement) {
-      return placement.runsOnCpu() ? fastest() : FUSED;
+      // fastest() first: only with oneDNN on does the placement matter (asking TensorFlow costs a session)
+      return fastest() == BASIC_OPS && placement.runsOnCpu() ? BASIC_OPS : FUSED;
     }
 
     /** {@link #fastest()} for a value of {@code TF_ENABLE_ONEDNN_OPTS}, read as TensorFlow reads it. */
