@@ -116,7 +116,16 @@ public final class Placement {
     if (!isDefault()) {
       return devices.stream().allMatch(d -> d.startsWith("/CPU:"));
     }
-    return availableDevices(ConfigProto.getDefaultInstance()).stream().noneMatch(d -> d.startsWith("/GPU:"));
+    return !DefaultDevices.SEES_GPU;
+  }
+
+  /**
+   * Whether a default session sees a GPU, asked once per process: TensorFlow reads {@code CUDA_VISIBLE_DEVICES}
+   * and finds its GPUs when it first starts, so the answer cannot change, and asking costs a throwaway session.
+   */
+  private static final class DefaultDevices {
+    static final boolean SEES_GPU = availableDevices(ConfigProto.getDefaultInstance()).stream()
+        .anyMatch(d -> d.startsWith("/GPU:"));
   }
 
   /** {@code tf} with the (first) device set, so every op it builds asks for it; {@code tf} itself by default. */
