@@ -456,18 +456,23 @@ class AlexNetModelTest {
   @Test
   void buildingAndClosingModelsDoesNotGrowResidentMemory() throws IOException {
     Assumptions.assumeTrue(Files.isReadable(Path.of("/proc/self/status")), "needs Linux /proc");
-    // Each model holds 244 MB of variables in native memory: a graph or session left open shows at once.
+    // Each model holds 244 MB of variables in native memory: a graph or session left open grows memory by that
+    // much per model, 976 MB over the 4 below. The bound is one model's worth because freed memory is not all
+    // handed back at once (malloc keeps some in the arenas of TensorFlow's threads, more on a busy machine: one
+    // run once read 375 MB over 3 models where every rerun read under 120); two warm-up models fill them first.
+    buildUseAndClose();
     buildUseAndClose();
     MemorySnapshot before = MemorySnapshot.take();
-    for (int i = 0; i < 3; i++) {
+    int models = 4;
+    for (int i = 0; i < models; i++) {
       buildUseAndClose();
     }
     MemorySnapshot after = MemorySnapshot.take();
 
     assertThat(after.nativeGrowthSinceKb(before) / 1024.0)
-        .as("MB of resident memory gained over 3 models built and closed, less Java heap growth (RSS %d -> %d kB)",
-            before.rssKb, after.rssKb)
-        .isLessThan(120.0);
+        .as("MB of resident memory gained over %d models built and closed, less Java heap growth (RSS %d -> %d kB)",
+            models, before.rssKb, after.rssKb)
+        .isLessThan(244.0);
   }
 
   private void buildUseAndClose() throws IOException {
