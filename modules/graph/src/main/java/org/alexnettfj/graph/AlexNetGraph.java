@@ -138,6 +138,27 @@ public final class AlexNetGraph {
   }
 
   /**
+   * How conv2, conv4 and conv5 compute their two groups. Both give the same values (to float32 rounding); they
+   * differ in speed and in whether TensorFlow can differentiate them on the CPU.
+   */
+  public enum Grouping {
+    /** Split the input and the weights, convolve each half, concatenate: the classic code's way; for training. */
+    SPLIT,
+    /**
+     * One {@code Conv2D} whose filter has half the input's depth (TensorFlow's grouped convolution), for graphs
+     * that are not differentiated: TensorFlow has no CPU gradient for it. Needs oneDNN's kernels on the CPU: the
+     * default kernel that TensorFlow fuses convolution, bias and ReLU into does not do groups. There it is the
+     * faster (no per-call split of the weights, one oneDNN call per layer; BENCHMARKS.md).
+     */
+    NATIVE;
+
+    /** {@link #NATIVE} where the graph runs on the CPU with oneDNN's kernels on, as {@link Lrn#fastestOn}. */
+    public static Grouping fastestOn(Placement placement) {
+      return Lrn.fastestOn(placement) == Lrn.BASIC_OPS ? NATIVE : SPLIT;
+    }
+  }
+
+  /**
    * One variable and the ops that set it: feed {@code value} and run {@code assign}.
    *
    * @param name e.g. {@code conv2/weights}
@@ -159,6 +180,7 @@ public final class AlexNetGraph {
   private final int numClasses;
   private final long seed;
   private final Lrn lrnMode;
+  private final Grouping grouping;
   private final Placement placement;
   private final Map<String, Operand<TFloat32>> layers = new LinkedHashMap<>();
   private final Map<String, Parameter> parameters = new LinkedHashMap<>();
@@ -166,7 +188,7 @@ public final class AlexNetGraph {
   private Operand<TFloat32> keepProb;
   private Operand<TInt64> dropoutSeed;
 
-  private AlexNetGraph(Ops tf, int numClasses, long seed, Lrn lrnMode, Placement placement) {
+  private AlexNetGraph(Ops tf, int numClasses, long seed, Lrn lrnMode, Grouping grouping, Placement placement) {
     if (numClasses < 1) {
       throw new IllegalArgumentException("numClasses must be at least 1, was " + numClasses);
     }
@@ -174,17 +196,19 @@ public final class AlexNetGraph {
     this.numClasses = numClasses;
     this.seed = seed;
     this.lrnMode = lrnMode;
+    this.grouping = grouping;
     this.placement = placement;
   }
 
   /**
    * The whole network: {@code input} → conv1 … pool5 → fc6 … fc8 → {@code prob}, for inference (norm1 and norm2
-   * as {@link Lrn#fastestOn} the default placement).
+   * as {@link Lrn#fastestOn}, the groups as {@link Grouping#fastestOn} the default placement).
    *
    * @param seed the default key of dropout's masks (all ones while {@code keepProb} is 1)
    */
   public static AlexNetGraph create(Ops tf, int numClasses, long seed) {
-    return create(tf, numClasses, seed, Lrn.fastestOn(Placement.DEFAULT));
+    return create(tf, numClasses, seed, Lrn.fastestOn(Placement.DEFAULT), Grouping.fastestOn(Placement.DEFAULT),
+        Placement.DEFAULT);
   }
 
   /**
@@ -209,7 +233,21 @@ public final class AlexNetGraph {
    * }</pre>
    */
   public static AlexNetGraph create(Ops tf, int numClasses, long seed, Lrn lrn, Placement placement) {
-    AlexNetGraph net = new AlexNetGraph(tf, numClasses, seed, lrn, placement);
+    return create(tf, numClasses, seed, lrn, Grouping.SPLIT, placement);
+  }
+
+  /**
+   * The whole network with norm1 and norm2 as {@code lrn} says and conv2, conv4 and conv5 as {@code grouping}
+   * says ({@link Grouping#SPLIT} if any of conv1 … conv5 is differentiated), on the devices of {@code placement}
+   * (the towers always split the groups: each tower holds one).
+   */
+  public static AlexNetGraph create(Ops tf, int numClasses, long seed, Lrn lrn, Grouping grouping,
+      Placement placement) {
+    if (grouping == Grouping.NATIVE && placement.runsOnCpu() && Lrn.fastest() != Lrn.BASIC_OPS) {
+      throw new IllegalArgumentException("Grouping.NATIVE needs TensorFlow's oneDNN kernels on the CPU "
+          + "(TF_ENABLE_ONEDNN_OPTS=1): the default fused convolution does not do groups; use Grouping.SPLIT");
+    }
+    AlexNetGraph net = new AlexNetGraph(tf, numClasses, seed, lrn, grouping, placement);
     net.input = net.placeholder(INPUT, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3);
     net.keepProb = net.keepProbPlaceholder();
     net.dropoutSeed = net.dropoutSeedPlaceholder();
@@ -218,10 +256,13 @@ public final class AlexNetGraph {
     return net;
   }
 
-  /** The feature extractor alone: {@code input} → conv1 … pool5. Its parameters are conv1 … conv5. */
+  /**
+   * The feature extractor alone: {@code input} → conv1 … pool5, not for differentiating (LRN and groups as
+   * {@link Lrn#fastestOn} and {@link Grouping#fastestOn} the default placement). Its parameters are conv1 … conv5.
+   */
   public static AlexNetGraph createFeatures(Ops tf) {
     AlexNetGraph net = new AlexNetGraph(tf, AlexNetSpec.IMAGENET_CLASSES, 0L, Lrn.fastestOn(Placement.DEFAULT),
-        Placement.DEFAULT);
+        Grouping.fastestOn(Placement.DEFAULT), Placement.DEFAULT);
     net.input = net.placeholder(INPUT, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3);
     net.features(net.input);
     return net;
@@ -237,7 +278,7 @@ public final class AlexNetGraph {
 
   /** {@link #createClassifier(Ops, int, long)} with its ops on the devices of {@code placement}. */
   public static AlexNetGraph createClassifier(Ops tf, int numClasses, long seed, Placement placement) {
-    AlexNetGraph net = new AlexNetGraph(tf, numClasses, seed, Lrn.FUSED, placement);
+    AlexNetGraph net = new AlexNetGraph(tf, numClasses, seed, Lrn.FUSED, Grouping.SPLIT, placement);
     net.input = net.placeholder("pool5", 6, 6, 256);
     net.layers.put("pool5", net.input);
     net.keepProb = net.keepProbPlaceholder();
@@ -408,7 +449,8 @@ public final class AlexNetGraph {
   /**
    * Convolution with ReLU. With {@code groups > 1} the input is split on channels and the HWIO weights on the
    * output axis, each input part convolved with its weight part, and the results concatenated on channels —
-   * the paper's two-GPU split, kept because the pretrained weights have its shape.
+   * the paper's two-GPU split, kept because the pretrained weights have its shape ({@link Grouping#NATIVE}: the
+   * same computation as one grouped {@code Conv2D}).
    */
   Operand<TFloat32> conv(Operand<TFloat32> x, int filterHeight, int filterWidth, int numFilters, int strideY,
       int strideX, String name, String padding, int groups) {
@@ -420,7 +462,8 @@ public final class AlexNetGraph {
     List<Long> strides = List.of(1L, (long) strideY, (long) strideX, 1L);
 
     Operand<TFloat32> conv;
-    if (groups == 1) {
+    if (groups == 1 || grouping == Grouping.NATIVE) {
+      // with a filter of inputChannels / groups depth, TensorFlow's Conv2D convolves in groups
       conv = scope.nn.conv2d(x, weights, strides, padding);
     } else {
       Split<TFloat32> inputGroups = scope.split(scope.constant(3), x, (long) groups);

@@ -4,13 +4,18 @@ import static org.alexnettfj.graph.Closeness.assertClose;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.alexnettfj.graph.ReferenceAlexNet.Volume;
 import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.WeightArray;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -87,8 +92,16 @@ class AlexNetGraphTest {
     }
   }
 
-  @Test
-  void groupedConv2EqualsAnUngroupedConvolutionWithBlockDiagonalWeights() {
+  /** The groupings this run can build: {@link AlexNetGraph.Grouping#NATIVE} needs oneDNN (the pom runs both). */
+  static List<AlexNetGraph.Grouping> groupings() {
+    return ONEDNN ? List.of(AlexNetGraph.Grouping.values()) : List.of(AlexNetGraph.Grouping.SPLIT);
+  }
+
+  private static final boolean ONEDNN = AlexNetGraph.Lrn.fastest() == AlexNetGraph.Lrn.BASIC_OPS;
+
+  @ParameterizedTest
+  @MethodSource("groupings")
+  void groupedConv2EqualsAnUngroupedConvolutionWithBlockDiagonalWeights(AlexNetGraph.Grouping grouping) {
     SplittableRandom random = new SplittableRandom(2);
     WeightArray weights = WeightArray.of(new int[] {5, 5, 48, 256}, TestData.uniform(random, 5 * 5 * 48 * 256, 0.05));
     WeightArray biases = WeightArray.of(new int[] {256}, TestData.uniform(random, 256, 0.5));
@@ -98,14 +111,77 @@ class AlexNetGraphTest {
     WeightArray blockDiagonal = blockDiagonal(weights, 2);
 
     float[] grouped = runLayer("conv2", Map.of("conv2/weights", weights, "conv2/biases", biases),
-        "pool1", pool1, new long[] {1, 27, 27, 96});
+        "pool1", pool1, new long[] {1, 27, 27, 96}, AlexNetGraph.Lrn.FUSED, grouping);
     double[] reference = ReferenceAlexNet.relu(ReferenceAlexNet.conv(Volume.of(pool1, 27, 27, 96), blockDiagonal,
         biases, 1, true, 1)).data();
     float[] ungroupedTf = ungroupedTfConv(pool1, blockDiagonal, biases);
 
-    assertClose(grouped, reference, 1e-5, "grouped conv2 vs float64 ungrouped conv with block-diagonal weights");
+    assertClose(grouped, reference, 1e-5, grouping + " grouped conv2 vs float64 ungrouped conv with block-diagonal "
+        + "weights");
     assertClose(grouped, Closeness.toDouble(ungroupedTf), 1e-5,
-        "grouped conv2 vs TensorFlow's own ungrouped conv2d with block-diagonal weights");
+        grouping + " grouped conv2 vs TensorFlow's own ungrouped conv2d with block-diagonal weights");
+  }
+
+  @Test
+  void nativeGroupingIsRefusedWithoutOneDnnAndOnlyChosenWithIt() {
+    if (ONEDNN) {
+      assertThat(AlexNetGraph.Grouping.fastestOn(Placement.device("/CPU:0"))).isEqualTo(AlexNetGraph.Grouping.NATIVE);
+    } else {
+      assertThat(AlexNetGraph.Grouping.fastestOn(Placement.device("/CPU:0"))).isEqualTo(AlexNetGraph.Grouping.SPLIT);
+      try (Graph g = new Graph()) {
+        assertThatThrownBy(() -> AlexNetGraph.create(Ops.create(g), 10, 0L, AlexNetGraph.Lrn.FUSED,
+            AlexNetGraph.Grouping.NATIVE, Placement.DEFAULT)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("TF_ENABLE_ONEDNN_OPTS=1").hasMessageContaining("Grouping.SPLIT");
+      }
+    }
+    assertThat(AlexNetGraph.Grouping.fastestOn(Placement.device("/GPU:0"))).as("on a GPU, split as measured there")
+        .isEqualTo(AlexNetGraph.Grouping.SPLIT);
+  }
+
+  @Test
+  void nativeGroupingBuildsOneConvolutionPerLayerWithoutSplitsAndMatchesTheSplitOneThroughPool5() {
+    Assumptions.assumeTrue(ONEDNN, "Grouping.NATIVE needs oneDNN: the pom's onednn execution runs this");
+    float[] image = TestData.uniform(new SplittableRandom(8), 227 * 227 * 3, 120);
+    Map<String, WeightArray> weights = new HashMap<>();
+    SplittableRandom random = new SplittableRandom(9);
+    for (String layer : List.of("conv1", "conv2", "conv3", "conv4", "conv5")) {
+      int[] w = AlexNetSpec.layer(layer, 1000).weightsShape();
+      int[] b = AlexNetSpec.layer(layer, 1000).biasesShape();
+      weights.put(layer + "/weights", WeightArray.of(w, TestData.uniform(random, product(w), 0.02)));
+      weights.put(layer + "/biases", WeightArray.of(b, TestData.uniform(random, product(b), 0.5)));
+    }
+
+    float[] split = pool5(weights, image, AlexNetGraph.Grouping.SPLIT);
+    float[] nativeGroups = pool5(weights, image, AlexNetGraph.Grouping.NATIVE);
+
+    assertClose(nativeGroups, Closeness.toDouble(split), 1e-5, "pool5, native grouped convolutions vs split ones");
+    try (Graph g = new Graph()) {
+      AlexNetGraph.create(Ops.create(g), 10, 0L, AlexNetGraph.Lrn.FUSED, AlexNetGraph.Grouping.NATIVE,
+          Placement.DEFAULT);
+      List<String> types = new ArrayList<>();
+      g.operations().forEachRemaining(op -> types.add(op.type()));
+      assertThat(types).filteredOn("Conv2D"::equals).as("one Conv2D per conv layer").hasSize(5);
+      assertThat(types).doesNotContain("Split");
+    }
+  }
+
+  private static float[] pool5(Map<String, WeightArray> params, float[] image, AlexNetGraph.Grouping grouping) {
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 1000, 0L, AlexNetGraph.Lrn.FUSED, grouping,
+          Placement.DEFAULT);
+      params.forEach((name, value) -> assign(s, net.parameters().get(name), value));
+      try (TFloat32 in = tensor(image, 1, 227, 227, 3)) {
+        return fetch(s.runner().feed(net.input(), in).fetch(net.layer("pool5")), 6 * 6 * 256);
+      }
+    }
+  }
+
+  private static int product(int[] shape) {
+    int n = 1;
+    for (int d : shape) {
+      n *= d;
+    }
+    return n;
   }
 
   @Test
@@ -337,8 +413,13 @@ class AlexNetGraphTest {
 
   private static float[] runLayer(String layer, Map<String, WeightArray> params, String fedLayer, float[] fed,
       long[] fedShape, AlexNetGraph.Lrn lrn) {
+    return runLayer(layer, params, fedLayer, fed, fedShape, lrn, AlexNetGraph.Grouping.SPLIT);
+  }
+
+  private static float[] runLayer(String layer, Map<String, WeightArray> params, String fedLayer, float[] fed,
+      long[] fedShape, AlexNetGraph.Lrn lrn, AlexNetGraph.Grouping grouping) {
     try (Graph g = new Graph(); Session s = new Session(g)) {
-      AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 1000, 0L, lrn);
+      AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 1000, 0L, lrn, grouping, Placement.DEFAULT);
       params.forEach((name, value) -> assign(s, net.parameters().get(name), value));
       try (TFloat32 in = tensor(fed, fedShape)) {
         Operand<TFloat32> out = net.layer(layer);
