@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.alexnettfj.weights.AlexNetWeights;
@@ -53,6 +55,11 @@ class AlexNetSavedModelTest {
       assertClose(rows((TFloat32) r.get("logits").orElseThrow(), n), logits, "logits");
       assertClose(rows((TFloat32) r.get("probabilities").orElseThrow(), n), probabilities, "probabilities");
       assertClose(rows((TFloat32) r.get("fc7").orElseThrow(), n), fc7, "fc7");
+      List<String> types = new ArrayList<>();
+      bundle.graph().operations().forEachRemaining(op -> types.add(op.type()));
+      assertThat(types).filteredOn("Conv2D"::equals)
+          .as("split groups (two convolutions each for conv2, conv4, conv5), which every runtime can run")
+          .hasSize(8);
     }
   }
 
