@@ -138,23 +138,27 @@ public final class AlexNetGraph {
   }
 
   /**
-   * How conv2, conv4 and conv5 compute their two groups. Both give the same values (to float32 rounding); they
-   * differ in speed and in whether TensorFlow can differentiate them on the CPU.
+   * How the convolutions are laid out for the kernels that run them. Both give the same values (to float32
+   * rounding); they differ in speed and in whether TensorFlow can differentiate them on the CPU.
    */
-  public enum Grouping {
-    /** Split the input and the weights, convolve each half, concatenate: the classic code's way; for training. */
-    SPLIT,
+  public enum Convolutions {
     /**
-     * One {@code Conv2D} whose filter has half the input's depth (TensorFlow's grouped convolution), for graphs
-     * that are not differentiated: TensorFlow has no CPU gradient for it. Needs oneDNN's kernels on the CPU: the
-     * default kernel that TensorFlow fuses convolution, bias and ReLU into does not do groups. There it is the
-     * faster (no per-call split of the weights, one oneDNN call per layer; BENCHMARKS.md).
+     * As the classic code: conv2, conv4 and conv5 split the input and the weights, convolve each half and
+     * concatenate; conv3 is one {@code Conv2D}. Runs everywhere and has CPU gradients: for training.
      */
-    NATIVE;
+    CLASSIC,
+    /**
+     * For graphs that are not differentiated, on the CPU with oneDNN's kernels (BENCHMARKS.md): conv2, conv4 and
+     * conv5 are one grouped {@code Conv2D} each (a filter of half the input's depth; no per-call split of the
+     * weights, 14% off a single image), and conv3 is two {@code Conv2D}s of 192 kernels, concatenated (oneDNN
+     * runs 384 output channels at ~95 GFLOP/s, 192 at ~140: a third off conv3 from batch 16 up). TensorFlow has no
+     * CPU gradient for the grouped {@code Conv2D}, and its default fused convolution kernel does not do groups.
+     */
+    ONEDNN_FORWARD;
 
-    /** {@link #NATIVE} where the graph runs on the CPU with oneDNN's kernels on, as {@link Lrn#fastestOn}. */
-    public static Grouping fastestOn(Placement placement) {
-      return Lrn.fastestOn(placement) == Lrn.BASIC_OPS ? NATIVE : SPLIT;
+    /** {@link #ONEDNN_FORWARD} where the graph runs on the CPU with oneDNN's kernels on (as {@link Lrn#fastestOn}). */
+    public static Convolutions fastestOn(Placement placement) {
+      return Lrn.fastestOn(placement) == Lrn.BASIC_OPS ? ONEDNN_FORWARD : CLASSIC;
     }
   }
 
@@ -180,7 +184,7 @@ public final class AlexNetGraph {
   private final int numClasses;
   private final long seed;
   private final Lrn lrnMode;
-  private final Grouping grouping;
+  private final Convolutions convolutions;
   private final Placement placement;
   private final Map<String, Operand<TFloat32>> layers = new LinkedHashMap<>();
   private final Map<String, Parameter> parameters = new LinkedHashMap<>();
@@ -188,7 +192,8 @@ public final class AlexNetGraph {
   private Operand<TFloat32> keepProb;
   private Operand<TInt64> dropoutSeed;
 
-  private AlexNetGraph(Ops tf, int numClasses, long seed, Lrn lrnMode, Grouping grouping, Placement placement) {
+  private AlexNetGraph(Ops tf, int numClasses, long seed, Lrn lrnMode, Convolutions convolutions,
+      Placement placement) {
     if (numClasses < 1) {
       throw new IllegalArgumentException("numClasses must be at least 1, was " + numClasses);
     }
@@ -196,18 +201,18 @@ public final class AlexNetGraph {
     this.numClasses = numClasses;
     this.seed = seed;
     this.lrnMode = lrnMode;
-    this.grouping = grouping;
+    this.convolutions = convolutions;
     this.placement = placement;
   }
 
   /**
-   * The whole network: {@code input} → conv1 … pool5 → fc6 … fc8 → {@code prob}, for inference (norm1 and norm2
-   * as {@link Lrn#fastestOn}, the groups as {@link Grouping#fastestOn} the default placement).
+   * The whole network: {@code input} → conv1 … pool5 → fc6 … fc8 → {@code prob}, for inference (norm1 and
+   * norm2 as {@link Lrn#fastestOn}, the convolutions as {@link Convolutions#fastestOn} the default placement).
    *
    * @param seed the default key of dropout's masks (all ones while {@code keepProb} is 1)
    */
   public static AlexNetGraph create(Ops tf, int numClasses, long seed) {
-    return create(tf, numClasses, seed, Lrn.fastestOn(Placement.DEFAULT), Grouping.fastestOn(Placement.DEFAULT),
+    return create(tf, numClasses, seed, Lrn.fastestOn(Placement.DEFAULT), Convolutions.fastestOn(Placement.DEFAULT),
         Placement.DEFAULT);
   }
 
@@ -233,21 +238,21 @@ public final class AlexNetGraph {
    * }</pre>
    */
   public static AlexNetGraph create(Ops tf, int numClasses, long seed, Lrn lrn, Placement placement) {
-    return create(tf, numClasses, seed, lrn, Grouping.SPLIT, placement);
+    return create(tf, numClasses, seed, lrn, Convolutions.CLASSIC, placement);
   }
 
   /**
-   * The whole network with norm1 and norm2 as {@code lrn} says and conv2, conv4 and conv5 as {@code grouping}
-   * says ({@link Grouping#SPLIT} if any of conv1 … conv5 is differentiated), on the devices of {@code placement}
+   * The whole network with norm1 and norm2 as {@code lrn} says and the convolutions as {@code convolutions} says
+   * ({@link Convolutions#CLASSIC} if any of conv1 … conv5 is differentiated), on the devices of {@code placement}
    * (the towers always split the groups: each tower holds one).
    */
-  public static AlexNetGraph create(Ops tf, int numClasses, long seed, Lrn lrn, Grouping grouping,
+  public static AlexNetGraph create(Ops tf, int numClasses, long seed, Lrn lrn, Convolutions convolutions,
       Placement placement) {
-    if (grouping == Grouping.NATIVE && placement.runsOnCpu() && Lrn.fastest() != Lrn.BASIC_OPS) {
-      throw new IllegalArgumentException("Grouping.NATIVE needs TensorFlow's oneDNN kernels on the CPU "
-          + "(TF_ENABLE_ONEDNN_OPTS=1): the default fused convolution does not do groups; use Grouping.SPLIT");
+    if (convolutions == Convolutions.ONEDNN_FORWARD && placement.runsOnCpu() && Lrn.fastest() != Lrn.BASIC_OPS) {
+      throw new IllegalArgumentException("Convolutions.ONEDNN_FORWARD needs TensorFlow's oneDNN kernels on the CPU "
+          + "(TF_ENABLE_ONEDNN_OPTS=1): the default fused convolution does not do groups; use Convolutions.CLASSIC");
     }
-    AlexNetGraph net = new AlexNetGraph(tf, numClasses, seed, lrn, grouping, placement);
+    AlexNetGraph net = new AlexNetGraph(tf, numClasses, seed, lrn, convolutions, placement);
     net.input = net.placeholder(INPUT, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3);
     net.keepProb = net.keepProbPlaceholder();
     net.dropoutSeed = net.dropoutSeedPlaceholder();
@@ -257,12 +262,13 @@ public final class AlexNetGraph {
   }
 
   /**
-   * The feature extractor alone: {@code input} → conv1 … pool5, not for differentiating (LRN and groups as
-   * {@link Lrn#fastestOn} and {@link Grouping#fastestOn} the default placement). Its parameters are conv1 … conv5.
+   * The feature extractor alone: {@code input} → conv1 … pool5, not for differentiating (LRN and convolutions as
+   * {@link Lrn#fastestOn} and {@link Convolutions#fastestOn} the default placement). Its parameters are conv1 …
+   * conv5.
    */
   public static AlexNetGraph createFeatures(Ops tf) {
     AlexNetGraph net = new AlexNetGraph(tf, AlexNetSpec.IMAGENET_CLASSES, 0L, Lrn.fastestOn(Placement.DEFAULT),
-        Grouping.fastestOn(Placement.DEFAULT), Placement.DEFAULT);
+        Convolutions.fastestOn(Placement.DEFAULT), Placement.DEFAULT);
     net.input = net.placeholder(INPUT, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3);
     net.features(net.input);
     return net;
@@ -278,7 +284,7 @@ public final class AlexNetGraph {
 
   /** {@link #createClassifier(Ops, int, long)} with its ops on the devices of {@code placement}. */
   public static AlexNetGraph createClassifier(Ops tf, int numClasses, long seed, Placement placement) {
-    AlexNetGraph net = new AlexNetGraph(tf, numClasses, seed, Lrn.FUSED, Grouping.SPLIT, placement);
+    AlexNetGraph net = new AlexNetGraph(tf, numClasses, seed, Lrn.FUSED, Convolutions.CLASSIC, placement);
     net.input = net.placeholder("pool5", 6, 6, 256);
     net.layers.put("pool5", net.input);
     net.keepProb = net.keepProbPlaceholder();
@@ -300,7 +306,8 @@ public final class AlexNetGraph {
     Operand<TFloat32> pool2 = maxPool(norm2, 3, 3, 2, 2, "pool2", VALID);
 
     // 3rd Layer: Conv (w ReLu)
-    Operand<TFloat32> conv3 = conv(pool2, 3, 3, 384, 1, 1, "conv3", SAME, 1);
+    Operand<TFloat32> conv3 = conv(pool2, 3, 3, 384, 1, 1, "conv3", SAME, 1,
+        convolutions == Convolutions.ONEDNN_FORWARD);
 
     // 4th Layer: Conv (w ReLu) split into two groups
     Operand<TFloat32> conv4 = conv(conv3, 3, 3, 384, 1, 1, "conv4", SAME, 2);
@@ -449,11 +456,21 @@ public final class AlexNetGraph {
   /**
    * Convolution with ReLU. With {@code groups > 1} the input is split on channels and the HWIO weights on the
    * output axis, each input part convolved with its weight part, and the results concatenated on channels —
-   * the paper's two-GPU split, kept because the pretrained weights have its shape ({@link Grouping#NATIVE}: the
-   * same computation as one grouped {@code Conv2D}).
+   * the paper's two-GPU split, kept because the pretrained weights have its shape (with
+   * {@link Convolutions#ONEDNN_FORWARD}, the same computation as one grouped {@code Conv2D}).
    */
   Operand<TFloat32> conv(Operand<TFloat32> x, int filterHeight, int filterWidth, int numFilters, int strideY,
       int strideX, String name, String padding, int groups) {
+    return conv(x, filterHeight, filterWidth, numFilters, strideY, strideX, name, padding, groups, false);
+  }
+
+  /**
+   * {@link #conv} with, if {@code kernelHalves}, an ungrouped layer computed as two convolutions of half the
+   * kernels each (bias and ReLU on each, so they fuse into it), concatenated: the same values, for a kernel count
+   * that oneDNN runs slowly.
+   */
+  Operand<TFloat32> conv(Operand<TFloat32> x, int filterHeight, int filterWidth, int numFilters, int strideY,
+      int strideX, String name, String padding, int groups, boolean kernelHalves) {
     int inputChannels = (int) x.shape().get(3);
     Ops scope = tf.withSubScope(name);
     Variable<TFloat32> weights = parameter(scope, name, "weights",
@@ -461,8 +478,18 @@ public final class AlexNetGraph {
     Variable<TFloat32> biases = parameter(scope, name, "biases", numFilters);
     List<Long> strides = List.of(1L, (long) strideY, (long) strideX, 1L);
 
+    if (kernelHalves && groups == 1) {
+      Split<TFloat32> weightHalves = scope.split(scope.constant(3), weights, 2L);
+      Split<TFloat32> biasHalves = scope.split(scope.constant(0), biases, 2L);
+      List<Operand<TFloat32>> halves = new ArrayList<>();
+      for (int h = 0; h < 2; h++) {
+        halves.add(scope.nn.relu(scope.nn.biasAdd(
+            scope.nn.conv2d(x, weightHalves.output().get(h), strides, padding), biasHalves.output().get(h))));
+      }
+      return record(name, named(name, scope.concat(halves, scope.constant(3))));
+    }
     Operand<TFloat32> conv;
-    if (groups == 1 || grouping == Grouping.NATIVE) {
+    if (groups == 1 || convolutions == Convolutions.ONEDNN_FORWARD) {
       // with a filter of inputChannels / groups depth, TensorFlow's Conv2D convolves in groups
       conv = scope.nn.conv2d(x, weights, strides, padding);
     } else {
@@ -497,8 +524,8 @@ public final class AlexNetGraph {
    * The same function as TensorFlow's LRN op, {@code x / (bias + alpha * sum(x^2 over [c - radius, c + radius]))
    * ^ beta}, from ops whose gradients TensorFlow's C++ gradient registry gets right. The window sum over channels
    * is a product with a constant banded {@code [C, C]} matrix ({@code alpha} where {@code |i - j| <= radius}, else
-   * 0): for C = 96 or 256 that costs far less than the convolution before it. {@code x}'s channel and spatial dimensions
-   * must be known.
+   * 0): for C = 96 or 256 that costs far less than the convolution before it. {@code x}'s channel and spatial
+   * dimensions must be known.
    */
   public static Operand<TFloat32> lrnFromBasicOps(Ops tf, Operand<TFloat32> x, int radius, float alpha, float beta,
       float bias) {

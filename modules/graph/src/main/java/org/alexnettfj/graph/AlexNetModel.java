@@ -435,7 +435,7 @@ public final class AlexNetModel implements AutoCloseable {
       Graph graph = new Graph();
       try {
         AlexNetGraph net = AlexNetGraph.create(Ops.create(graph), classes, seed,
-            AlexNetGraph.Lrn.fastestOn(placement), AlexNetGraph.Grouping.fastestOn(placement), placement);
+            AlexNetGraph.Lrn.fastestOn(placement), AlexNetGraph.Convolutions.fastestOn(placement), placement);
         Session session = new Session(graph, config);
         try {
           assignParameters(session, net, source);

@@ -82,9 +82,9 @@ public final class AlexNetSavedModel {
         Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
       }
       try (Graph g = new Graph()) {
-        // split groups: a grouped Conv2D runs only under oneDNN on the CPU, and the export is for any runtime
+        // classic convolutions: a grouped Conv2D runs only under oneDNN on the CPU, the export is for any runtime
         AlexNetGraph net = AlexNetGraph.create(Ops.create(g), numClasses, 0L,
-            AlexNetGraph.Lrn.fastestOn(Placement.DEFAULT), AlexNetGraph.Grouping.SPLIT, Placement.DEFAULT);
+            AlexNetGraph.Lrn.fastestOn(Placement.DEFAULT), AlexNetGraph.Convolutions.CLASSIC, Placement.DEFAULT);
         try (Session s = new Session(g)) {
           assign(s, net, weights);
           Signature signature = Signature.builder()

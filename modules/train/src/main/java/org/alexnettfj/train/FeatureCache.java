@@ -45,7 +45,7 @@ import org.tensorflow.types.TFloat32;
  * <ul>
  *   <li><b>Computed</b> in {@link Builder#build()}: a {@link BatchPipeline} decodes and preprocesses the images
  *       (no augmentation, {@link Builder#optPreprocess} — finetune's validation path, the centre crop) on worker
- *       threads while a graph of conv1 … pool5 ({@link AlexNetGraph#createFeatures}, with the LRN and grouped
+ *       threads while a graph of conv1 … pool5 ({@link AlexNetGraph#createFeatures}, with the LRN and
  *       convolutions that a {@link Trainer} with conv1 … conv5 frozen uses too) runs them in batches. Each
  *       image gives {@value #VALUES} floats, pool5's {@code 6 x 6 x 256} flattened (h, w, c) as it is flattened
  *       into fc6. Progress goes to {@link Builder#optProgress}.

@@ -64,8 +64,9 @@ import org.tensorflow.types.family.TType;
  * <p>When conv1 or conv2 is trained the graph is built with {@link AlexNetGraph.Lrn#BASIC_OPS}, because
  * TensorFlow's registered gradient of the fused LRN op ignores the op's attributes (otherwise no gradient passes
  * through LRN and {@link AlexNetGraph.Lrn#fastestOn} its placement is used). When any conv layer is trained the
- * grouped convolutions are split → conv → concat ({@link AlexNetGraph.Grouping#SPLIT}), which has CPU gradients;
- * with conv1 … conv5 frozen, {@link AlexNetGraph.Grouping#fastestOn} its placement. Training feeds {@code keepProb} (default 0.5) to dropout after fc6 and fc7; {@link #logits} and
+ * convolutions are the classic ones ({@link AlexNetGraph.Convolutions#CLASSIC}: grouped layers split → conv →
+ * concat), which have CPU gradients; with conv1 … conv5 frozen, {@link AlexNetGraph.Convolutions#fastestOn} its
+ * placement. Training feeds {@code keepProb} (default 0.5) to dropout after fc6 and fc7; {@link #logits} and
  * {@link #loss} run with 1. Step {@code k}'s dropout masks are keyed on {@code (seed, k)} (stateless random ops),
  * so they depend on nothing but the seed and the step number.
  *
@@ -155,14 +156,14 @@ public final class Trainer implements AutoCloseable {
     Ops tf = b.placement.scope(Ops.create(graph));
     // The fused LRN op's registered gradient is wrong (see the class comment); when conv1 and conv2 are frozen no
     // gradient passes through norm1 or norm2, and the faster LRN for the kernels in use is taken.
-    // Likewise TensorFlow has no CPU gradient for a grouped Conv2D: split groups unless every conv layer is frozen.
+    // Likewise TensorFlow has no CPU gradient for a grouped Conv2D: classic convolutions unless all are frozen.
     boolean lrnDifferentiated = trainLayers.contains("conv1") || trainLayers.contains("conv2");
     boolean convsDifferentiated = trainLayers.stream().anyMatch(l -> l.startsWith("conv"));
     this.net = input == Input.POOL5 ? AlexNetGraph.createClassifier(tf, b.numClasses(), b.seed, b.placement)
         : AlexNetGraph.create(tf, b.numClasses(), b.seed,
             lrnDifferentiated ? AlexNetGraph.Lrn.BASIC_OPS : AlexNetGraph.Lrn.fastestOn(b.placement),
-            convsDifferentiated ? AlexNetGraph.Grouping.SPLIT : AlexNetGraph.Grouping.fastestOn(b.placement),
-            b.placement);
+            convsDifferentiated ? AlexNetGraph.Convolutions.CLASSIC
+                : AlexNetGraph.Convolutions.fastestOn(b.placement), b.placement);
 
     Ops ops = tf.withSubScope("train");
     labels = ops.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(Shape.UNKNOWN_SIZE)));

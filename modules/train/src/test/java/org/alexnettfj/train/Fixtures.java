@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.alexnettfj.graph.AlexNetGraph;
+import org.alexnettfj.graph.Placement;
 import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.WeightArray;
 import org.tensorflow.Graph;
@@ -79,16 +80,17 @@ final class Fixtures {
 
   /** pool5 of {@code n} images through LRN from basic ops: an LRN other than the fused op that inference uses. */
   static float[] pool5(Map<String, WeightArray> parameters, float[] images, int n) {
-    return pool5(parameters, images, n, AlexNetGraph.Lrn.BASIC_OPS);
+    return pool5(parameters, images, n, AlexNetGraph.Lrn.BASIC_OPS, AlexNetGraph.Convolutions.CLASSIC);
   }
 
   /**
    * pool5 of {@code n} images, {@code n * 9216} values flattened (h, w, c), from the whole network built with
-   * {@code lrn}: with the {@link Trainer}'s choice, the pool5 its image graph computes.
+   * {@code lrn} and {@code convolutions}: with the {@link Trainer}'s choices, the pool5 its image graph computes.
    */
-  static float[] pool5(Map<String, WeightArray> parameters, float[] images, int n, AlexNetGraph.Lrn lrn) {
+  static float[] pool5(Map<String, WeightArray> parameters, float[] images, int n, AlexNetGraph.Lrn lrn,
+      AlexNetGraph.Convolutions convolutions) {
     try (Graph g = new Graph(); Session s = new Session(g)) {
-      AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 2, 0L, lrn);
+      AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 2, 0L, lrn, convolutions, Placement.DEFAULT);
       Map<String, WeightArray> conv = new LinkedHashMap<>();
       parameters.forEach((name, value) -> {
         if (name.startsWith("conv")) {

@@ -289,8 +289,9 @@ class TrainerTest {
             .optLearningRate(1e-6f).optSeed(3).optInput(Trainer.Input.POOL5).build()) {
       // Built after the trainers, and emptied as it is compared, to keep the test within the 1 GB heap.
       Map<String, WeightArray> parameters = new LinkedHashMap<>(Fixtures.randomParameters(12, CLASSES, 0.002));
-      // The LRN a trainer with conv1 and conv2 frozen builds, so pool5 is the one it computes.
-      float[] pool5 = Fixtures.pool5(parameters, images, labels.length, AlexNetGraph.Lrn.fastestOn(Placement.DEFAULT));
+      // The LRN and convolutions a trainer with conv1 … conv5 frozen builds, so pool5 is the one it computes.
+      float[] pool5 = Fixtures.pool5(parameters, images, labels.length, AlexNetGraph.Lrn.fastestOn(Placement.DEFAULT),
+          AlexNetGraph.Convolutions.fastestOn(Placement.DEFAULT));
       fromImages.setParameters(parameters);
       fromPool5.setParameters(Fixtures.classifierParameters(parameters));
       parameters.keySet().removeIf(name -> name.startsWith("conv"));
