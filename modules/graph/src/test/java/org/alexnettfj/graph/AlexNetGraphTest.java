@@ -13,6 +13,7 @@ import java.util.stream.IntStream;
 import org.alexnettfj.graph.ReferenceAlexNet.Volume;
 import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.WeightArray;
+import org.alexnettfj.weights.WeightFile;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -143,14 +144,13 @@ class AlexNetGraphTest {
   @Test
   void oneDnnConvolutionsGroupNativelyHalveConv3AndMatchTheClassicOnesThroughPool5() {
     Assumptions.assumeTrue(ONEDNN, "Convolutions.ONEDNN_FORWARD needs oneDNN: the pom's onednn execution runs this");
-    float[] image = TestData.uniform(new SplittableRandom(8), 227 * 227 * 3, 120);
+    float[] image = TestData.randomImages(8L, 1);
+    WeightFile file = TestData.randomWeightFile(9L, 1000);
     Map<String, WeightArray> weights = new HashMap<>();
-    SplittableRandom random = new SplittableRandom(9);
     for (String layer : List.of("conv1", "conv2", "conv3", "conv4", "conv5")) {
-      int[] w = AlexNetSpec.layer(layer, 1000).weightsShape();
-      int[] b = AlexNetSpec.layer(layer, 1000).biasesShape();
-      weights.put(layer + "/weights", WeightArray.of(w, TestData.uniform(random, product(w), 0.02)));
-      weights.put(layer + "/biases", WeightArray.of(b, TestData.uniform(random, product(b), 0.5)));
+      for (String param : List.of("/weights", "/biases")) {
+        weights.put(layer + param, file.array(layer + param));
+      }
     }
 
     float[] classic = pool5(weights, image, AlexNetGraph.Convolutions.CLASSIC);
@@ -187,14 +187,6 @@ class AlexNetGraphTest {
         return fetch(s.runner().feed(net.input(), in).fetch(net.layer("pool5")), 6 * 6 * 256);
       }
     }
-  }
-
-  private static int product(int[] shape) {
-    int n = 1;
-    for (int d : shape) {
-      n *= d;
-    }
-    return n;
   }
 
   @Test
