@@ -189,7 +189,7 @@ public final class AlexNetModel implements AutoCloseable {
     closeLock.readLock().lock();
     try {
       requireOpen();
-      try (Result result = session.runner().fetch(p.variable()).run()) {
+      try (Result result = session.runner().fetch(p.read()).run()) {
         ((TFloat32) result.get(0)).copyTo(DataBuffers.of(data, false, false));
       }
     } finally {

@@ -85,6 +85,8 @@ public final class AlexNetSavedModel {
         // classic convolutions: a grouped Conv2D runs only under oneDNN on the CPU, the export is for any runtime
         AlexNetGraph net = AlexNetGraph.create(Ops.create(g), numClasses, 0L,
             AlexNetGraph.Lrn.fastestOn(Placement.DEFAULT), AlexNetGraph.Convolutions.CLASSIC, Placement.DEFAULT);
+        // variables/ in AlexNet's layout, like every checkpoint we write
+        TfCheckpoint.addSaver(g, net.transposedVariables());
         try (Session s = new Session(g)) {
           assign(s, net, weights);
           Signature signature = Signature.builder()

@@ -15,6 +15,7 @@ import org.alexnettfj.weights.WeightArray;
 import org.alexnettfj.weights.WeightFile;
 import org.alexnettfj.weights.WeightFileException;
 import org.tensorflow.Graph;
+import org.tensorflow.Operand;
 import org.tensorflow.Operation;
 import org.tensorflow.Output;
 import org.tensorflow.Result;
@@ -25,6 +26,7 @@ import org.tensorflow.internal.c_api.global.tensorflow;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
@@ -32,6 +34,7 @@ import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TString;
+import org.tensorflow.types.family.TType;
 
 /**
  * Weight arrays to and from a TensorFlow checkpoint in TF's own (V2) format, so that TensorFlow's tools
@@ -145,6 +148,84 @@ public final class TfCheckpoint {
    */
   public static void save(Session session, Path prefix, boolean overwrite) throws IOException {
     writeAtomically(prefix, overwrite, tempPrefix -> session.save(tempPrefix.toString()));
+  }
+
+  /**
+   * Adds to {@code graph} the saver that {@link Session#save} and {@link Session#restore} use: TF Java 1.1.0 takes
+   * a graph's own {@code save/filename}, {@code save/control_dependency} and {@code save/restore_all} ops when
+   * there are some, and otherwise builds its own. This one is TF Java's (every {@code VariableV2}, keyed by its op
+   * name) except that the variables named in {@code transposed} are written transposed and transposed back on
+   * restore: a graph that holds fc weights {@code [out, in]} (see {@link AlexNetGraph}) writes and reads checkpoints
+   * in AlexNet's layout, the same as any other TensorFlow tool and any checkpoint written before.
+   *
+   * <p>Call it once the graph has all its variables (ones added later are neither saved nor restored) and before
+   * the first save or restore.
+   *
+   * @throws IllegalArgumentException if a name in {@code transposed} is not a 2-D float variable of the graph
+   * @throws IllegalStateException if the graph already has a saver
+   */
+  public static void addSaver(Graph graph, java.util.Set<String> transposed) {
+    if (graph.operation("save/restore_all") != null || graph.operation("save/filename") != null) {
+      throw new IllegalStateException("the graph already has a saver (save/restore_all)");
+    }
+    List<Operation> variables = new ArrayList<>();
+    graph.operations().forEachRemaining(op -> {
+      if (op.type().equals("VariableV2")) {
+        variables.add(op);
+      }
+    });
+    java.util.Set<String> unknown = new java.util.TreeSet<>(transposed);
+    for (Operation v : variables) {
+      if (unknown.remove(v.name())
+          && (!TFloat32.class.equals(v.output(0).type()) || v.output(0).shape().numDimensions() != 2)) {
+        throw new IllegalArgumentException("variable " + v.name() + " is not a 2-D float array: cannot transpose it");
+      }
+    }
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException("no variables " + unknown + " in the graph to save transposed");
+    }
+    Ops save = Ops.create(graph).withSubScope("save");
+    Placeholder<TString> filename = save.withName("filename").placeholder(TString.class);
+    if (variables.isEmpty()) {
+      save.withName("control_dependency").identity(filename);
+      save.withName("restore_all").noOp();
+      return;
+    }
+    String[] keys = variables.stream().map(Operation::name).toArray(String[]::new);
+    String[] wholeTensors = new String[keys.length];
+    Arrays.fill(wholeTensors, "");
+    Operand<TString> names = save.constant(org.tensorflow.ndarray.StdArrays.ndCopyOf(keys));
+    Operand<TString> slices = save.constant(org.tensorflow.ndarray.StdArrays.ndCopyOf(wholeTensors));
+    List<Operand<?>> tensors = new ArrayList<>();
+    List<Class<? extends TType>> types = new ArrayList<>();
+    for (Operation v : variables) {
+      Output<? extends TType> value = v.output(0);
+      tensors.add(transposed.contains(v.name()) ? transpose(save, value) : value);
+      types.add(value.type());
+    }
+    Op written = save.train.save(filename, names, slices, tensors);
+    save.withControlDependencies(List.of(written)).withName("control_dependency").identity(filename);
+    List<Output<?>> restored = save.train.restore(filename, names, slices, types).tensors();
+    List<Op> assigns = new ArrayList<>();
+    for (int i = 0; i < variables.size(); i++) {
+      Operation v = variables.get(i);
+      Operand<? extends TType> value = transposed.contains(v.name()) ? transpose(save, restored.get(i))
+          : restored.get(i);
+      assigns.add(assign(save, v.output(0), value));
+    }
+    save.withControlDependencies(assigns).withName("restore_all").noOp();
+  }
+
+  /** A 2-D float tensor transposed (the caller has checked that it is one). */
+  @SuppressWarnings("unchecked")
+  private static Operand<TFloat32> transpose(Ops tf, Output<?> x) {
+    return tf.linalg.transpose((Output<TFloat32>) x, tf.constant(new int[] {1, 0}));
+  }
+
+  /** {@code variable := value}; the restored value has the variable's dtype, as its RestoreV2 output was asked. */
+  @SuppressWarnings("unchecked")
+  private static <T extends TType> Op assign(Ops tf, Output<?> variable, Operand<?> value) {
+    return tf.assign((Output<T>) variable, (Operand<T>) value);
   }
 
   /** Writes a checkpoint at a temporary prefix it is given. */

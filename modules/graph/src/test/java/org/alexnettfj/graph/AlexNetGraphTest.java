@@ -71,6 +71,37 @@ class AlexNetGraphTest {
         assertThat(net.parameters().get(layer.name() + "/biases").shape()).as("%s/biases", layer.name())
             .containsExactly(layer.biasesShape());
       }
+      // fc weights are held [out, in] for oneDNN's product; read() and the placeholder keep AlexNet's layout
+      AlexNetGraph.Parameter fc6 = net.parameters().get("fc6/weights");
+      assertThat(fc6.transposed()).isTrue();
+      assertThat(fc6.variable().shape().asArray()).containsExactly(4096, 9216);
+      assertThat(fc6.read().shape().asArray()).containsExactly(9216, 4096);
+      assertThat(fc6.value().shape().asArray()).containsExactly(9216, 4096);
+      assertThat(net.parameters().values().stream().filter(AlexNetGraph.Parameter::transposed)
+          .map(AlexNetGraph.Parameter::name)).containsExactly("fc6/weights", "fc7/weights", "fc8/weights");
+      assertThat(net.transposedVariables()).containsExactly("fc6/weights", "fc7/weights", "fc8/weights");
+    }
+  }
+
+  @Test
+  void readGivesBackTheAssignedValuesOfATransposedParameter() {
+    int classes = 3;
+    float[] values = new float[4096 * classes];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = i;
+    }
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      AlexNetGraph net = AlexNetGraph.create(Ops.create(g), classes, 0L);
+      net.assign(s, Map.of("fc8/weights", WeightArray.of(new int[] {4096, classes}, values)));
+      AlexNetGraph.Parameter fc8 = net.parameters().get("fc8/weights");
+      try (Result r = s.runner().fetch(fc8.read()).fetch(fc8.variable()).run()) {
+        float[] read = new float[values.length];
+        float[] held = new float[values.length];
+        ((TFloat32) r.get(0)).copyTo(DataBuffers.of(read, false, false));
+        ((TFloat32) r.get(1)).copyTo(DataBuffers.of(held, false, false));
+        assertThat(read).as("read(): AlexNet's [in, out]").containsExactly(values);
+        assertThat(held[1]).as("held [out, in]: element (0, 1) is AlexNet's (1, 0)").isEqualTo(values[classes]);
+      }
     }
   }
 

@@ -37,6 +37,13 @@ class AlexNetSavedModelTest {
     try (var files = Files.list(tmp)) {
       assertThat(files).as("no temporary folder left").containsExactly(dir);
     }
+    // The graph holds fc weights transposed; its variables are written in AlexNet's layout all the same.
+    WeightFile variables = TfCheckpoint.read(dir.resolve("variables/variables"));
+    for (String name : List.of("fc6/weights", "fc7/weights", "fc8/weights", "conv2/weights", "fc8/biases")) {
+      assertThat(variables.array(name).shape()).as(name).containsExactly(weights.array(name).shape());
+      assertThat(java.util.Arrays.mismatch(variables.array(name).data(), weights.array(name).data()))
+          .as("%s: first element that differs", name).isEqualTo(-1);
+    }
 
     int n = 2;
     float[] images = TestData.randomImages(5L, n);

@@ -9,12 +9,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import org.alexnettfj.weights.WeightArray;
 import org.alexnettfj.weights.WeightFile;
 import org.alexnettfj.weights.WeightFileException;
 import org.alexnettfj.weights.WeightReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
 
 class TfCheckpointTest {
 
@@ -43,6 +52,55 @@ class TfCheckpointTest {
       assertThat(back.array(name).data()).as(name + ": same float32 bits").isEqualTo(a.data());
     });
     assertThat(back.format()).startsWith("TensorFlow checkpoint (V2)");
+  }
+
+  @Test
+  void addSaverWritesTheNamedVariablesTransposedAndRestoresThemBack() throws Exception {
+    float[] held = {1, 2, 3, 4, 5, 6}; // [2, 3], held as a graph holds fc weights: [out, in]
+    Path prefix = tmp.resolve("t.ckpt");
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      Variable<TFloat32> w = savedGraph(g);
+      s.runner().addTarget(Ops.create(g).assign(w, Ops.create(g).constant(new float[][] {{1, 2, 3}, {4, 5, 6}})))
+          .run().close();
+      s.save(prefix.toString());
+    }
+    WeightArray written = TfCheckpoint.read(prefix).array("fc8/weights");
+    assertThat(written.shape()).as("the transposed layout on disk").containsExactly(3, 2);
+    assertThat(written.data()).containsExactly(1, 4, 2, 5, 3, 6);
+
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      Variable<TFloat32> w = savedGraph(g);
+      s.restore(prefix.toString());
+      try (Result r = s.runner().fetch(w).run()) {
+        float[] back = new float[6];
+        ((TFloat32) r.get(0)).copyTo(DataBuffers.of(back, false, false));
+        assertThat(back).as("restored into the held layout").containsExactly(held);
+      }
+    }
+  }
+
+  @Test
+  void addSaverRefusesNamesThatAreNoTransposableVariableAndASecondSaver() {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      tf.withName("bias").variable(Shape.of(3), TFloat32.class);
+      assertThatThrownBy(() -> TfCheckpoint.addSaver(g, Set.of("fc6/weights")))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no variables [fc6/weights]");
+      assertThatThrownBy(() -> TfCheckpoint.addSaver(g, Set.of("bias")))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bias is not a 2-D float array");
+      TfCheckpoint.addSaver(g, Set.of());
+      assertThatThrownBy(() -> TfCheckpoint.addSaver(g, Set.of()))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("already has a saver");
+    }
+  }
+
+  /** {@code fc8/weights} [2, 3] saved transposed, and {@code fc8/biases}, as a trainer's graph would hold them. */
+  private static Variable<TFloat32> savedGraph(Graph g) {
+    Ops fc8 = Ops.create(g).withSubScope("fc8");
+    Variable<TFloat32> w = fc8.withName("weights").variable(Shape.of(2, 3), TFloat32.class);
+    fc8.withName("biases").variable(fc8.constant(new float[] {7, 8}));
+    TfCheckpoint.addSaver(g, Set.of("fc8/weights"));
+    return w;
   }
 
   @Test

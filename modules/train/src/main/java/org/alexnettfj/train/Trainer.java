@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -118,8 +119,9 @@ public final class Trainer implements AutoCloseable {
   private final AlexNetGraph net;
   private final Set<String> trainLayers;
   private final List<String> trainedNames;
-  private final Map<String, Variable<TFloat32>> velocities;
-  private final Map<String, Output<TFloat32>> gradients;
+  /** Velocities and gradients by trained variable, in AlexNet's layout (see {@link AlexNetGraph.Parameter#read}). */
+  private final Map<String, Operand<TFloat32>> velocities;
+  private final Map<String, Operand<TFloat32>> gradients;
   private final Placeholder<TInt32> labels;
   private final Placeholder<TFloat32> learningRateInput;
   private final Operand<TFloat32> loss;
@@ -196,16 +198,20 @@ public final class Trainer implements AutoCloseable {
     // one layer reads the weights of the layers above it, and the decay term reads the weights themselves.
     List<Op> computed = new ArrayList<>();
     Map<String, Output<TFloat32>> gradientOutputs = new LinkedHashMap<>();
+    Map<String, Operand<TFloat32>> gradientReads = new LinkedHashMap<>();
     for (int i = 0; i < names.size(); i++) {
       Output<TFloat32> g = grads.<TFloat32>dy(i);
       gradientOutputs.put(names.get(i), g);
+      gradientReads.put(names.get(i), net.parameters().get(names.get(i)).relayout(ops, g));
       computed.add(ops.identity(g));
     }
     computed.add(ops.identity(loss));
     computed.add(ops.identity(accuracy));
-    this.gradients = Map.copyOf(gradientOutputs);
+    this.gradients = Map.copyOf(gradientReads);
 
     Map<String, Variable<TFloat32>> vs = new LinkedHashMap<>();
+    Map<String, Operand<TFloat32>> velocityReads = new LinkedHashMap<>();
+    Set<String> transposed = new HashSet<>(net.transposedVariables());
     List<Op> updates = new ArrayList<>();
     List<Op> zeroVelocities = new ArrayList<>();
     Ops after = ops.withControlDependencies(computed);
@@ -222,6 +228,10 @@ public final class Trainer implements AutoCloseable {
       String param = name.substring(name.lastIndexOf('/') + 1);
       Variable<TFloat32> v = scope.withName(param).variable(p.variable().shape(), TFloat32.class);
       vs.put(name, v);
+      velocityReads.put(name, p.relayout(scope, v));
+      if (p.transposed()) {
+        transposed.add(v.op().name());
+      }
       zeroVelocities.add(scope.withName(param + "_zero").assign(v,
           scope.zeros(scope.constant(p.variable().shape().asArray()), TFloat32.class)));
       // TensorFlow's fused kernel, one pass over w and v instead of five element-wise ops (the update is
@@ -231,7 +241,7 @@ public final class Trainer implements AutoCloseable {
       updates.add(after.train.applyMomentum(p.variable(), v, minusOne,
           after.math.mul(minusLearningRate, gradientOutputs.get(name)), momentumConstant));
     }
-    this.velocities = Map.copyOf(vs);
+    this.velocities = Map.copyOf(velocityReads);
     train = ops.withControlDependencies(updates).withName("step").noOp();
 
     // Whether each trained variable and velocity holds finite values only: checked before a checkpoint is written.
@@ -249,6 +259,8 @@ public final class Trainer implements AutoCloseable {
       slots.put(name, stateSlot(tf, stateScope, name, stateType(name)));
     }
     this.state = slots;
+    // Checkpoints in AlexNet's layout whatever the graph holds: older checkpoints resume, other tools read them.
+    TfCheckpoint.addSaver(graph, transposed);
 
     Map<String, WeightArray> values = new LinkedHashMap<>();
     for (AlexNetGraph.Parameter p : net.parameters().values()) {
@@ -373,12 +385,12 @@ public final class Trainer implements AutoCloseable {
       throw new IllegalArgumentException("no parameter '" + name + "' (parameters are "
           + net.parameters().keySet() + ")");
     }
-    return read(p.variable(), p.shape());
+    return read(p.read(), p.shape());
   }
 
   /** The momentum velocity of a trained variable, e.g. {@code fc8/weights}; zero before the first step. */
   public WeightArray velocity(String name) {
-    Variable<TFloat32> v = velocities.get(name);
+    Operand<TFloat32> v = velocities.get(name);
     if (v == null) {
       throw new IllegalArgumentException("'" + name + "' is not trained (trained: " + trainedNames + ")");
     }
@@ -618,7 +630,7 @@ public final class Trainer implements AutoCloseable {
     return new String(((TString) tensor).asBytes().getObject(), StandardCharsets.UTF_8);
   }
 
-  private WeightArray read(Variable<TFloat32> variable, int[] shape) {
+  private WeightArray read(Operand<TFloat32> variable, int[] shape) {
     requireOpen();
     try (Result r = session.runner().fetch(variable).run()) {
       return WeightArray.of(shape, values((TFloat32) r.get(0)));

@@ -157,6 +157,7 @@ class TrainerTest {
     Path prefix = dir.resolve("ckpt-1");
     TrainingState saved = new TrainingState(1, 2, 0.005f, 0.75, 1, 0, 3,
         new java.util.TreeMap<>(Map.of("batch size", "2")));
+    float[] savedW;
     float[] continuedW;
     float[] continuedV;
     float continuedLoss;
@@ -166,6 +167,7 @@ class TrainerTest {
       t.step(images, labels, 2);
       t.setLearningRate(0.005f);
       t.save(prefix, saved);
+      savedW = t.parameter("fc7/weights").data();
       continuedLoss = t.step(images, labels, 2);
       continuedW = t.parameter("fc7/weights").data();
       continuedV = t.velocity("fc8/weights").data();
@@ -179,6 +181,12 @@ class TrainerTest {
     assertThat(TrainingState.read(prefix)).as("the state read back without a trainer").isEqualTo(saved);
     assertThat(TfCheckpoint.read(prefix).arrays()).as("weights of the checkpoint, as convert and predict read it")
         .hasSize(16);
+    // The graph holds fc weights [out, in]; the checkpoint has AlexNet's layout, as older ones and other tools do.
+    assertThat(contents.get("fc8/weights").shape()).containsExactly(4096, 2);
+    assertThat(contents.get("train/velocity/fc8/weights").shape()).containsExactly(4096, 2);
+    assertThat(Arrays.mismatch(TfCheckpoint.read(prefix).array("fc7/weights").data(), savedW))
+        .as("fc7/weights in the checkpoint (square, so only the values tell the layout): first differing element")
+        .isEqualTo(-1);
 
     try (Trainer t = trainer(Set.of("fc7", "fc8"), 0.01f, 5e-4f, 0.5f)) {
       TrainingState restored = t.restore(prefix);
