@@ -46,11 +46,10 @@ import org.tensorflow.types.TInt64;
  * {@link Parameter#assign() assign} op, so that pretrained or fresh values are fed once from Java (see
  * {@link AlexNetModel}) instead of being baked into the graph as constants.
  *
- * <p>The fc layers' weights are <em>held</em> transposed, {@code [out, in]}, and multiplied with
- * {@code MatMul(transpose_b)}: oneDNN's matrix product reads them row by row, and fc6 alone runs in 80 instead of
- * 132 ms at batch 128 (BENCHMARKS.md). Everything outside the graph sees AlexNet's layout {@code [in, out]}: the
- * value placeholder, {@link Parameter#read()}, {@link Parameter#shape()} and checkpoints written through
- * {@link TfCheckpoint#addSaver}.
+ * <p>With oneDNN's kernels on the CPU the fc layers' weights are <em>held</em> transposed, {@code [out, in]}
+ * ({@link FcLayout}), which oneDNN multiplies faster. Everything outside the graph sees AlexNet's layout
+ * {@code [in, out]}: the value placeholder, {@link Parameter#read()}, {@link Parameter#shape()} and checkpoints
+ * written through {@link TfCheckpoint#addSaver}.
  *
  * <pre>{@code
  * try (Graph g = new Graph()) {
@@ -172,6 +171,27 @@ public final class AlexNetGraph {
   }
 
   /**
+   * How the graph holds the fc layers' weights. Only the variables differ: the value placeholders,
+   * {@link Parameter#read()}, {@link Parameter#shape()} and checkpoints written through {@link TfCheckpoint#addSaver}
+   * have AlexNet's layout {@code [in, out]} either way, and the values are the same to float32 rounding.
+   */
+  public enum FcLayout {
+    /** {@code [in, out]}, as the weight files: {@code x · W}. Runs well everywhere. */
+    CLASSIC,
+    /**
+     * {@code [out, in]}, multiplied with {@code MatMul(transpose_b)}: oneDNN's product reads the weights row by row
+     * (fc6 alone 80 vs 132 ms at batch 128, BENCHMARKS.md), but TensorFlow's default kernels run it 3-19x slower
+     * (fc6 403 vs 120 ms at batch 128, 156 vs 8 ms at batch 1).
+     */
+    TRANSPOSED;
+
+    /** {@link #TRANSPOSED} where the graph runs on the CPU with oneDNN's kernels on (as {@link Lrn#fastestOn}). */
+    public static FcLayout fastestOn(Placement placement) {
+      return Lrn.fastestOn(placement) == Lrn.BASIC_OPS ? TRANSPOSED : CLASSIC;
+    }
+  }
+
+  /**
    * One variable and the ops that set it: feed {@code value} and run {@code assign}.
    *
    * @param name e.g. {@code conv2/weights}
@@ -212,6 +232,7 @@ public final class AlexNetGraph {
   private final long seed;
   private final Lrn lrnMode;
   private final Convolutions convolutions;
+  private final FcLayout fcLayout;
   private final Placement placement;
   private final Map<String, Operand<TFloat32>> layers = new LinkedHashMap<>();
   private final Map<String, Parameter> parameters = new LinkedHashMap<>();
@@ -220,7 +241,7 @@ public final class AlexNetGraph {
   private Operand<TInt64> dropoutSeed;
 
   private AlexNetGraph(Ops tf, int numClasses, long seed, Lrn lrnMode, Convolutions convolutions,
-      Placement placement) {
+      FcLayout fcLayout, Placement placement) {
     if (numClasses < 1) {
       throw new IllegalArgumentException("numClasses must be at least 1, was " + numClasses);
     }
@@ -229,6 +250,7 @@ public final class AlexNetGraph {
     this.seed = seed;
     this.lrnMode = lrnMode;
     this.convolutions = convolutions;
+    this.fcLayout = fcLayout;
     this.placement = placement;
   }
 
@@ -275,11 +297,20 @@ public final class AlexNetGraph {
    */
   public static AlexNetGraph create(Ops tf, int numClasses, long seed, Lrn lrn, Convolutions convolutions,
       Placement placement) {
+    return create(tf, numClasses, seed, lrn, convolutions, FcLayout.fastestOn(placement), placement);
+  }
+
+  /**
+   * {@link #create(Ops, int, long, Lrn, Convolutions, Placement)} with the fc weights held as {@code fcLayout} says
+   * (the towers hold theirs classically, split on the output axis).
+   */
+  public static AlexNetGraph create(Ops tf, int numClasses, long seed, Lrn lrn, Convolutions convolutions,
+      FcLayout fcLayout, Placement placement) {
     if (convolutions == Convolutions.ONEDNN_FORWARD && placement.runsOnCpu() && Lrn.fastest() != Lrn.BASIC_OPS) {
       throw new IllegalArgumentException("Convolutions.ONEDNN_FORWARD needs TensorFlow's oneDNN kernels on the CPU "
           + "(TF_ENABLE_ONEDNN_OPTS=1): the default fused convolution does not do groups; use Convolutions.CLASSIC");
     }
-    AlexNetGraph net = new AlexNetGraph(tf, numClasses, seed, lrn, convolutions, placement);
+    AlexNetGraph net = new AlexNetGraph(tf, numClasses, seed, lrn, convolutions, fcLayout, placement);
     net.input = net.placeholder(INPUT, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3);
     net.keepProb = net.keepProbPlaceholder();
     net.dropoutSeed = net.dropoutSeedPlaceholder();
@@ -295,7 +326,7 @@ public final class AlexNetGraph {
    */
   public static AlexNetGraph createFeatures(Ops tf) {
     AlexNetGraph net = new AlexNetGraph(tf, AlexNetSpec.IMAGENET_CLASSES, 0L, Lrn.fastestOn(Placement.DEFAULT),
-        Convolutions.fastestOn(Placement.DEFAULT), Placement.DEFAULT);
+        Convolutions.fastestOn(Placement.DEFAULT), FcLayout.CLASSIC, Placement.DEFAULT);
     net.input = net.placeholder(INPUT, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3);
     net.features(net.input);
     return net;
@@ -311,7 +342,8 @@ public final class AlexNetGraph {
 
   /** {@link #createClassifier(Ops, int, long)} with its ops on the devices of {@code placement}. */
   public static AlexNetGraph createClassifier(Ops tf, int numClasses, long seed, Placement placement) {
-    AlexNetGraph net = new AlexNetGraph(tf, numClasses, seed, Lrn.FUSED, Convolutions.CLASSIC, placement);
+    AlexNetGraph net = new AlexNetGraph(tf, numClasses, seed, Lrn.FUSED, Convolutions.CLASSIC,
+        FcLayout.fastestOn(placement), placement);
     net.input = net.placeholder("pool5", 6, 6, 256);
     net.layers.put("pool5", net.input);
     net.keepProb = net.keepProbPlaceholder();
@@ -591,14 +623,15 @@ public final class AlexNetGraph {
   }
 
   /**
-   * Fully connected: {@code x · weights + biases}, weights {@code [numIn, numOut]} (held transposed, see the class
-   * comment), then ReLU unless LINEAR.
+   * Fully connected: {@code x · weights + biases}, weights {@code [numIn, numOut]} (held as {@link FcLayout} says),
+   * then ReLU unless LINEAR.
    */
   Operand<TFloat32> fc(Operand<TFloat32> x, int numIn, int numOut, String name, Activation activation) {
     Ops scope = tf.withSubScope(name);
-    Variable<TFloat32> weights = parameter(scope, name, "weights", true, numIn, numOut);
+    boolean transposed = fcLayout == FcLayout.TRANSPOSED;
+    Variable<TFloat32> weights = parameter(scope, name, "weights", transposed, numIn, numOut);
     Variable<TFloat32> biases = parameter(scope, name, "biases", numOut);
-    Operand<TFloat32> act = scope.nn.biasAdd(scope.linalg.matMul(x, weights, MatMul.transposeB(true)), biases);
+    Operand<TFloat32> act = scope.nn.biasAdd(scope.linalg.matMul(x, weights, MatMul.transposeB(transposed)), biases);
     return record(name, named(name, activation == Activation.RELU ? scope.nn.relu(act) : act));
   }
 

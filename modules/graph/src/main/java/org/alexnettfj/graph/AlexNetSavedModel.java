@@ -82,11 +82,11 @@ public final class AlexNetSavedModel {
         Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
       }
       try (Graph g = new Graph()) {
-        // classic convolutions: a grouped Conv2D runs only under oneDNN on the CPU, the export is for any runtime
+        // classic layouts: a grouped Conv2D runs only under oneDNN on the CPU, and transposed fc weights run slowly
+        // without it; the export is for any runtime
         AlexNetGraph net = AlexNetGraph.create(Ops.create(g), numClasses, 0L,
-            AlexNetGraph.Lrn.fastestOn(Placement.DEFAULT), AlexNetGraph.Convolutions.CLASSIC, Placement.DEFAULT);
-        // variables/ in AlexNet's layout, like every checkpoint we write
-        TfCheckpoint.addSaver(g, net.transposedVariables());
+            AlexNetGraph.Lrn.fastestOn(Placement.DEFAULT), AlexNetGraph.Convolutions.CLASSIC,
+            AlexNetGraph.FcLayout.CLASSIC, Placement.DEFAULT);
         try (Session s = new Session(g)) {
           assign(s, net, weights);
           Signature signature = Signature.builder()

@@ -17,6 +17,7 @@ import org.alexnettfj.weights.WeightFile;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -71,16 +72,34 @@ class AlexNetGraphTest {
         assertThat(net.parameters().get(layer.name() + "/biases").shape()).as("%s/biases", layer.name())
             .containsExactly(layer.biasesShape());
       }
-      // fc weights are held [out, in] for oneDNN's product; read() and the placeholder keep AlexNet's layout
-      AlexNetGraph.Parameter fc6 = net.parameters().get("fc6/weights");
-      assertThat(fc6.transposed()).isTrue();
-      assertThat(fc6.variable().shape().asArray()).containsExactly(4096, 9216);
-      assertThat(fc6.read().shape().asArray()).containsExactly(9216, 4096);
-      assertThat(fc6.value().shape().asArray()).containsExactly(9216, 4096);
-      assertThat(net.parameters().values().stream().filter(AlexNetGraph.Parameter::transposed)
-          .map(AlexNetGraph.Parameter::name)).containsExactly("fc6/weights", "fc7/weights", "fc8/weights");
-      assertThat(net.transposedVariables()).containsExactly("fc6/weights", "fc7/weights", "fc8/weights");
     }
+  }
+
+  @ParameterizedTest
+  @EnumSource(AlexNetGraph.FcLayout.class)
+  void fcWeightsAreHeldAsTheLayoutSaysAndReadInAlexNetsLayout(AlexNetGraph.FcLayout layout) {
+    try (Graph g = new Graph()) {
+      AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 10, 0L, AlexNetGraph.Lrn.FUSED,
+          AlexNetGraph.Convolutions.CLASSIC, layout, Placement.DEFAULT);
+      boolean transposed = layout == AlexNetGraph.FcLayout.TRANSPOSED;
+      AlexNetGraph.Parameter fc6 = net.parameters().get("fc6/weights");
+      assertThat(fc6.transposed()).isEqualTo(transposed);
+      assertThat(fc6.variable().shape().asArray()).as("held")
+          .containsExactly(transposed ? new long[] {4096, 9216} : new long[] {9216, 4096});
+      assertThat(fc6.read().shape().asArray()).as("read").containsExactly(9216, 4096);
+      assertThat(fc6.value().shape().asArray()).as("set from").containsExactly(9216, 4096);
+      assertThat(net.transposedVariables()).containsExactlyElementsOf(
+          transposed ? List.of("fc6/weights", "fc7/weights", "fc8/weights") : List.of());
+    }
+  }
+
+  @Test
+  void fcWeightsAreHeldTransposedOnlyWithOneDnnOnTheCpu() {
+    assertThat(AlexNetGraph.FcLayout.fastestOn(Placement.device("/CPU:0"))).as("TensorFlow's default kernels run "
+        + "the transposed product slowly").isEqualTo(ONEDNN ? AlexNetGraph.FcLayout.TRANSPOSED
+            : AlexNetGraph.FcLayout.CLASSIC);
+    assertThat(AlexNetGraph.FcLayout.fastestOn(Placement.device("/GPU:0"))).as("on a GPU, unmeasured")
+        .isEqualTo(AlexNetGraph.FcLayout.CLASSIC);
   }
 
   @Test
@@ -91,7 +110,8 @@ class AlexNetGraphTest {
       values[i] = i;
     }
     try (Graph g = new Graph(); Session s = new Session(g)) {
-      AlexNetGraph net = AlexNetGraph.create(Ops.create(g), classes, 0L);
+      AlexNetGraph net = AlexNetGraph.create(Ops.create(g), classes, 0L, AlexNetGraph.Lrn.FUSED,
+          AlexNetGraph.Convolutions.CLASSIC, AlexNetGraph.FcLayout.TRANSPOSED, Placement.DEFAULT);
       net.assign(s, Map.of("fc8/weights", WeightArray.of(new int[] {4096, classes}, values)));
       AlexNetGraph.Parameter fc8 = net.parameters().get("fc8/weights");
       try (Result r = s.runner().fetch(fc8.read()).fetch(fc8.variable()).run()) {

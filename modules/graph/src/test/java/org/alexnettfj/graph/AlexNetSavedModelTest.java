@@ -37,7 +37,7 @@ class AlexNetSavedModelTest {
     try (var files = Files.list(tmp)) {
       assertThat(files).as("no temporary folder left").containsExactly(dir);
     }
-    // The graph holds fc weights transposed; its variables are written in AlexNet's layout all the same.
+    // variables/ in AlexNet's layout, bit for bit, whatever layouts the in-memory graphs use
     WeightFile variables = TfCheckpoint.read(dir.resolve("variables/variables"));
     for (String name : List.of("fc6/weights", "fc7/weights", "fc8/weights", "conv2/weights", "fc8/biases")) {
       assertThat(variables.array(name).shape()).as(name).containsExactly(weights.array(name).shape());
