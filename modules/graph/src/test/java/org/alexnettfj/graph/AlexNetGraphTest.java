@@ -4,7 +4,9 @@ import static org.alexnettfj.graph.Closeness.assertClose;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +18,7 @@ import org.alexnettfj.weights.WeightArray;
 import org.alexnettfj.weights.WeightFile;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -90,6 +93,32 @@ class AlexNetGraphTest {
       assertThat(fc6.value().shape().asArray()).as("set from").containsExactly(9216, 4096);
       assertThat(net.transposedVariables()).containsExactlyElementsOf(
           transposed ? List.of("fc6/weights", "fc7/weights", "fc8/weights") : List.of());
+    }
+  }
+
+  @Test
+  void aCheckpointOfTransposedFcWeightsRestoresIntoTheClassicLayout(@TempDir Path dir) {
+    WeightFile file = TestData.randomWeightFile(4L, 3);
+    Path prefix = dir.resolve("ckpt");
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 3, 0L, AlexNetGraph.Lrn.FUSED,
+          AlexNetGraph.Convolutions.CLASSIC, AlexNetGraph.FcLayout.TRANSPOSED, Placement.DEFAULT);
+      TfCheckpoint.addSaver(g, net.transposedVariables());
+      net.assign(s, file.arrays());
+      s.save(prefix.toString());
+    }
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 3, 0L, AlexNetGraph.Lrn.FUSED,
+          AlexNetGraph.Convolutions.CLASSIC, AlexNetGraph.FcLayout.CLASSIC, Placement.DEFAULT);
+      s.restore(prefix.toString());
+      for (String name : List.of("fc6/weights", "fc7/weights", "fc8/weights", "fc7/biases", "conv3/weights")) {
+        try (Result r = s.runner().fetch(net.parameters().get(name).read()).run()) {
+          float[] restored = new float[file.array(name).data().length];
+          ((TFloat32) r.get(0)).copyTo(DataBuffers.of(restored, false, false));
+          assertThat(Arrays.mismatch(restored, file.array(name).data()))
+              .as("%s: first element that differs after the round trip between layouts", name).isEqualTo(-1);
+        }
+      }
     }
   }
 
