@@ -292,8 +292,9 @@ public final class AlexNetGraph {
 
   /**
    * The whole network with norm1 and norm2 as {@code lrn} says and the convolutions as {@code convolutions} says
-   * ({@link Convolutions#CLASSIC} if any of conv1 … conv5 is differentiated), on the devices of {@code placement}
-   * (the towers always split the groups: each tower holds one).
+   * ({@link Convolutions#CLASSIC} if any of conv1 … conv5 is differentiated), the fc weights as
+   * {@link FcLayout#fastestOn} {@code placement}, on its devices (the towers always split the groups: each tower
+   * holds one).
    */
   public static AlexNetGraph create(Ops tf, int numClasses, long seed, Lrn lrn, Convolutions convolutions,
       Placement placement) {

@@ -9,7 +9,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.WeightArray;
 import org.alexnettfj.weights.WeightFile;
@@ -24,6 +26,7 @@ import org.tensorflow.internal.c_api.TF_CheckpointReader;
 import org.tensorflow.internal.c_api.TF_Status;
 import org.tensorflow.internal.c_api.global.tensorflow;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.StdArrays;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
@@ -164,7 +167,7 @@ public final class TfCheckpoint {
    * @throws IllegalArgumentException if a name in {@code transposed} is not a 2-D float variable of the graph
    * @throws IllegalStateException if the graph already has a saver
    */
-  public static void addSaver(Graph graph, java.util.Set<String> transposed) {
+  public static void addSaver(Graph graph, Set<String> transposed) {
     if (graph.operation("save/restore_all") != null || graph.operation("save/filename") != null) {
       throw new IllegalStateException("the graph already has a saver (save/restore_all)");
     }
@@ -174,7 +177,7 @@ public final class TfCheckpoint {
         variables.add(op);
       }
     });
-    java.util.Set<String> unknown = new java.util.TreeSet<>(transposed);
+    Set<String> unknown = new TreeSet<>(transposed);
     for (Operation v : variables) {
       if (unknown.remove(v.name())
           && (!TFloat32.class.equals(v.output(0).type()) || v.output(0).shape().numDimensions() != 2)) {
@@ -194,8 +197,8 @@ public final class TfCheckpoint {
     String[] keys = variables.stream().map(Operation::name).toArray(String[]::new);
     String[] wholeTensors = new String[keys.length];
     Arrays.fill(wholeTensors, "");
-    Operand<TString> names = save.constant(org.tensorflow.ndarray.StdArrays.ndCopyOf(keys));
-    Operand<TString> slices = save.constant(org.tensorflow.ndarray.StdArrays.ndCopyOf(wholeTensors));
+    Operand<TString> names = save.constant(StdArrays.ndCopyOf(keys));
+    Operand<TString> slices = save.constant(StdArrays.ndCopyOf(wholeTensors));
     List<Operand<?>> tensors = new ArrayList<>();
     List<Class<? extends TType>> types = new ArrayList<>();
     for (Operation v : variables) {
@@ -379,7 +382,7 @@ public final class TfCheckpoint {
     }
   }
 
-  private static final java.util.Set<DataType> SCALAR_TYPES = java.util.EnumSet.of(DataType.DT_INT64,
+  private static final Set<DataType> SCALAR_TYPES = java.util.EnumSet.of(DataType.DT_INT64,
       DataType.DT_INT32, DataType.DT_FLOAT, DataType.DT_DOUBLE, DataType.DT_STRING);
 
   private static Path requireCheckpoint(Path path) throws FileNotFoundException {
@@ -477,7 +480,7 @@ public final class TfCheckpoint {
   }
 
   /** conv1 … fc8 first, weights before biases, as every other AlexNet file; anything else after, sorted. */
-  private static List<String> inAlexNetOrder(java.util.Set<String> names) {
+  private static List<String> inAlexNetOrder(Set<String> names) {
     List<String> ordered = new ArrayList<>();
     for (String layer : AlexNetSpec.LAYER_NAMES) {
       for (String param : List.of("/weights", "/biases")) {

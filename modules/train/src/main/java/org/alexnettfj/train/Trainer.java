@@ -72,8 +72,9 @@ import org.tensorflow.types.family.TType;
  * so they depend on nothing but the seed and the step number.
  *
  * <p>{@link #save} writes every variable — weights, momentum velocities — and a {@link TrainingState} into one
- * TensorFlow checkpoint with TensorFlow's own saver; {@link #restore} puts all of it back, so training goes on
- * bit for bit as if it had never stopped.
+ * TensorFlow checkpoint with TensorFlow's own save and restore ops ({@link TfCheckpoint#addSaver}: weights and
+ * velocities in AlexNet's layout even where the graph holds the fc weights transposed); {@link #restore} puts all
+ * of it back, so training goes on bit for bit as if it had never stopped.
  *
  * <p>With {@link Builder#optInput optInput(Input.POOL5)} the graph is only the classifier
  * ({@link AlexNetGraph#createClassifier}): each example is its pool5 features, {@code 6 x 6 x 256} flattened
