@@ -164,7 +164,8 @@ public final class TfCheckpoint {
    * <p>Call it once the graph has all its variables (ones added later are neither saved nor restored) and before
    * the first save or restore.
    *
-   * @throws IllegalArgumentException if a name in {@code transposed} is not a 2-D float variable of the graph
+   * @throws IllegalArgumentException if the graph has no variables, or a name in {@code transposed} is not a 2-D
+   *     float variable of it
    * @throws IllegalStateException if the graph already has a saver
    */
   public static void addSaver(Graph graph, Set<String> transposed) {
@@ -187,13 +188,11 @@ public final class TfCheckpoint {
     if (!unknown.isEmpty()) {
       throw new IllegalArgumentException("no variables " + unknown + " in the graph to save transposed");
     }
+    if (variables.isEmpty()) {
+      throw new IllegalArgumentException("the graph has no variables to save");
+    }
     Ops save = Ops.create(graph).withSubScope("save");
     Placeholder<TString> filename = save.withName("filename").placeholder(TString.class);
-    if (variables.isEmpty()) {
-      save.withName("control_dependency").identity(filename);
-      save.withName("restore_all").noOp();
-      return;
-    }
     String[] keys = variables.stream().map(Operation::name).toArray(String[]::new);
     String[] wholeTensors = new String[keys.length];
     Arrays.fill(wholeTensors, "");

@@ -80,7 +80,11 @@ class TfCheckpointTest {
   }
 
   @Test
-  void addSaverRefusesNamesThatAreNoTransposableVariableAndASecondSaver() {
+  void addSaverRefusesAGraphWithoutVariablesNamesThatAreNoTransposableVariableAndASecondSaver() {
+    try (Graph empty = new Graph()) {
+      assertThatThrownBy(() -> TfCheckpoint.addSaver(empty, Set.of()))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no variables to save");
+    }
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       tf.withName("bias").variable(Shape.of(3), TFloat32.class);
