@@ -166,7 +166,7 @@ public final class AlexNetGraph {
 
     /** {@link #ONEDNN_FORWARD} where the graph runs on the CPU with oneDNN's kernels on (as {@link Lrn#fastestOn}). */
     public static Convolutions fastestOn(Placement placement) {
-      return Lrn.fastestOn(placement) == Lrn.BASIC_OPS ? ONEDNN_FORWARD : CLASSIC;
+      return oneDnnOnCpu(placement) ? ONEDNN_FORWARD : CLASSIC;
     }
   }
 
@@ -187,8 +187,13 @@ public final class AlexNetGraph {
 
     /** {@link #TRANSPOSED} where the graph runs on the CPU with oneDNN's kernels on (as {@link Lrn#fastestOn}). */
     public static FcLayout fastestOn(Placement placement) {
-      return Lrn.fastestOn(placement) == Lrn.BASIC_OPS ? TRANSPOSED : CLASSIC;
+      return oneDnnOnCpu(placement) ? TRANSPOSED : CLASSIC;
     }
+  }
+
+  /** Whether {@code placement} runs on the CPU with oneDNN's kernels on: where {@link Lrn#fastestOn} takes them. */
+  private static boolean oneDnnOnCpu(Placement placement) {
+    return Lrn.fastestOn(placement) == Lrn.BASIC_OPS;
   }
 
   /**

@@ -112,12 +112,9 @@ class AlexNetGraphTest {
           AlexNetGraph.Convolutions.CLASSIC, AlexNetGraph.FcLayout.CLASSIC, Placement.DEFAULT);
       s.restore(prefix.toString());
       for (String name : List.of("fc6/weights", "fc7/weights", "fc8/weights", "fc7/biases", "conv3/weights")) {
-        try (Result r = s.runner().fetch(net.parameters().get(name).read()).run()) {
-          float[] restored = new float[file.array(name).data().length];
-          ((TFloat32) r.get(0)).copyTo(DataBuffers.of(restored, false, false));
-          assertThat(Arrays.mismatch(restored, file.array(name).data()))
-              .as("%s: first element that differs after the round trip between layouts", name).isEqualTo(-1);
-        }
+        float[] restored = fetch(s.runner().fetch(net.parameters().get(name).read()), file.array(name).size());
+        assertThat(Arrays.mismatch(restored, file.array(name).data()))
+            .as("%s: first element that differs after the round trip between layouts", name).isEqualTo(-1);
       }
     }
   }
@@ -143,14 +140,10 @@ class AlexNetGraphTest {
           AlexNetGraph.Convolutions.CLASSIC, AlexNetGraph.FcLayout.TRANSPOSED, Placement.DEFAULT);
       net.assign(s, Map.of("fc8/weights", WeightArray.of(new int[] {4096, classes}, values)));
       AlexNetGraph.Parameter fc8 = net.parameters().get("fc8/weights");
-      try (Result r = s.runner().fetch(fc8.read()).fetch(fc8.variable()).run()) {
-        float[] read = new float[values.length];
-        float[] held = new float[values.length];
-        ((TFloat32) r.get(0)).copyTo(DataBuffers.of(read, false, false));
-        ((TFloat32) r.get(1)).copyTo(DataBuffers.of(held, false, false));
-        assertThat(read).as("read(): AlexNet's [in, out]").containsExactly(values);
-        assertThat(held[1]).as("held [out, in]: element (0, 1) is AlexNet's (1, 0)").isEqualTo(values[classes]);
-      }
+      float[] read = fetch(s.runner().fetch(fc8.read()), values.length);
+      float[] held = fetch(s.runner().fetch(fc8.variable()), values.length);
+      assertThat(read).as("read(): AlexNet's [in, out]").containsExactly(values);
+      assertThat(held[1]).as("held [out, in]: element (0, 1) is AlexNet's (1, 0)").isEqualTo(values[classes]);
     }
   }
 

@@ -631,9 +631,9 @@ public final class Trainer implements AutoCloseable {
     return new String(((TString) tensor).asBytes().getObject(), StandardCharsets.UTF_8);
   }
 
-  private WeightArray read(Operand<TFloat32> variable, int[] shape) {
+  private WeightArray read(Operand<TFloat32> value, int[] shape) {
     requireOpen();
-    try (Result r = session.runner().fetch(variable).run()) {
+    try (Result r = session.runner().fetch(value).run()) {
       return WeightArray.of(shape, values((TFloat32) r.get(0)));
     }
   }
