@@ -206,7 +206,8 @@ class AlexNetGraphTest {
       assertThat(onCpu).isEqualTo(AlexNetGraph.Convolutions.CLASSIC);
       try (Graph g = new Graph()) {
         assertThatThrownBy(() -> AlexNetGraph.create(Ops.create(g), 10, 0L, AlexNetGraph.Lrn.FUSED,
-            AlexNetGraph.Convolutions.ONEDNN_FORWARD, Placement.DEFAULT)).isInstanceOf(IllegalArgumentException.class)
+            AlexNetGraph.Convolutions.ONEDNN_FORWARD, Placement.device("/CPU:0")))
+            .isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("TF_ENABLE_ONEDNN_OPTS=1").hasMessageContaining("Convolutions.CLASSIC");
       }
     }
