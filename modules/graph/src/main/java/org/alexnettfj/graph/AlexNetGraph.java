@@ -20,11 +20,14 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.Scope;
 import org.tensorflow.op.core.Assign;
 import org.tensorflow.op.core.Identity;
+import org.tensorflow.op.core.Merge;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Split;
+import org.tensorflow.op.core.SwitchCond;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.op.nn.LocalResponseNormalization;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
@@ -159,7 +162,9 @@ public final class AlexNetGraph {
      * For graphs that are not differentiated, on the CPU with oneDNN's kernels (BENCHMARKS.md): conv2, conv4 and
      * conv5 are one grouped {@code Conv2D} each (a filter of half the input's depth; no per-call split of the
      * weights, 14% off a single image), and conv3 is two {@code Conv2D}s of 192 kernels, concatenated (oneDNN
-     * runs 384 output channels at ~95 GFLOP/s, 192 at ~140: a third off conv3 from batch 16 up). TensorFlow has no
+     * runs 384 output channels at ~95 GFLOP/s, 192 at ~140: a third off conv3 from batch 16 up) — for two images
+     * and more; a single image takes one {@code Conv2D}, faster there (a {@code Switch} on the batch size,
+     * {@code Merge} after). TensorFlow has no
      * CPU gradient for the grouped {@code Conv2D}, and its default fused convolution kernel does not do groups.
      */
     ONEDNN_FORWARD;
@@ -544,14 +549,28 @@ public final class AlexNetGraph {
     List<Long> strides = List.of(1L, (long) strideY, (long) strideX, 1L);
 
     if (kernelHalves && groups == 1) {
-      Split<TFloat32> weightHalves = scope.split(scope.constant(3), weights, 2L);
-      Split<TFloat32> biasHalves = scope.split(scope.constant(0), biases, 2L);
+      // The halves win from two images up; one image runs faster as one convolution (conv3: 3.4-3.6 against
+      // 4.3-4.7 ms, BENCHMARKS.md). Switch and Merge choose by the input's size, and the weights pass through the
+      // switch too, so the branch not taken (its weight split included) does not run.
+      long oneImage = x.shape().get(1) * x.shape().get(2) * x.shape().get(3);
+      Operand<TBool> single = scope.math.equal(scope.size(x, TInt64.class), scope.constant(oneImage));
+      SwitchCond<TFloat32> xs = scope.switchCond(x, single);
+      SwitchCond<TFloat32> ws = scope.switchCond(weights, single);
+      SwitchCond<TFloat32> bs = scope.switchCond(biases, single);
+      Ops whole = scope.withSubScope("one_image");
+      Operand<TFloat32> one = whole.nn.relu(whole.nn.biasAdd(
+          whole.nn.conv2d(xs.outputTrue(), ws.outputTrue(), strides, padding), bs.outputTrue()));
+      Ops split = scope.withSubScope("halves");
+      Split<TFloat32> weightHalves = split.split(split.constant(3), ws.outputFalse(), 2L);
+      Split<TFloat32> biasHalves = split.split(split.constant(0), bs.outputFalse(), 2L);
       List<Operand<TFloat32>> halves = new ArrayList<>();
       for (int h = 0; h < 2; h++) {
-        halves.add(scope.nn.relu(scope.nn.biasAdd(
-            scope.nn.conv2d(x, weightHalves.output().get(h), strides, padding), biasHalves.output().get(h))));
+        halves.add(split.nn.relu(split.nn.biasAdd(
+            split.nn.conv2d(xs.outputFalse(), weightHalves.output().get(h), strides, padding),
+            biasHalves.output().get(h))));
       }
-      return record(name, named(name, scope.concat(halves, scope.constant(3))));
+      Merge<TFloat32> chosen = scope.merge(List.of(split.concat(halves, split.constant(3)), one));
+      return record(name, named(name, chosen.output()));
     }
     Operand<TFloat32> conv;
     if (groups == 1 || convolutions == Convolutions.ONEDNN_FORWARD) {

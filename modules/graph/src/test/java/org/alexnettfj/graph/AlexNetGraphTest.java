@@ -8,8 +8,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.alexnettfj.graph.ReferenceAlexNet.Volume;
@@ -31,6 +33,7 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -218,7 +221,6 @@ class AlexNetGraphTest {
   @Test
   void oneDnnConvolutionsGroupNativelyHalveConv3AndMatchTheClassicOnesThroughPool5() {
     Assumptions.assumeTrue(ONEDNN, "Convolutions.ONEDNN_FORWARD needs oneDNN: the pom's onednn execution runs this");
-    float[] image = TestData.randomImages(8L, 1);
     WeightFile file = TestData.randomWeightFile(9L, 1000);
     Map<String, WeightArray> weights = new HashMap<>();
     for (String layer : List.of("conv1", "conv2", "conv3", "conv4", "conv5")) {
@@ -227,12 +229,24 @@ class AlexNetGraphTest {
       }
     }
 
-    float[] classic = pool5(weights, image, AlexNetGraph.Convolutions.CLASSIC);
-    float[] onednn = pool5(weights, image, AlexNetGraph.Convolutions.ONEDNN_FORWARD);
+    // one image takes conv3's single convolution, more take its halves: both branches against the classic graph
+    for (int n : new int[] {1, 3}) {
+      float[] images = TestData.randomImages(8L, n);
+      float[] classic = pool5(weights, images, n, AlexNetGraph.Convolutions.CLASSIC, null);
+      Set<String> ran = new HashSet<>();
+      float[] onednn = pool5(weights, images, n, AlexNetGraph.Convolutions.ONEDNN_FORWARD, ran);
 
-    assertThat(IntStream.range(0, classic.length).filter(i -> classic[i] > 0).count())
-        .as("positive pool5 values, so that the comparison sees every layer").isGreaterThan(classic.length / 4);
-    assertClose(onednn, Closeness.toDouble(classic), 1e-5, "pool5, ONEDNN_FORWARD vs CLASSIC convolutions");
+      assertThat(IntStream.range(0, classic.length).filter(i -> classic[i] > 0).count())
+          .as("positive pool5 values, so that the comparison sees every layer").isGreaterThan(classic.length / 4);
+      assertClose(onednn, Closeness.toDouble(classic), 1e-5,
+          "pool5 of " + n + " images, ONEDNN_FORWARD vs CLASSIC convolutions");
+      // oneDNN fuses each convolution with its bias and ReLU under the ReLU's name; constants run in both branches
+      Set<String> conv3Branches = new HashSet<>();
+      ran.stream().filter(op -> op.matches("conv3/(one_image|halves)/.*") && !op.matches(".*/Const(_\\d+)?"))
+          .forEach(op -> conv3Branches.add(op.split("/")[1]));
+      assertThat(conv3Branches).as("conv3's branches whose ops ran for %d images", n)
+          .containsExactly(n == 1 ? "one_image" : "halves");
+    }
     try (Graph g = new Graph()) {
       AlexNetGraph.create(Ops.create(g), 10, 0L, AlexNetGraph.Lrn.FUSED, AlexNetGraph.Convolutions.ONEDNN_FORWARD,
           Placement.DEFAULT);
@@ -245,23 +259,26 @@ class AlexNetGraphTest {
           splits.add(op.name());
         }
       });
-      assertThat(convs).as("one Conv2D per layer, two for conv3's halves")
-          .containsExactlyInAnyOrder("conv1", "conv2", "conv3", "conv3", "conv4", "conv5");
+      assertThat(convs).as("one Conv2D per layer; conv3 one for a single image and two halves for more")
+          .containsExactlyInAnyOrder("conv1", "conv2", "conv3", "conv3", "conv3", "conv4", "conv5");
       assertThat(splits).as("only conv3's weights and biases are split, no activations").hasSize(2)
-          .allMatch(name -> name.startsWith("conv3/"));
+          .allMatch(name -> name.startsWith("conv3/halves/"));
     }
   }
 
-  private static float[] pool5(Map<String, WeightArray> params, float[] image, AlexNetGraph.Convolutions layout) {
+  /** pool5 of {@code n} images; with {@code ran}, the names of the ops that ran are added to it. */
+  private static float[] pool5(Map<String, WeightArray> params, float[] images, int n,
+      AlexNetGraph.Convolutions layout, Set<String> ran) {
     try (Graph g = new Graph(); Session s = new Session(g)) {
       AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 1000, 0L, AlexNetGraph.Lrn.FUSED, layout,
           Placement.DEFAULT);
       params.forEach((name, value) -> assign(s, net.parameters().get(name), value));
-      try (TFloat32 in = tensor(image, 1, 227, 227, 3)) {
-        return fetch(s.runner().feed(net.input(), in).fetch(net.layer("pool5")), 6 * 6 * 256);
+      try (TFloat32 in = tensor(images, n, 227, 227, 3)) {
+        return fetch(s.runner().feed(net.input(), in).fetch(net.layer("pool5")), n * 6 * 6 * 256, ran);
       }
     }
   }
+
 
   @Test
   void blockDiagonalComparisonWouldCatchGroupsPairedTheWrongWay() {
@@ -543,7 +560,19 @@ class AlexNetGraphTest {
 
   /** Runs and returns the single fetched tensor's values. */
   private static float[] fetch(Session.Runner runner, int expectedSize) {
-    try (Result r = runner.run()) {
+    return fetch(runner, expectedSize, null);
+  }
+
+  /** {@link #fetch(Session.Runner, int)}; with {@code ran}, traced, adding the names of the ops that ran to it. */
+  private static float[] fetch(Session.Runner runner, int expectedSize, Set<String> ran) {
+    if (ran != null) {
+      runner.setOptions(RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.SOFTWARE_TRACE).build());
+    }
+    try (Result r = ran == null ? runner.run() : runner.runAndFetchMetadata()) {
+      if (ran != null) {
+        r.getMetadata().orElseThrow().getStepStats().getDevStatsList()
+            .forEach(device -> device.getNodeStatsList().forEach(node -> ran.add(node.getNodeName())));
+      }
       TFloat32 t = (TFloat32) r.get(0);
       float[] out = new float[Math.toIntExact(t.shape().size())];
       t.copyTo(DataBuffers.of(out, false, false));
