@@ -355,7 +355,11 @@ public final class AlexNetModel implements AutoCloseable {
       return this;
     }
 
-    /** Ops run side by side (default 0: TensorFlow picks). */
+    /**
+     * Ops run side by side (default 0: TensorFlow's pool shared by the process, sized by its first session). A
+     * count above 0 gives the model a pool of its own of that many threads: TensorFlow sizes its shared pool once,
+     * so a count asked of it by any later session would be ignored.
+     */
     public Builder optInterOpThreads(int threads) {
       this.interOpThreads = threads;
       return this;
@@ -404,6 +408,7 @@ public final class AlexNetModel implements AutoCloseable {
       ConfigProto config = placement.sessionConfig(ConfigProto.newBuilder()
           .setIntraOpParallelismThreads(intraOpThreads)
           .setInterOpParallelismThreads(interOpThreads)
+          .setUsePerSessionThreads(interOpThreads > 0)
           .build());
       AlexNetWeights pretrained = weights;
       int classes;

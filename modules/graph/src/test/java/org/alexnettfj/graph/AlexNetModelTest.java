@@ -13,6 +13,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -237,6 +238,40 @@ class AlexNetModelTest {
         "fc6/weights with 1 thread vs TensorFlow's default, same seed");
     assertClose(oneThreadChunked.features(image, 1)[0], Closeness.toDouble(fresh.features(image, 1)[0]), 1e-5,
         "fc7 with 1 intra-op and 1 inter-op thread vs the defaults");
+  }
+
+  @Test
+  void anInterOpThreadCountIsHonouredAfterOtherSessionsExist() throws IOException {
+    Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "needs Linux /proc");
+    // TensorFlow's shared inter-op pool already exists (the fixtures' sessions made it), so a model asking for 4
+    // inter-op threads gets them only in a pool of its own: 3 more threads than a model asking for 1.
+    int before = tensorFlowThreads();
+    try (AlexNetModel one = AlexNetModel.builder().setFreshInit().optNumClasses(10).optIntraOpThreads(1)
+        .optInterOpThreads(1).build()) {
+      one.features(TestData.image(images, 0), 1, "conv1");
+      int withOne = tensorFlowThreads();
+      try (AlexNetModel four = AlexNetModel.builder().setFreshInit().optNumClasses(10).optIntraOpThreads(1)
+          .optInterOpThreads(4).build()) {
+        four.features(TestData.image(images, 0), 1, "conv1");
+        int withFour = tensorFlowThreads();
+        assertThat(withFour - withOne).as("threads added by the model with 4 inter-op threads, against %d by the "
+            + "one with 1", withOne - before).isEqualTo(withOne - before + 3);
+      }
+    }
+  }
+
+  /** Native threads that TensorFlow started from this Java thread: they carry its OS name, e.g. "java". */
+  private static int tensorFlowThreads() throws IOException {
+    String ours = Files.readString(Path.of("/proc/thread-self/comm")).trim();
+    int count = 0;
+    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+      for (Path task : tasks) {
+        if (Files.readString(task.resolve("comm")).trim().equals(ours)) {
+          count++;
+        }
+      }
+    }
+    return count;
   }
 
   @Test
