@@ -14,6 +14,8 @@ import javax.imageio.ImageIO;
 import org.alexnettfj.data.train.BatchPipeline;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class FinetuneCommandTest {
 
@@ -252,22 +254,16 @@ class FinetuneCommandTest {
         .isEqualTo("alexnet finetune: --train " + dir.resolve("nowhere") + ": no such file or directory");
   }
 
-  @Test
-  void trainLayersWithoutFc8AreRefused() throws Exception {
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "--train-layers | fc7 | must include fc8",
+      "--workers      | 0   | --workers must be at least 1, was 0"})
+  void optionsThatCannotTrainAreRefused(String option, String value, String message) throws Exception {
     writeTwoClasses(dir.resolve("train"), 2);
-    Run r = Run.of("finetune", "--train", dir.resolve("train").toString(), "--train-layers", "fc7");
+    Run r = Run.of("finetune", "--train", dir.resolve("train").toString(), option, value);
 
-    assertThat(r.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
-    assertThat(r.err()).contains("must include fc8");
-  }
-
-  @Test
-  void fewerThanOneWorkerIsRefused() throws Exception {
-    writeTwoClasses(dir.resolve("train"), 2);
-    Run r = Run.of("finetune", "--train", dir.resolve("train").toString(), "--workers", "0");
-
-    assertThat(r.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
-    assertThat(r.err()).contains("--workers must be at least 1, was 0");
+    assertThat(r.code()).as("exit code for %s %s", option, value).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
+    assertThat(r.err()).contains(message);
   }
 
   @Test
