@@ -279,7 +279,6 @@ class AlexNetGraphTest {
     }
   }
 
-
   @Test
   void blockDiagonalComparisonWouldCatchGroupsPairedTheWrongWay() {
     // Pairing the first weight half with the second input half (and vice versa) must give a clearly different
