@@ -113,7 +113,7 @@ class PredictAndFeaturesCommandTest {
 
   @Test
   void meanImageOptionChangesTheInputTheModelSees() throws Exception {
-    Path mean = Path.of("../data/src/test/resources/mean/caffe-ilsvrc_2012_mean.npy");
+    Path mean = Path.of("../weights/src/test/resources/fixtures/real/caffe-ilsvrc_2012_mean.npy");
     Path a = tmp.resolve("channel.npy");
     Path b = tmp.resolve("pixel.npy");
     Path image = IMAGES.resolve("zebra.jpeg");
