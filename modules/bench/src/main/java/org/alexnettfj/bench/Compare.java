@@ -23,12 +23,13 @@ import java.util.SplittableRandom;
  * other compare the host as much as the builds; a change of a few percent shows only this way.
  *
  * <pre>
- * Compare DIR_A DIR_B [--batch N] [--pairs K] [--layer NAME | --train LAYERS]
+ * Compare DIR_A DIR_B [--batch N] [--pairs K] [--layer NAME | --train LAYERS [--pool5]]
  * </pre>
  *
  * Inference ({@code AlexNetModel.features} of {@code --layer}, default {@code prob}) or a training step
- * ({@code Trainer.step} training {@code --train}'s layers, e.g. {@code fc6,fc7,fc8}), both freshly initialised from
- * the same seed, so the two builds also show whether they compute the same values.
+ * ({@code Trainer.step} training {@code --train}'s layers, e.g. {@code fc6,fc7,fc8}; with {@code --pool5} from pool5
+ * features, as {@code --cache-features} trains), both freshly initialised from the same seed, so the two builds also
+ * show whether they compute the same values.
  */
 public final class Compare {
 
@@ -78,7 +79,7 @@ public final class Compare {
   }
 
   /** The settings of a comparison. */
-  record Args(Path a, Path b, int batch, int pairs, String layer, Set<String> trainLayers) {
+  record Args(Path a, Path b, int batch, int pairs, String layer, Set<String> trainLayers, boolean pool5) {
 
     static Args parse(String... args) {
       List<Path> dirs = new ArrayList<>();
@@ -86,6 +87,7 @@ public final class Compare {
       int pairs = 0;
       String layer = "prob";
       Set<String> train = null;
+      boolean pool5 = false;
       for (int i = 0; i < args.length; i++) {
         String arg = args[i];
         switch (arg) {
@@ -93,6 +95,7 @@ public final class Compare {
           case "--pairs" -> pairs = positive(arg, value(args, ++i, arg));
           case "--layer" -> layer = value(args, ++i, arg);
           case "--train" -> train = Set.of(value(args, ++i, arg).split(","));
+          case "--pool5" -> pool5 = true;
           default -> {
             if (arg.startsWith("--")) {
               throw new IllegalArgumentException("unknown option " + arg);
@@ -104,11 +107,14 @@ public final class Compare {
       if (dirs.size() != 2) {
         throw new IllegalArgumentException("need two snapshot folders, A and B; got " + dirs);
       }
+      if (pool5 && train == null) {
+        throw new IllegalArgumentException("--pool5 goes with --train (a training step from pool5 features)");
+      }
       if (pairs == 0) {
         // about a minute a build at this machine's speed: many short calls, fewer long ones
         pairs = batch == 1 ? 200 : batch <= 16 ? 60 : 30;
       }
-      return new Args(dirs.get(0), dirs.get(1), batch, pairs, layer, train);
+      return new Args(dirs.get(0), dirs.get(1), batch, pairs, layer, train, pool5);
     }
 
     private static String value(String[] args, int i, String option) {
@@ -138,11 +144,13 @@ public final class Compare {
       a = Args.parse(args);
     } catch (IllegalArgumentException e) {
       System.err.println("compare: " + e.getMessage());
-      System.err.println("usage: tools/bench compare A B [--batch N] [--pairs K] [--layer NAME | --train LAYERS]");
+      System.err.println("usage: tools/bench compare A B [--batch N] [--pairs K] [--layer NAME | --train LAYERS "
+          + "[--pool5]]");
       System.exit(2);
       return;
     }
-    String what = a.trainLayers() == null ? "inference (" + a.layer() + ")" : "training step " + a.trainLayers();
+    String what = a.trainLayers() == null ? "inference (" + a.layer() + ")"
+        : "training step " + a.trainLayers() + (a.pool5() ? " from pool5" : "");
     System.out.printf(Locale.ROOT, "compare: %s, batch %d, %d pairs, TF_ENABLE_ONEDNN_OPTS=%s%n", what, a.batch(),
         a.pairs(), System.getenv().getOrDefault("TF_ENABLE_ONEDNN_OPTS", "(unset)"));
     try (Workload wa = workload(loader(a.a()), a); Workload wb = workload(loader(a.b()), a)) {
@@ -205,7 +213,7 @@ public final class Compare {
 
   /** The build's model or trainer, through reflection: each build's classes are its own. */
   private static Workload workload(ClassLoader cl, Args a) throws Exception {
-    float[] images = images(a.batch());
+    float[] images = images(a.batch() * (a.pool5() ? 6 * 6 * 256 : 227 * 227 * 3), a.pool5());
     if (a.trainLayers() == null) {
       Object b = cl.loadClass("org.alexnettfj.graph.AlexNetModel").getMethod("builder").invoke(null);
       b = invoke(b, "setFreshInit");
@@ -236,6 +244,10 @@ public final class Compare {
     b = invoke(b, "optTrainLayers", a.trainLayers());
     b = invoke(b, "optLearningRate", 1e-4f);
     b = invoke(b, "optSeed", 1L);
+    if (a.pool5()) {
+      Class<?> input = cl.loadClass("org.alexnettfj.train.Trainer$Input");
+      b = invoke(b, "optInput", input.getField("POOL5").get(null));
+    }
     Object trainer = invoke(b, "build");
     int[] labels = new SplittableRandom(2).ints(a.batch(), 0, 1000).toArray();
     Method step = trainer.getClass().getMethod("step", float[].class, int[].class, int.class);
@@ -252,12 +264,12 @@ public final class Compare {
     };
   }
 
-  /** Images as the preprocessed input looks (BGR, mean subtracted): the same for both builds. */
-  private static float[] images(int batch) {
+  /** Inputs like the real ones, the same for both builds: preprocessed images, or pool5's non-negative features. */
+  private static float[] images(int values, boolean pool5) {
     SplittableRandom r = new SplittableRandom(1);
-    float[] x = new float[batch * 227 * 227 * 3];
+    float[] x = new float[values];
     for (int i = 0; i < x.length; i++) {
-      x[i] = (float) (r.nextDouble(-1, 1) * 100);
+      x[i] = (float) (pool5 ? r.nextDouble(0, 10) : r.nextDouble(-1, 1) * 100);
     }
     return x;
   }

@@ -39,7 +39,7 @@ class CompareTest {
   @Test
   void parsesTheSettingsWithDefaultsByBatch() {
     Compare.Args one = Compare.Args.parse("a", "b", "--batch", "1");
-    Compare.Args train = Compare.Args.parse("--train", "fc6,fc7,fc8", "a", "b", "--pairs", "7");
+    Compare.Args train = Compare.Args.parse("--train", "fc6,fc7,fc8", "a", "b", "--pairs", "7", "--pool5");
 
     assertThat(one.batch()).isEqualTo(1);
     assertThat(one.pairs()).as("many pairs of short calls").isEqualTo(200);
@@ -50,6 +50,8 @@ class CompareTest {
     assertThat(train.batch()).isEqualTo(64);
     assertThat(train.pairs()).isEqualTo(7);
     assertThat(train.trainLayers()).isEqualTo(Set.of("fc6", "fc7", "fc8"));
+    assertThat(train.pool5()).isTrue();
+    assertThat(one.pool5()).isFalse();
   }
 
   @Test
@@ -61,6 +63,7 @@ class CompareTest {
         .hasMessageContaining("'x'");
     assertThatThrownBy(() -> Compare.Args.parse("a", "b", "--layer")).hasMessageContaining("--layer needs a value");
     assertThatThrownBy(() -> Compare.Args.parse("a", "b", "--fast")).hasMessageContaining("unknown option --fast");
+    assertThatThrownBy(() -> Compare.Args.parse("a", "b", "--pool5")).hasMessageContaining("--pool5 goes with --train");
   }
 
   @Test
