@@ -213,7 +213,7 @@ public final class Compare {
 
   /** The build's model or trainer, through reflection: each build's classes are its own. */
   private static Workload workload(ClassLoader cl, Args a) throws Exception {
-    float[] images = images(a.batch() * (a.pool5() ? 6 * 6 * 256 : 227 * 227 * 3), a.pool5());
+    float[] inputs = inputs(a.batch() * (a.pool5() ? 6 * 6 * 256 : 227 * 227 * 3), a.pool5());
     if (a.trainLayers() == null) {
       Object b = cl.loadClass("org.alexnettfj.graph.AlexNetModel").getMethod("builder").invoke(null);
       b = invoke(b, "setFreshInit");
@@ -224,7 +224,7 @@ public final class Compare {
       return new Workload() {
         @Override
         public float[] call() throws Exception {
-          float[][] rows = (float[][]) features.invoke(model, images, a.batch(), a.layer());
+          float[][] rows = (float[][]) features.invoke(model, inputs, a.batch(), a.layer());
           float[] flat = new float[rows.length * rows[0].length];
           for (int i = 0; i < rows.length; i++) {
             System.arraycopy(rows[i], 0, flat, i * rows[0].length, rows[0].length);
@@ -254,7 +254,7 @@ public final class Compare {
     return new Workload() {
       @Override
       public float[] call() throws Exception {
-        return new float[] {(float) step.invoke(trainer, images, labels, a.batch())};
+        return new float[] {(float) step.invoke(trainer, inputs, labels, a.batch())};
       }
 
       @Override
@@ -265,7 +265,7 @@ public final class Compare {
   }
 
   /** Inputs like the real ones, the same for both builds: preprocessed images, or pool5's non-negative features. */
-  private static float[] images(int values, boolean pool5) {
+  private static float[] inputs(int values, boolean pool5) {
     SplittableRandom r = new SplittableRandom(1);
     float[] x = new float[values];
     for (int i = 0; i < x.length; i++) {
