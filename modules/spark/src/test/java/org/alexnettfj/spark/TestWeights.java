@@ -34,9 +34,10 @@ final class TestWeights {
           arrays.put(l.name() + "/weights", random(l.weightsShape(), rnd, 0.01));
           arrays.put(l.name() + "/biases", random(l.biasesShape(), rnd, 0.1));
         }
-        NpyWriter.writeClassic(f, arrays, n -> n.startsWith("fc7/") || n.startsWith("fc8/"));
-        f.toFile().deleteOnExit();
+        // deleteOnExit runs in reverse order of registration: the directory first, the file after would leave it
         dir.toFile().deleteOnExit();
+        f.toFile().deleteOnExit();
+        NpyWriter.writeClassic(f, arrays, n -> n.startsWith("fc7/") || n.startsWith("fc8/"));
         file = f;
       } catch (IOException e) {
         throw new UncheckedIOException(e);
