@@ -329,6 +329,11 @@ class AlexNetGraphTest {
     assertThat(AlexNetGraph.Lrn.fastestOn(Placement.device("/GPU:0"))).as("on a GPU, cuDNN's LRN")
         .isEqualTo(AlexNetGraph.Lrn.FUSED);
     assertThat(AlexNetGraph.Lrn.fastestOn(Placement.device("/CPU:0"))).isEqualTo(AlexNetGraph.Lrn.fastest());
+    assertThat(AlexNetGraph.LrnWindow.fastestOn(Placement.device("/CPU:0"))).as("the window sum, where oneDNN is %s",
+        ONEDNN ? "on" : "off").isEqualTo(ONEDNN ? AlexNetGraph.LrnWindow.BLOCK_CONVOLUTION
+            : AlexNetGraph.LrnWindow.BANDED_PRODUCT);
+    assertThat(AlexNetGraph.LrnWindow.fastestOn(Placement.device("/GPU:0")))
+        .isEqualTo(AlexNetGraph.LrnWindow.BANDED_PRODUCT);
   }
 
   @Test
@@ -349,6 +354,39 @@ class AlexNetGraphTest {
 
       assertClose(basic, Closeness.toDouble(fused), 1e-5, layer + ": LRN from basic ops vs the fused LRN op");
       assertClose(basic, reference.data(), 1e-5, layer + ": LRN from basic ops vs Caffe's formula");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(AlexNetGraph.LrnWindow.class)
+  void eachLrnWindowGivesCaffesLrn(AlexNetGraph.LrnWindow window) {
+    // norm1's and norm2's shapes, two images (the block convolution sees them as one long row), and a channel
+    // count that is no multiple of 8 (the block convolution falls back to the product)
+    int[][] shapes = {{2, 55, 55, 96}, {2, 27, 27, 256}, {2, 5, 5, 12}};
+    for (int[] shape : shapes) {
+      int n = shape[0];
+      int h = shape[1];
+      int w = shape[2];
+      int c = shape[3];
+      float[] conv = positive(TestData.uniform(new SplittableRandom(c), n * h * w * c, 200));
+      float[] lrn;
+      try (Graph g = new Graph(); Session s = new Session(g)) {
+        Ops tf = Ops.create(g);
+        Placeholder<TFloat32> x = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, h, w, c)));
+        Operand<TFloat32> y = AlexNetGraph.lrnFromBasicOps(tf, x, 2, 2e-5f, 0.75f, 1f, window);
+        try (TFloat32 in = tensor(conv, n, h, w, c)) {
+          lrn = fetch(s.runner().feed(x, in).fetch(y), conv.length);
+        }
+      }
+      int size = h * w * c;
+      for (int i = 0; i < n; i++) {
+        Volume reference = ReferenceAlexNet.lrnCaffe(
+            Volume.of(Arrays.copyOfRange(conv, i * size, (i + 1) * size), h, w, c),
+            ReferenceAlexNet.CAFFE_LRN_LOCAL_SIZE, ReferenceAlexNet.CAFFE_LRN_ALPHA, ReferenceAlexNet.CAFFE_LRN_BETA,
+            ReferenceAlexNet.CAFFE_LRN_K);
+        assertClose(Arrays.copyOfRange(lrn, i * size, (i + 1) * size), reference.data(), 1e-5,
+            window + ", " + c + " channels, image " + i + ": LRN from basic ops vs Caffe's formula in float64");
+      }
     }
   }
 

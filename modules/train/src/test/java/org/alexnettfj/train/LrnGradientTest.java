@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.alexnettfj.graph.AlexNetGraph;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -37,14 +39,18 @@ class LrnGradientTest {
   private final float[] r = Fixtures.uniform(new SplittableRandom(2), H * W * C, 1);
   /** AlexNet's beta unless a test changes it: 0.75 takes lrnFromBasicOps' rsqrt path, others its pow path. */
   private double beta = BETA;
+  /** How the window is summed: C = 16 is two blocks of the block convolution. */
+  private AlexNetGraph.LrnWindow window = AlexNetGraph.LrnWindow.BANDED_PRODUCT;
 
-  @Test
-  void lrnFromBasicOpsHasTheGradientOfTheDefinition() {
+  @ParameterizedTest
+  @EnumSource(AlexNetGraph.LrnWindow.class)
+  void lrnFromBasicOpsHasTheGradientOfTheDefinition(AlexNetGraph.LrnWindow window) {
+    this.window = window;
     double[] expected = finiteDifferences();
     float[] actual = tfGradient(true);
 
-    assertThat(relativeError(actual, expected)).as("basic-ops LRN gradient vs central differences, relative to the "
-        + "largest entry").isLessThan(1e-4);
+    assertThat(relativeError(actual, expected)).as("basic-ops LRN gradient (window sum as %s) vs central "
+        + "differences, relative to the largest entry", window).isLessThan(1e-4);
   }
 
   @Test
@@ -76,7 +82,7 @@ class LrnGradientTest {
       Ops tf = Ops.create(g);
       Placeholder<TFloat32> in = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(1, H, W, C)));
       Operand<TFloat32> y = basicOps
-          ? AlexNetGraph.lrnFromBasicOps(tf, in, RADIUS, (float) ALPHA, (float) beta, (float) BIAS)
+          ? AlexNetGraph.lrnFromBasicOps(tf, in, RADIUS, (float) ALPHA, (float) beta, (float) BIAS, window)
           : tf.nn.localResponseNormalization(in, LocalResponseNormalization.depthRadius((long) RADIUS),
               LocalResponseNormalization.alpha((float) ALPHA), LocalResponseNormalization.beta((float) beta),
               LocalResponseNormalization.bias((float) BIAS));
