@@ -439,8 +439,16 @@ public final class AlexNetModel implements AutoCloseable {
 
       Graph graph = new Graph();
       try {
-        AlexNetGraph net = AlexNetGraph.create(Ops.create(graph), classes, seed,
-            AlexNetGraph.Lrn.fastestOn(placement), AlexNetGraph.Convolutions.fastestOn(placement), placement);
+        // the model's weights never change once built, so oneDNN may keep its convolution filters reordered
+        Map<String, WeightArray> filters = new LinkedHashMap<>();
+        for (String layer : AlexNetSpec.LAYER_NAMES) {
+          if (layer.startsWith("conv")) {
+            filters.put(layer + "/weights", source.value(layer + "/weights"));
+          }
+        }
+        AlexNetGraph net = AlexNetGraph.createWithFixedFilters(Ops.create(graph), classes, seed,
+            AlexNetGraph.Lrn.fastestOn(placement), AlexNetGraph.Convolutions.fastestOn(placement), placement,
+            filters);
         Session session = new Session(graph, config);
         try {
           assignParameters(session, net, source);
