@@ -114,11 +114,11 @@ public final class AlexNetGraph {
     FUSED,
     /**
      * LRN written with square, a sum over each channel's window plus the bias ({@link LrnWindow}), rsqrt and sqrt
-     * (pow for a beta other than 0.75) and a product, for training: the C++ gradient that {@code Graph.addGradients} uses for the
-     * fused op builds {@code LRNGrad} without the op's attributes, i.e. with TensorFlow's defaults (radius 5,
-     * alpha 1, beta 0.5, bias 1), not AlexNet's (the train module's tests measure this); these basic ops have
-     * correct gradients. With oneDNN's kernels also the faster: the window sum runs on oneDNN, the fused op (which
-     * has no oneDNN kernel) does not.
+     * (pow for a beta other than 0.75) and a product, for training: the C++ gradient that
+     * {@code Graph.addGradients} uses for the fused op builds {@code LRNGrad} without the op's attributes, i.e.
+     * with TensorFlow's defaults (radius 5, alpha 1, beta 0.5, bias 1), not AlexNet's (the train module's tests
+     * measure this); these basic ops have correct gradients. With oneDNN's kernels also the faster: the window sum
+     * runs on oneDNN, the fused op (which has no oneDNN kernel) does not.
      */
     BASIC_OPS;
 
@@ -164,9 +164,9 @@ public final class AlexNetGraph {
      * weights, 14% off a single image), and conv3 is two {@code Conv2D}s of 192 kernels, concatenated (oneDNN
      * runs 384 output channels at ~95 GFLOP/s, 192 at ~140: a third off conv3 from batch 16 up) — for two images
      * and more; a single image takes one {@code Conv2D}, faster there (a {@code Switch} on the batch size,
-     * {@code Merge} after), unless the filters are fixed ({@link AlexNetGraph#createWithFixedFilters}): then the halves are
-     * split once, when the graph is built, and take every batch. TensorFlow has no
-     * CPU gradient for the grouped {@code Conv2D}, and its default fused convolution kernel does not do groups.
+     * {@code Merge} after), unless the filters are fixed ({@link AlexNetGraph#createWithFixedFilters}): then the
+     * halves are split once, when the graph is built, and take every batch. TensorFlow has no CPU gradient for the
+     * grouped {@code Conv2D}, and its default fused convolution kernel does not do groups.
      */
     ONEDNN_FORWARD;
 
@@ -202,7 +202,7 @@ public final class AlexNetGraph {
    * same values (to float32 rounding) and have correct gradients; they differ in speed.
    */
   public enum LrnWindow {
-    /** A product with a constant banded {@code [C, C]} matrix: C multiply-adds a value, one op every kernel set runs. */
+    /** A product with a constant banded {@code [C, C]} matrix: C multiply-adds a value; every kernel set runs it. */
     BANDED_PRODUCT,
     /**
      * A 1 x 3 convolution over blocks of {@value #BLOCK} channels (the activations seen as {@code [1, N*H*W, C/8,
