@@ -164,9 +164,8 @@ public final class AlexNetGraph {
      * weights, 14% off a single image), and conv3 is two {@code Conv2D}s of 192 kernels, concatenated (oneDNN
      * runs 384 output channels at ~95 GFLOP/s, 192 at ~140: a third off conv3 from batch 16 up) — for two images
      * and more; a single image takes one {@code Conv2D}, faster there (a {@code Switch} on the batch size,
-     * {@code Merge} after), unless the filters are fixed ({@link AlexNetGraph#createWithFixedFilters}): then the
-     * halves are split once, when the graph is built, and take every batch. TensorFlow has no CPU gradient for the
-     * grouped {@code Conv2D}, and its default fused convolution kernel does not do groups.
+     * {@code Merge} after). TensorFlow has no
+     * CPU gradient for the grouped {@code Conv2D}, and its default fused convolution kernel does not do groups.
      */
     ONEDNN_FORWARD;
 
@@ -272,8 +271,6 @@ public final class AlexNetGraph {
   private final Placement placement;
   private final Map<String, Operand<TFloat32>> layers = new LinkedHashMap<>();
   private final Map<String, Parameter> parameters = new LinkedHashMap<>();
-  /** Convolution filters taken from constants instead of their variables ({@link #createWithFixedFilters}). */
-  private Map<String, WeightArray> fixedFilters = Map.of();
   private Placeholder<TFloat32> input;
   private Operand<TFloat32> keepProb;
   private Operand<TInt64> dropoutSeed;
@@ -345,38 +342,15 @@ public final class AlexNetGraph {
    */
   public static AlexNetGraph create(Ops tf, int numClasses, long seed, Lrn lrn, Convolutions convolutions,
       FcLayout fcLayout, Placement placement) {
-    return build(new AlexNetGraph(tf, numClasses, seed, lrn, convolutions, fcLayout, placement));
-  }
-
-  /**
-   * {@link #create(Ops, int, long, Lrn, Convolutions, Placement)} for a graph whose convolution weights are fixed
-   * once it is built, as {@link AlexNetModel}'s: with {@link Convolutions#ONEDNN_FORWARD} the convolutions take
-   * their filters from constants of {@code filters} ({@code conv1/weights} … {@code conv5/weights}, AlexNet's
-   * shapes) instead of from the variables. oneDNN keeps a constant filter in its own blocked layout after the first
-   * call rather than reordering it every call: ~1 ms (4.6%) off a single image (BENCHMARKS.md). The variables are
-   * still there and are what {@link #parameters()} reads, so the caller assigns them the same values; assigning
-   * them other values later does not reach the convolutions. Other layouts ignore {@code filters}.
-   */
-  public static AlexNetGraph createWithFixedFilters(Ops tf, int numClasses, long seed, Lrn lrn,
-      Convolutions convolutions, Placement placement, Map<String, WeightArray> filters) {
-    AlexNetGraph net = new AlexNetGraph(tf, numClasses, seed, lrn, convolutions, FcLayout.fastestOn(placement),
-        placement);
-    if (convolutions == Convolutions.ONEDNN_FORWARD) {
-      net.fixedFilters = Map.copyOf(filters);
-    }
-    return build(net);
-  }
-
-  private static AlexNetGraph build(AlexNetGraph net) {
-    if (net.convolutions == Convolutions.ONEDNN_FORWARD && net.placement.runsOnCpu()
-        && Lrn.fastest() != Lrn.BASIC_OPS) {
+    if (convolutions == Convolutions.ONEDNN_FORWARD && placement.runsOnCpu() && Lrn.fastest() != Lrn.BASIC_OPS) {
       throw new IllegalArgumentException("Convolutions.ONEDNN_FORWARD needs TensorFlow's oneDNN kernels on the CPU "
           + "(TF_ENABLE_ONEDNN_OPTS=1): the default fused convolution does not do groups; use Convolutions.CLASSIC");
     }
+    AlexNetGraph net = new AlexNetGraph(tf, numClasses, seed, lrn, convolutions, fcLayout, placement);
     net.input = net.placeholder(INPUT, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3);
     net.keepProb = net.keepProbPlaceholder();
     net.dropoutSeed = net.dropoutSeedPlaceholder();
-    Operand<TFloat32> pool5 = net.placement.isTowers() ? net.towerFeatures(net.input) : net.features(net.input);
+    Operand<TFloat32> pool5 = placement.isTowers() ? net.towerFeatures(net.input) : net.features(net.input);
     net.classifier(pool5);
     return net;
   }
@@ -598,20 +572,7 @@ public final class AlexNetGraph {
         filterHeight, filterWidth, inputChannels / groups, numFilters);
     Variable<TFloat32> biases = parameter(scope, name, "biases", numFilters);
     List<Long> strides = List.of(1L, (long) strideY, (long) strideX, 1L);
-    WeightArray fixed = fixedFilter(name + "/weights", filterHeight, filterWidth, inputChannels / groups, numFilters);
 
-    if (kernelHalves && groups == 1 && fixed != null) {
-      // Fixed filters are split once, here, so the halves cost no per-call split and win for a single image too
-      // (17.4 against 17.7 ms for the switch below, BENCHMARKS.md).
-      Ops split = scope.withSubScope("halves");
-      Split<TFloat32> biasHalves = split.split(split.constant(0), biases, 2L);
-      List<Operand<TFloat32>> halves = new ArrayList<>();
-      for (int h = 0; h < 2; h++) {
-        halves.add(split.nn.relu(split.nn.biasAdd(
-            split.nn.conv2d(x, constant(split, outputHalf(fixed, h)), strides, padding), biasHalves.output().get(h))));
-      }
-      return record(name, named(name, split.concat(halves, split.constant(3))));
-    }
     if (kernelHalves && groups == 1) {
       // The halves win from two images up; one image runs faster as one convolution (conv3: 3.4-3.6 against
       // 4.3-4.7 ms, BENCHMARKS.md). Switch and Merge choose by the input's size, and the weights pass through the
@@ -639,7 +600,7 @@ public final class AlexNetGraph {
     Operand<TFloat32> conv;
     if (groups == 1 || convolutions == Convolutions.ONEDNN_FORWARD) {
       // with a filter of inputChannels / groups depth, TensorFlow's Conv2D convolves in groups
-      conv = scope.nn.conv2d(x, fixed == null ? weights : constant(scope, fixed), strides, padding);
+      conv = scope.nn.conv2d(x, weights, strides, padding);
     } else {
       Split<TFloat32> inputGroups = scope.split(scope.constant(3), x, (long) groups);
       Split<TFloat32> weightGroups = scope.split(scope.constant(3), weights, (long) groups);
@@ -650,35 +611,6 @@ public final class AlexNetGraph {
       conv = scope.concat(outputGroups, scope.constant(3));
     }
     return record(name, named(name, scope.nn.relu(scope.nn.biasAdd(conv, biases))));
-  }
-
-  /** The fixed filter of {@code parameter} ({@link #createWithFixedFilters}), checked against its shape; or null. */
-  private WeightArray fixedFilter(String parameter, int... shape) {
-    WeightArray value = fixedFilters.get(parameter);
-    if (value != null && !value.hasShape(shape)) {
-      throw new IllegalArgumentException("fixed filter " + parameter + " has shape " + value.shapeString()
-          + ", expected " + WeightArray.shapeString(shape));
-    }
-    return value;
-  }
-
-  private static Operand<TFloat32> constant(Ops scope, WeightArray value) {
-    return scope.constant(Shape.of(Arrays.stream(value.shape()).asLongStream().toArray()),
-        DataBuffers.of(value.data(), true, false));
-  }
-
-  /** Half {@code h} (0 or 1) of a filter's output channels, its last axis. */
-  private static WeightArray outputHalf(WeightArray filter, int h) {
-    int[] shape = filter.shape();
-    int out = shape[shape.length - 1];
-    int half = out / 2;
-    float[] data = filter.data();
-    float[] part = new float[data.length / 2];
-    for (int row = 0; row < data.length / out; row++) {
-      System.arraycopy(data, row * out + h * half, part, row * half, half);
-    }
-    shape[shape.length - 1] = half;
-    return WeightArray.of(shape, part);
   }
 
   /**

@@ -12,7 +12,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.Function;
 import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.AlexNetWeights;
 import org.alexnettfj.weights.WeightArray;
@@ -247,12 +246,12 @@ public final class AlexNetModel implements AutoCloseable {
   }
 
   /** Sets every variable, one layer per run so that at most one layer's values are in native memory twice. */
-  private static void assignParameters(Session session, AlexNetGraph net, Function<String, WeightArray> values) {
+  private static void assignParameters(Session session, AlexNetGraph net, ParameterSource source) {
     Map<String, Map<String, WeightArray>> byLayer = new LinkedHashMap<>();
     for (AlexNetGraph.Parameter p : net.parameters().values()) {
-      byLayer.computeIfAbsent(p.layer(), k -> new LinkedHashMap<>()).put(p.name(), values.apply(p.name()));
+      byLayer.computeIfAbsent(p.layer(), k -> new LinkedHashMap<>()).put(p.name(), source.value(p.name()));
     }
-    byLayer.values().forEach(layer -> net.assign(session, layer));
+    byLayer.values().forEach(values -> net.assign(session, values));
   }
 
   /** The product of all but the batch dimension, which is unknown in the graph. */
@@ -440,22 +439,11 @@ public final class AlexNetModel implements AutoCloseable {
 
       Graph graph = new Graph();
       try {
-        // the model's weights never change once built, so oneDNN may keep its convolution filters reordered
-        AlexNetGraph.Convolutions convolutions = AlexNetGraph.Convolutions.fastestOn(placement);
-        Map<String, WeightArray> filters = new LinkedHashMap<>();
-        if (convolutions == AlexNetGraph.Convolutions.ONEDNN_FORWARD) {
-          for (String layer : AlexNetSpec.LAYER_NAMES) {
-            if (layer.startsWith("conv")) {
-              filters.put(layer + "/weights", source.value(layer + "/weights"));
-            }
-          }
-        }
-        AlexNetGraph net = AlexNetGraph.createWithFixedFilters(Ops.create(graph), classes, seed,
-            AlexNetGraph.Lrn.fastestOn(placement), convolutions, placement, filters);
+        AlexNetGraph net = AlexNetGraph.create(Ops.create(graph), classes, seed,
+            AlexNetGraph.Lrn.fastestOn(placement), AlexNetGraph.Convolutions.fastestOn(placement), placement);
         Session session = new Session(graph, config);
         try {
-          // the variables hold the same values as the constants: the filters' arrays, not fresh ones
-          assignParameters(session, net, name -> filters.containsKey(name) ? filters.get(name) : source.value(name));
+          assignParameters(session, net, source);
           return new AlexNetModel(graph, session, net, maxBatch, fresh, seed);
         } catch (RuntimeException | Error e) {
           session.close();

@@ -266,75 +266,12 @@ class AlexNetGraphTest {
     }
   }
 
-  @Test
-  void fixedFiltersFeedTheOneDnnConvolutionsFromConstants() {
-    Assumptions.assumeTrue(ONEDNN, "Convolutions.ONEDNN_FORWARD needs oneDNN: the pom's onednn execution runs this");
-    WeightFile file = TestData.randomWeightFile(10L, 1000);
-    Map<String, WeightArray> weights = new HashMap<>();
-    Map<String, WeightArray> filters = new HashMap<>();
-    Map<String, WeightArray> zeroFilters = new HashMap<>();
-    for (String layer : List.of("conv1", "conv2", "conv3", "conv4", "conv5")) {
-      WeightArray filter = file.array(layer + "/weights");
-      weights.put(layer + "/weights", filter);
-      weights.put(layer + "/biases", file.array(layer + "/biases"));
-      filters.put(layer + "/weights", filter);
-      zeroFilters.put(layer + "/weights", WeightArray.of(filter.shape(), new float[filter.size()]));
-      zeroFilters.put(layer + "/biases", file.array(layer + "/biases"));
-    }
-
-    for (int n : new int[] {1, 3}) {
-      float[] images = TestData.randomImages(11L, n);
-      float[] classic = pool5(weights, images, n, AlexNetGraph.Convolutions.CLASSIC, null);
-      // the variables hold zero filters: pool5 matches only if the convolutions read the constants
-      float[] fixed = pool5(zeroFilters, images, n, AlexNetGraph.Convolutions.ONEDNN_FORWARD, null, filters);
-
-      assertThat(IntStream.range(0, classic.length).filter(i -> classic[i] > 0).count())
-          .as("positive pool5 values").isGreaterThan(classic.length / 4);
-      assertClose(fixed, Closeness.toDouble(classic), 1e-5,
-          "pool5 of " + n + " images, ONEDNN_FORWARD with fixed filters vs CLASSIC convolutions");
-    }
-    try (Graph g = new Graph()) {
-      AlexNetGraph.createWithFixedFilters(Ops.create(g), 10, 0L, AlexNetGraph.Lrn.FUSED,
-          AlexNetGraph.Convolutions.ONEDNN_FORWARD, Placement.DEFAULT, filters);
-      List<String> filterInputs = new ArrayList<>();
-      List<String> splits = new ArrayList<>();
-      g.operations().forEachRemaining(op -> {
-        if (op.type().equals("Conv2D") && op.name().startsWith("conv")) {
-          filterInputs.add(op.input(1).op().type());
-        } else if (op.type().equals("Split")) {
-          splits.add(op.name());
-        }
-      });
-      assertThat(filterInputs).as("the filter input of conv1, conv2, conv3's two halves, conv4, conv5")
-          .hasSize(6).containsOnly("Const");
-      assertThat(splits).as("conv3's weight halves are constants, split once; only its biases are split per call")
-          .containsExactly("conv3/halves/Split");
-    }
-    Map<String, WeightArray> wrong = new HashMap<>(filters);
-    wrong.put("conv2/weights", filters.get("conv4/weights"));
-    try (Graph g = new Graph()) {
-      assertThatThrownBy(() -> AlexNetGraph.createWithFixedFilters(Ops.create(g), 10, 0L, AlexNetGraph.Lrn.FUSED,
-          AlexNetGraph.Convolutions.ONEDNN_FORWARD, Placement.DEFAULT, wrong))
-          .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("conv2/weights").hasMessageContaining("(3, 3, 192, 384)")
-          .hasMessageContaining("(5, 5, 48, 256)");
-    }
-  }
-
   /** pool5 of {@code n} images; with {@code ran}, the names of the ops that ran are added to it. */
   private static float[] pool5(Map<String, WeightArray> params, float[] images, int n,
       AlexNetGraph.Convolutions layout, Set<String> ran) {
-    return pool5(params, images, n, layout, ran, null);
-  }
-
-  /** {@link #pool5}, with {@code filters} fixed as {@link AlexNetGraph#createWithFixedFilters} takes them. */
-  private static float[] pool5(Map<String, WeightArray> params, float[] images, int n,
-      AlexNetGraph.Convolutions layout, Set<String> ran, Map<String, WeightArray> filters) {
     try (Graph g = new Graph(); Session s = new Session(g)) {
-      AlexNetGraph net = filters == null
-          ? AlexNetGraph.create(Ops.create(g), 1000, 0L, AlexNetGraph.Lrn.FUSED, layout, Placement.DEFAULT)
-          : AlexNetGraph.createWithFixedFilters(Ops.create(g), 1000, 0L, AlexNetGraph.Lrn.FUSED, layout,
-              Placement.DEFAULT, filters);
+      AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 1000, 0L, AlexNetGraph.Lrn.FUSED, layout,
+          Placement.DEFAULT);
       params.forEach((name, value) -> assign(s, net.parameters().get(name), value));
       try (TFloat32 in = tensor(images, n, 227, 227, 3)) {
         return fetch(s.runner().feed(net.input(), in).fetch(net.layer("pool5")), n * 6 * 6 * 256, ran);
