@@ -62,7 +62,10 @@ import org.tensorflow.types.family.TType;
  * {@code ApplyMomentum} used as usual accumulates gradients and multiplies the <em>current</em> rate into all of
  * them; here its kernel is fed {@code -learningRate * g} with a rate of -1, so its accumulator is {@code v}). The
  * backward pass is started from {@code -learningRate} rather than 1, so it gives {@code -learningRate * g} directly
- * (the same values up to float rounding); {@link #gradients} and {@link #lastGradients} divide it back.
+ * (the same values up to float rounding); {@link #gradients} and {@link #lastGradients} divide it back. With
+ * momentum, the decay term is not differentiated: {@code v := v - learningRate * weightDecay / momentum * w} runs
+ * before the update, so {@code momentum * v} carries it (one pass over each weight fewer than a decay gradient's,
+ * and off the backward pass); {@link #gradients} and {@link #lastGradients} add {@code weightDecay * w} back.
  *
  * <p>When conv1 or conv2 is trained the graph is built with {@link AlexNetGraph.Lrn#BASIC_OPS}, because
  * TensorFlow's registered gradient of the fused LRN op ignores the op's attributes (otherwise no gradient passes
@@ -130,6 +133,8 @@ public final class Trainer implements AutoCloseable {
   private final Operand<TFloat32> loss;
   private final Operand<TFloat32> accuracy;
   private final Op train;
+  /** {@link #train}, ordered so that the gradients fetched with it read the weights before they change. */
+  private final Op trainKeepingGradients;
   private final float keepProb;
   private final Input input;
   private final float momentum;
@@ -186,31 +191,43 @@ public final class Trainer implements AutoCloseable {
       if (trainLayers.contains(p.layer())) {
         names.add(p.name());
         variables.add(p.variable());
-        if (p.name().endsWith("/weights")) {
+        if (decayed(p.name())) {
           decay = ops.math.add(decay, ops.nn.l2Loss(p.variable()));
         }
       }
     }
     this.trainedNames = List.copyOf(names);
-    loss = ops.withName("loss").math.add(crossEntropy, ops.math.mul(ops.constant(b.weightDecay), decay));
+    loss = b.weightDecay > 0
+        ? ops.withName("loss").math.add(crossEntropy, ops.math.mul(ops.constant(b.weightDecay), decay))
+        : ops.withName("loss").identity(crossEntropy);
     accuracy = ops.withName("accuracy").math.mean(ops.dtypes.cast(ops.math.equal(
         ops.math.argMax(logits, ops.constant(1), TInt32.class), labels), TFloat32.class), ops.constant(0));
 
+    // With momentum the decay term goes into the velocity before the update instead of through the backward pass
+    // (below): that spares a pass over each weight (its gradient's Mul and AddN) and takes it off the critical
+    // path. Without momentum there is no velocity to carry it, and the decay term is differentiated with the rest.
+    boolean decayInVelocity = b.weightDecay > 0 && b.momentum > 0;
     // The backward pass starts from -learningRate instead of 1, so it yields -learningRate * g, the update
     // ApplyMomentum takes below, without a pass over each weight to scale it (~5% off a step from cached pool5,
     // BENCHMARKS.md); the gradients themselves are read back by dividing, only when fetched.
     Operand<TFloat32> minusRate = ops.math.neg(learningRateInput);
-    Gradients grads = ops.gradients(loss, variables, Gradients.dx(List.of(minusRate)));
+    Gradients grads = ops.gradients(decayInVelocity ? crossEntropy : loss, variables,
+        Gradients.dx(List.of(minusRate)));
     // Every gradient, the loss and the accuracy are computed before any variable changes: the backward pass of
     // one layer reads the weights of the layers above it, and the decay term reads the weights themselves.
     List<Op> computed = new ArrayList<>();
     Map<String, Output<TFloat32>> scaledGradients = new LinkedHashMap<>();
     Map<String, Operand<TFloat32>> gradientReads = new LinkedHashMap<>();
     for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i);
+      AlexNetGraph.Parameter p = net.parameters().get(name);
       Output<TFloat32> scaled = grads.<TFloat32>dy(i);
-      scaledGradients.put(names.get(i), scaled);
-      gradientReads.put(names.get(i),
-          net.parameters().get(names.get(i)).relayout(ops, ops.math.div(scaled, minusRate)));
+      scaledGradients.put(name, scaled);
+      Operand<TFloat32> gradient = ops.math.div(scaled, minusRate);
+      if (decayInVelocity && decayed(name)) {
+        gradient = ops.math.add(gradient, ops.math.mul(ops.constant(b.weightDecay), p.variable()));
+      }
+      gradientReads.put(name, p.relayout(ops, gradient));
       computed.add(ops.identity(scaled));
     }
     computed.add(ops.identity(loss));
@@ -221,6 +238,7 @@ public final class Trainer implements AutoCloseable {
     Map<String, Operand<TFloat32>> velocityReads = new LinkedHashMap<>();
     Set<String> transposed = new HashSet<>(net.transposedVariables());
     List<Op> updates = new ArrayList<>();
+    List<Op> updatesKeepingGradients = new ArrayList<>();
     List<Op> zeroVelocities = new ArrayList<>();
     Ops after = ops.withControlDependencies(computed);
     // One sub-scope for all, so the checkpoint keys are train/velocity/<layer>/<param> with no _1 suffixes.
@@ -228,6 +246,8 @@ public final class Trainer implements AutoCloseable {
     Map<String, Ops> layerScopes = new LinkedHashMap<>();
     Operand<TFloat32> minusOne = after.constant(-1f);
     Operand<TFloat32> momentumConstant = after.constant(b.momentum);
+    Operand<TFloat32> decayRate = decayInVelocity
+        ? ops.math.mul(learningRateInput, ops.constant((float) ((double) b.weightDecay / b.momentum))) : null;
     for (int i = 0; i < names.size(); i++) {
       String name = names.get(i);
       AlexNetGraph.Parameter p = net.parameters().get(name);
@@ -241,15 +261,31 @@ public final class Trainer implements AutoCloseable {
       }
       zeroVelocities.add(scope.withName(param + "_zero").assign(v,
           scope.zeros(scope.constant(p.variable().shape().asArray()), TFloat32.class)));
+      List<Op> before = new ArrayList<>(computed);
+      if (decayInVelocity && decayed(name)) {
+        // v := v - learningRate * weightDecay / momentum * w, any time before the update, so that
+        // ApplyMomentum's momentum * v below includes -learningRate * weightDecay * w (the paper's rule).
+        before.add(ops.train.applyGradientDescent(v, decayRate, p.variable()));
+      }
       // TensorFlow's fused kernel, one pass over w and v instead of five element-wise ops (the update is
       // memory-bound: fc6-fc8 are 234 MB): ApplyMomentum does accum := momentum * accum + grad;
       // var := var - lr * accum. With accum = v, grad = -learningRate * g and lr = -1 that is exactly
       // v := momentum * v - learningRate * g; w := w + v (negation is exact in floating point).
-      updates.add(after.train.applyMomentum(p.variable(), v, minusOne, scaledGradients.get(name),
-          momentumConstant));
+      updates.add(ops.withControlDependencies(before).train.applyMomentum(p.variable(), v, minusOne,
+          scaledGradients.get(name), momentumConstant));
+      if (decayInVelocity && decayed(name)) {
+        // A kept gradient reads w for its decay term: that read must come before w changes.
+        before.add(ops.identity(gradientReads.get(name)));
+        updatesKeepingGradients.add(ops.withControlDependencies(before).train.applyMomentum(p.variable(), v,
+            minusOne, scaledGradients.get(name), momentumConstant));
+      } else {
+        updatesKeepingGradients.add(updates.get(updates.size() - 1));
+      }
     }
     this.velocities = Map.copyOf(velocityReads);
     train = ops.withControlDependencies(updates).withName("step").noOp();
+    trainKeepingGradients = ops.withControlDependencies(updatesKeepingGradients).withName("step_keeping_gradients")
+        .noOp();
 
     // Whether each trained variable and velocity holds finite values only: checked before a checkpoint is written.
     Map<String, Operand<TBool>> checks = new LinkedHashMap<>();
@@ -279,6 +315,11 @@ public final class Trainer implements AutoCloseable {
       zeroVelocities.forEach(runner::addTarget);
       runner.run().close();
     }
+  }
+
+  /** Whether weight decay applies to {@code name}: weights, not biases (see the class comment). */
+  private static boolean decayed(String name) {
+    return name.endsWith("/weights");
   }
 
   public static Builder builder() {
@@ -313,7 +354,7 @@ public final class Trainer implements AutoCloseable {
         TInt64 dropoutKey = TInt64.vectorOf(seed, step)) {
       Session.Runner runner = session.runner().feed(net.input(), x.tensor()).feed(this.labels, y)
           .feed(net.keepProb(), keep).feed(net.dropoutSeed(), dropoutKey).feed(learningRateInput, rate)
-          .fetch(loss).fetch(accuracy).addTarget(train);
+          .fetch(loss).fetch(accuracy).addTarget(keepGradients ? trainKeepingGradients : train);
       if (keepGradients) {
         trainedNames.forEach(name -> runner.fetch(gradients.get(name)));
       }

@@ -15,6 +15,8 @@ import org.alexnettfj.graph.TfCheckpoint;
 import org.alexnettfj.weights.WeightArray;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The trainer on the real AlexNet graph, random He-scaled weights: which variables a step changes, the momentum
@@ -114,6 +116,77 @@ class TrainerTest {
           .isCloseTo(0.5 * w[i], within(1e-5 + 4 * Math.ulp(Math.max(Math.abs(d), Math.abs(p)))));
     }
     assertThat(decayed.get("fc8/biases")).as("biases are not decayed").containsExactly(plain.get("fc8/biases"));
+  }
+
+  /**
+   * Two steps with a large decay (0.5) against the paper's rule computed here in float64 from the cross-entropy's
+   * gradients alone, taken from a trainer without decay at the same weights: with momentum the decay term goes
+   * into the velocity before the update (not through the backward pass), without momentum it is differentiated.
+   */
+  @ParameterizedTest(name = "momentum {0}")
+  @ValueSource(floats = {0.9f, 0f})
+  void weightDecayFollowsThePapersRule(float momentum) {
+    int[] labels = {0, 1};
+    float[] images = Fixtures.stripes(12, labels);
+    float lr = 0.01f;
+    float decay = 0.5f;
+    try (Trainer plain = trainer(lr, 0f, momentum); Trainer decayed = trainer(lr, decay, momentum)) {
+      float[] w0 = decayed.parameter("fc8/weights").data();
+      float[] b0 = decayed.parameter("fc8/biases").data();
+      Map<String, float[]> g1 = plain.gradients(images, labels, 2);
+      decayed.step(images, labels, 2);
+      float[] w1 = decayed.parameter("fc8/weights").data();
+      float[] b1 = decayed.parameter("fc8/biases").data();
+      plain.setParameters(Map.of("fc8/weights", decayed.parameter("fc8/weights"),
+          "fc8/biases", decayed.parameter("fc8/biases")));
+      Map<String, float[]> g2 = plain.gradients(images, labels, 2);
+      decayed.step(images, labels, 2, true);
+      float[] kept = decayed.lastGradients().get("fc8/weights").data();
+      float[] w2 = decayed.parameter("fc8/weights").data();
+      float[] v2 = decayed.velocity("fc8/weights").data();
+      float[] b2 = decayed.parameter("fc8/biases").data();
+
+      double worst = 0;
+      int worstAt = -1;
+      double decayShare = 0;
+      for (int i = 0; i < w0.length; i++) {
+        double v1 = -lr * ((double) g1.get("fc8/weights")[i] + decay * (double) w0[i]);
+        double expectedV2 = momentum * v1 - lr * ((double) g2.get("fc8/weights")[i] + decay * (double) w1[i]);
+        double size = Math.abs(v1) + Math.abs(expectedV2) + Math.abs(w0[i]);
+        double off = Math.max(Math.abs(w1[i] - (w0[i] + v1)),
+            Math.max(Math.abs(v2[i] - expectedV2), Math.abs(w2[i] - (w1[i] + expectedV2)))) / size;
+        if (off > worst) {
+          worst = off;
+          worstAt = i;
+        }
+        decayShare = Math.max(decayShare, Math.abs(lr * decay * w0[i]) / size);
+        // The kept gradient's decay term reads w1, before the step moved it to w2.
+        double g = g2.get("fc8/weights")[i] + decay * (double) w1[i];
+        assertThat((double) kept[i]).as("kept gradient %d", i).isCloseTo(g,
+            within(1e-5 * (Math.abs(g2.get("fc8/weights")[i]) + Math.abs(decay * w1[i]))));
+      }
+      // The decay term is ~0.5% of the values compared, so getting its coefficient 10% wrong (say, momentum
+      // applied to it twice) moves them by ~5e-4 of their size, 50 times the tolerance.
+      assertThat(decayShare).as("the decay term must be a visible part of some update").isGreaterThan(1e-3);
+      assertThat(worst).as("largest deviation from the paper's rule, relative, at weight %d", worstAt)
+          .isLessThan(1e-5);
+      for (int i = 0; i < b0.length; i++) {
+        double v1 = -lr * (double) g1.get("fc8/biases")[i];
+        double expectedB2 = b0[i] + v1 + momentum * v1 - lr * (double) g2.get("fc8/biases")[i];
+        assertThat((double) b1[i]).as("b1[%d]: biases are not decayed", i).isCloseTo(b0[i] + v1,
+            within(1e-5 * (Math.abs(b0[i]) + Math.abs(v1))));
+        assertThat((double) b2[i]).as("b2[%d]", i).isCloseTo(expectedB2,
+            within(1e-5 * (Math.abs(b0[i]) + 2 * Math.abs(v1) + Math.abs(expectedB2))));
+      }
+    }
+  }
+
+  private static Trainer trainer(float learningRate, float weightDecay, float momentum) {
+    Trainer t = Trainer.builder().setFreshInit().optNumClasses(CLASSES).optTrainLayers(Set.of("fc8"))
+        .optLearningRate(learningRate).optWeightDecay(weightDecay).optMomentum(momentum).optKeepProb(1f)
+        .optSeed(3).build();
+    t.setParameters(Fixtures.randomParameters(11, CLASSES, 0.05));
+    return t;
   }
 
   @Test
