@@ -175,6 +175,25 @@ class AlexNetModelTest {
     }
   }
 
+  /**
+   * At batch 2 and up conv3 runs as two halves side by side (with oneDNN's kernels), each with the threads it gets:
+   * the same batch must still give the same bits call after call, however the halves were scheduled.
+   */
+  @Test
+  void aBatchGivesTheSameBitsCallAfterCall() {
+    float[] batch = new float[4 * TestData.IMAGE_VALUES];
+    System.arraycopy(images, 0, batch, 0, images.length);
+    for (int i = images.length; i < batch.length; i++) {
+      batch[i] = images[i - images.length] * 0.5f + 7f;
+    }
+    float[][] logits = fresh.logits(batch, 4);
+    float[][] fc7 = fresh.features(batch, 4, "fc7");
+    for (int call = 1; call <= 12; call++) {
+      assertThat(fresh.logits(batch, 4)).as("logits of call %d against the first", call).isDeepEqualTo(logits);
+      assertThat(fresh.features(batch, 4, "fc7")).as("fc7 of call %d against the first", call).isDeepEqualTo(fc7);
+    }
+  }
+
   @Test
   void aFreshModelHasEveryLayerFreshAndAnyNumberOfClasses() {
     assertThat(fresh.freshLayers()).containsExactlyElementsOf(AlexNetSpec.LAYER_NAMES);
