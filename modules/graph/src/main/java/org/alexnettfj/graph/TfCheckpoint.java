@@ -381,6 +381,41 @@ public final class TfCheckpoint {
     }
   }
 
+  /**
+   * Checks, before a restore, that checkpoint {@code path} holds every variable {@link #addSaver}'s saver restores
+   * into {@code graph} with the dtype and shape it is saved in (AlexNet's layout for the variables in
+   * {@code transposed}): TensorFlow's own restore stops at the first misfit with the shape the graph holds, which
+   * for a transposed variable is not the one the checkpoint and the user know.
+   *
+   * @throws FileNotFoundException if there is no {@code PREFIX.index}
+   * @throws WeightFileException naming every missing or misfit tensor, with what is there and what is expected
+   */
+  public static void checkRestorable(Path path, Graph graph, Set<String> transposed) throws IOException {
+    Map<String, TensorInfo> held = contents(path);
+    List<String> problems = new ArrayList<>();
+    graph.operations().forEachRemaining(op -> {
+      if (!op.type().equals("VariableV2")) {
+        return;
+      }
+      long[] shape = op.output(0).shape().asArray();
+      if (transposed.contains(op.name())) {
+        shape = new long[] {shape[1], shape[0]};
+      }
+      DataType dtype = DataType.forNumber(op.output(0).dataType().getNumber() % 100);   // DT_FLOAT_REF -> DT_FLOAT
+      TensorInfo there = held.get(op.name());
+      if (there == null) {
+        problems.add(op.name() + " is missing (expected " + dtype + " " + Arrays.toString(shape) + ")");
+      } else if (there.dtype() != dtype || !Arrays.equals(there.shape(), shape)) {
+        problems.add(op.name() + " is " + there.dtype() + " " + Arrays.toString(there.shape()) + ", expected "
+            + dtype + " " + Arrays.toString(shape));
+      }
+    });
+    if (!problems.isEmpty()) {
+      problems.sort(null);
+      throw new WeightFileException(path.toString(), problems);
+    }
+  }
+
   private static final Set<DataType> SCALAR_TYPES = java.util.EnumSet.of(DataType.DT_INT64,
       DataType.DT_INT32, DataType.DT_FLOAT, DataType.DT_DOUBLE, DataType.DT_STRING);
 

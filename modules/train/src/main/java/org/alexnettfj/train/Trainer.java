@@ -142,6 +142,8 @@ public final class Trainer implements AutoCloseable {
   private final long seed;
   private final Map<String, Operand<TBool>> finite;
   private final Map<String, StateSlot<?>> state;
+  /** The variables the saver writes and reads in AlexNet's layout though the graph holds them transposed. */
+  private final Set<String> savedTransposed;
   private float learningRate;
   private long steps;
   private float lastAccuracy = Float.NaN;
@@ -304,6 +306,7 @@ public final class Trainer implements AutoCloseable {
     this.state = slots;
     // Checkpoints in AlexNet's layout whatever the graph holds: older checkpoints resume, other tools read them.
     TfCheckpoint.addSaver(graph, transposed);
+    this.savedTransposed = Set.copyOf(transposed);
 
     Map<String, WeightArray> values = new LinkedHashMap<>();
     for (AlexNetGraph.Parameter p : net.parameters().values()) {
@@ -567,10 +570,12 @@ public final class Trainer implements AutoCloseable {
    * with the same layers, trained layers and classes; {@link TrainingState#read} tells beforehand.
    *
    * @return the state stored with it
-   * @throws IOException if TensorFlow cannot restore it (missing or misshapen tensors are named)
+   * @throws IOException if TensorFlow cannot restore it; {@link org.alexnettfj.weights.WeightFileException} naming
+   *     every missing or misshapen tensor, with the shape there and the one expected, before anything is changed
    */
   public TrainingState restore(Path prefix) throws IOException {
     requireOpen();
+    TfCheckpoint.checkRestorable(prefix, graph, savedTransposed);
     try {
       session.restore(TfCheckpoint.prefixOf(prefix).toString());
     } catch (RuntimeException e) {

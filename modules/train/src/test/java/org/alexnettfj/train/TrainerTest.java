@@ -13,6 +13,7 @@ import org.alexnettfj.graph.AlexNetGraph;
 import org.alexnettfj.graph.Placement;
 import org.alexnettfj.graph.TfCheckpoint;
 import org.alexnettfj.weights.WeightArray;
+import org.alexnettfj.weights.WeightFileException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -277,6 +278,29 @@ class TrainerTest {
       assertThat(Arrays.equals(t.parameter("fc7/weights").data(), continuedW)).as("fc7/weights bit for bit")
           .isTrue();
       assertThat(Arrays.equals(t.velocity("fc8/weights").data(), continuedV)).as("fc8's velocity bit for bit")
+          .isTrue();
+    }
+  }
+
+  @Test
+  void aCheckpointOfOtherClassesOrLayersIsRefusedNamingEveryMisfitInAlexNetsLayout(@TempDir Path dir)
+      throws Exception {
+    Path prefix = dir.resolve("ckpt-1");
+    try (Trainer t = trainer(Set.of("fc8"), 0.01f, 5e-4f, 1f)) {
+      t.save(prefix, TrainingState.start(0.01f, 3, Map.of()));
+    }
+    try (Trainer threeClasses = Trainer.builder().setFreshInit().optNumClasses(3).optTrainLayers(Set.of("fc7", "fc8"))
+        .optSeed(3).build()) {
+      float[] before = threeClasses.parameter("fc7/weights").data();
+      assertThatThrownBy(() -> threeClasses.restore(prefix))
+          .isInstanceOf(WeightFileException.class)
+          .hasMessageContaining(prefix.toString())
+          // [in, out] as the checkpoint holds them, whether or not the graph holds fc weights transposed
+          .hasMessageContaining("fc8/weights is DT_FLOAT [4096, 2], expected DT_FLOAT [4096, 3]")
+          .hasMessageContaining("train/velocity/fc8/weights is DT_FLOAT [4096, 2], expected DT_FLOAT [4096, 3]")
+          .hasMessageContaining("fc8/biases is DT_FLOAT [2], expected DT_FLOAT [3]")
+          .hasMessageContaining("train/velocity/fc7/weights is missing (expected DT_FLOAT [4096, 4096])");
+      assertThat(Arrays.equals(threeClasses.parameter("fc7/weights").data(), before)).as("fc7 left as it was")
           .isTrue();
     }
   }
