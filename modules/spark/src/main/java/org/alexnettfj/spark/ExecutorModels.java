@@ -7,6 +7,9 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.alexnettfj.data.Mean;
+import org.alexnettfj.data.PreprocessConfig;
+import org.alexnettfj.data.Preprocessor;
 import org.alexnettfj.graph.AlexNetModel;
 import org.alexnettfj.weights.AlexNetWeights;
 import org.alexnettfj.weights.WeightReader;
@@ -32,6 +35,7 @@ public final class ExecutorModels {
 
   private static final Map<Key, AlexNetModel> MODELS = new LinkedHashMap<>();
   private static final AtomicInteger LOADS = new AtomicInteger();
+  private static final Map<Path, Preprocessor> PREPROCESSORS = new LinkedHashMap<>();
 
   private ExecutorModels() {
   }
@@ -59,6 +63,19 @@ public final class ExecutorModels {
     return model;
   }
 
+  /**
+   * The classic notebook's preprocessing with Caffe mean image {@code meanImage} (a {@code (3, H, W)} BGR
+   * {@code .npy}, as {@code alexnet features --mean-image} takes it), read once per JVM.
+   */
+  public static synchronized Preprocessor preprocessor(Path meanImage) throws IOException {
+    Preprocessor p = PREPROCESSORS.get(meanImage);
+    if (p == null) {
+      p = new Preprocessor(PreprocessConfig.NOTEBOOK.toBuilder().mean(Mean.caffeMeanImage(meanImage)).build());
+      PREPROCESSORS.put(meanImage, p);
+    }
+    return p;
+  }
+
   /** How many models this JVM has loaded so far: one per executor for a job, however many tasks it ran. */
   public static int loads() {
     return LOADS.get();
@@ -71,13 +88,13 @@ public final class ExecutorModels {
   }
 
   /**
-   * Where this JVM finds the weight file: {@code weights} itself if it is a file here (a local run, or a shared
-   * file system), else the file of that name that Spark shipped to it ({@code spark-submit --files}, or
+   * Where this JVM finds the weight file (or the mean image): {@code weights} itself if it is a file here (a local
+   * run, or a shared file system), else the file of that name that Spark shipped to it ({@code spark-submit --files}, or
    * {@code SparkContext.addFile}) in {@code shippedFiles}, Spark's {@code SparkFiles} folder.
    *
    * @throws FileNotFoundException naming both places it looked
    */
-  public static Path resolveWeights(String weights, Path shippedFiles) throws FileNotFoundException {
+  public static Path resolveFile(String weights, Path shippedFiles) throws FileNotFoundException {
     if (!isUri(weights)) {
       Path local = Path.of(weights);
       if (Files.isRegularFile(local)) {

@@ -73,13 +73,21 @@ public final class FeatureJob {
    * What each executor does, shipped with the tasks.
    *
    * @param weights the weight file: a path every executor can read, or the name of a file Spark shipped to them
-   *     ({@code --files}); see {@link ExecutorModels#resolveWeights}
+   *     ({@code --files}); see {@link ExecutorModels#resolveFile}
    * @param layer the layer whose output is written: {@code conv1} … {@code pool5}, {@code fc6}, {@code fc7},
    *     {@code fc8}, {@code prob}
    * @param batchSize images per run of the model
    * @param threads TensorFlow intra-op threads per executor; 0 = the executor's cores ({@link ExecutorThreads})
+   * @param meanImage a Caffe mean image ({@code (3, H, W)} BGR {@code .npy}) to subtract instead of the notebook's
+   *     per-channel mean, found as {@code weights} is; null for the per-channel mean
    */
-  public record Settings(String weights, String layer, int batchSize, int threads) implements Serializable {
+  public record Settings(String weights, String layer, int batchSize, int threads, String meanImage)
+      implements Serializable {
+    /** With the classic notebook's per-channel mean. */
+    public Settings(String weights, String layer, int batchSize, int threads) {
+      this(weights, layer, batchSize, threads, null);
+    }
+
     public Settings {
       if (!AlexNetGraph.LAYER_OUTPUTS.contains(layer)) {
         throw new IllegalArgumentException("no layer '" + layer + "' in AlexNet; choose one of "
@@ -157,10 +165,13 @@ public final class FeatureJob {
         return Collections.emptyIterator(); // an empty partition loads no model
       }
       ExecutorThreads threads = ExecutorThreads.of(SparkEnv.get().conf(), Runtime.getRuntime().availableProcessors());
-      Path weights = ExecutorModels.resolveWeights(settings.weights(), Path.of(SparkFiles.getRootDirectory()));
+      Path weights = ExecutorModels.resolveFile(settings.weights(), Path.of(SparkFiles.getRootDirectory()));
       AlexNetModel model = ExecutorModels.get(new ExecutorModels.Key(weights, settings.batchSize(),
           settings.threads() > 0 ? settings.threads() : threads.intraOp(), threads.interOp()));
-      return new Batches(paths, model, settings, conf.value().get());
+      Preprocessor preprocessor = settings.meanImage() == null ? PREPROCESSOR
+          : ExecutorModels.preprocessor(ExecutorModels.resolveFile(settings.meanImage(),
+              Path.of(SparkFiles.getRootDirectory())));
+      return new Batches(paths, model, preprocessor, settings, conf.value().get());
     }
   }
 
@@ -168,13 +179,16 @@ public final class FeatureJob {
   private static final class Batches implements Iterator<Row> {
     private final Iterator<String> paths;
     private final AlexNetModel model;
+    private final Preprocessor preprocessor;
     private final Settings settings;
     private final Configuration conf;
     private final ArrayDeque<Row> ready = new ArrayDeque<>();
 
-    Batches(Iterator<String> paths, AlexNetModel model, Settings settings, Configuration conf) {
+    Batches(Iterator<String> paths, AlexNetModel model, Preprocessor preprocessor, Settings settings,
+        Configuration conf) {
       this.paths = paths;
       this.model = model;
+      this.preprocessor = preprocessor;
       this.settings = settings;
       this.conf = conf;
     }
@@ -203,7 +217,7 @@ public final class FeatureJob {
         String path = paths.next();
         names.add(path);
         try {
-          inputs.add(PREPROCESSOR.apply(PREPROCESSOR.config().decoder().decode(read(path, conf), path)));
+          inputs.add(preprocessor.apply(preprocessor.config().decoder().decode(read(path, conf), path)));
           errors.add(null);
         } catch (IOException | RuntimeException e) {
           // one file's problem, whatever the decoder threw: its row says so and the job goes on

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.alexnettfj.data.Mean;
 import org.alexnettfj.graph.AlexNetModel;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Dataset;
@@ -56,6 +57,12 @@ final class SparkFeaturesCommand implements Callable<Integer> {
       description = "conv1..conv5, norm1, norm2, pool1, pool2, pool5, fc6, fc7, fc8, prob (default ${DEFAULT-VALUE}).")
   String layer;
 
+  @Option(names = "--mean-image", paramLabel = "MEAN.npy",
+      description = "Subtract a per-pixel BGR mean image, (3, H, W) like Caffe's ilsvrc_2012_mean.npy, instead of the "
+          + "per-channel mean [104, 117, 124] the classic notebook uses (as alexnet features --mean-image); shipped "
+          + "to the executors as the weights are.")
+  String meanImage;
+
   @Option(names = "--master", paramLabel = "URL",
       description = "Spark master, e.g. local[4] (default: spark-submit's --master, else local[*]).")
   String master;
@@ -81,7 +88,8 @@ final class SparkFeaturesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    FeatureJob.Settings settings = new FeatureJob.Settings(driverWeights(), layer, batchSize, threads);
+    FeatureJob.Settings settings = new FeatureJob.Settings(driverWeights(), layer, batchSize, threads,
+        driverMeanImage());
     if (partitions < 0) {
       throw new IllegalArgumentException("--partitions must be >= 0, was " + partitions);
     }
@@ -92,7 +100,10 @@ final class SparkFeaturesCommand implements Callable<Integer> {
     scala.Option<SparkSession> running = SparkSession.getDefaultSession();
     SparkSession spark = running.isDefined() ? running.get() : start();
     try {
-      shipWeights(spark, settings.weights());
+      ship(spark, settings.weights());
+      if (settings.meanImage() != null) {
+        ship(spark, settings.meanImage());
+      }
       Dataset<String> paths;
       if (inputs.input != null) {
         paths = FeatureJob.listImages(spark, inputs.input, filter);
@@ -126,6 +137,19 @@ final class SparkFeaturesCommand implements Callable<Integer> {
     return file.toAbsolutePath().toString();
   }
 
+  /** The mean image as the executors are told it; a local one is read here first, so a bad file stops the run. */
+  private String driverMeanImage() throws java.io.IOException {
+    if (meanImage == null || ExecutorModels.isUri(meanImage)) {
+      return meanImage;
+    }
+    Path file = Path.of(meanImage);
+    if (!Files.isRegularFile(file)) {
+      throw new java.io.FileNotFoundException(file + ": no such mean image (--mean-image)");
+    }
+    Mean.caffeMeanImage(file);
+    return file.toAbsolutePath().toString();
+  }
+
   private SparkSession start() {
     SparkConf conf = new SparkConf(); // spark-submit's settings, from the spark.* system properties
     SparkSession.Builder b = SparkSession.builder().appName("alexnet-spark features");
@@ -141,12 +165,12 @@ final class SparkFeaturesCommand implements Callable<Integer> {
   }
 
   /**
-   * A driver-local weight file is sent to each executor of a cluster (as {@code spark-submit --files} would), and a
-   * URI fetched by each; in a local run the executor is this JVM and reads the file in place.
+   * A driver-local file (weights, mean image) is sent to each executor of a cluster (as {@code spark-submit --files}
+   * would), and a URI fetched by each; in a local run the executor is this JVM and reads the file in place.
    */
-  private static void shipWeights(SparkSession spark, String weights) {
-    if (ExecutorModels.isUri(weights) || !spark.sparkContext().isLocal()) {
-      spark.sparkContext().addFile(weights);
+  private static void ship(SparkSession spark, String file) {
+    if (ExecutorModels.isUri(file) || !spark.sparkContext().isLocal()) {
+      spark.sparkContext().addFile(file);
     }
   }
 

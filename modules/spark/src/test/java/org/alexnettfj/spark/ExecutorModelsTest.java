@@ -57,22 +57,22 @@ class ExecutorModelsTest {
   @Test
   void weightsThatAreAFileHereAreReadInPlace() throws Exception {
     Path w = Files.writeString(tmp.resolve("bvlc_alexnet.npy"), "x");
-    assertThat(ExecutorModels.resolveWeights(w.toString(), tmp.resolve("shipped"))).isEqualTo(w.toAbsolutePath());
+    assertThat(ExecutorModels.resolveFile(w.toString(), tmp.resolve("shipped"))).isEqualTo(w.toAbsolutePath());
   }
 
   @Test
   void weightsMissingHereAreFoundByNameAmongTheFilesSparkShipped() throws Exception {
     Path shipped = Files.createDirectories(tmp.resolve("spark-files"));
     Files.writeString(shipped.resolve("model.npz"), "x");
-    assertThat(ExecutorModels.resolveWeights("/driver/home/model.npz", shipped)).as("a driver-local path")
+    assertThat(ExecutorModels.resolveFile("/driver/home/model.npz", shipped)).as("a driver-local path")
         .isEqualTo(shipped.resolve("model.npz"));
-    assertThat(ExecutorModels.resolveWeights("hdfs://nn:8020/models/model.npz", shipped)).as("a URI")
+    assertThat(ExecutorModels.resolveFile("hdfs://nn:8020/models/model.npz", shipped)).as("a URI")
         .isEqualTo(shipped.resolve("model.npz"));
   }
 
   @Test
   void weightsFoundNowhereNameBothPlacesLookedIn() {
-    assertThatThrownBy(() -> ExecutorModels.resolveWeights("/nowhere/bvlc_alexnet.npy", tmp))
+    assertThatThrownBy(() -> ExecutorModels.resolveFile("/nowhere/bvlc_alexnet.npy", tmp))
         .isInstanceOf(FileNotFoundException.class).hasMessageContaining("/nowhere/bvlc_alexnet.npy")
         .hasMessageContaining(tmp.toString()).hasMessageContaining("--files");
   }

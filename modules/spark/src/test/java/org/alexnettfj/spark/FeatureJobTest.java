@@ -12,6 +12,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.alexnettfj.cli.AlexNetCli;
+import org.alexnettfj.data.Mean;
+import org.alexnettfj.data.PreprocessConfig;
 import org.alexnettfj.graph.AlexNetPredictor;
 import org.alexnettfj.weights.WeightArray;
 import org.alexnettfj.weights.WeightReader;
@@ -134,6 +136,26 @@ class FeatureJobTest {
         assertThat(Arrays.mismatch(actual, expected))
             .as("first index where Spark's fc7 of %s differs from AlexNetPredictor's (-1: none)", name)
             .isEqualTo(-1);
+      }
+    }
+  }
+
+  @Test
+  void withCaffesMeanImageTheFeaturesAreThePredictorsWithThatMean() throws Exception {
+    Path mean = Path.of("../weights/src/test/resources/fixtures/real/caffe-ilsvrc_2012_mean.npy");
+    Dataset<String> paths = FeatureJob.listImages(spark, images.toString(), FeatureJob.IMAGE_FILTER).repartition(2);
+    Map<String, Row> rows = byName(FeatureJob.extract(paths, new FeatureJob.Settings(weights.toString(), "fc7", 1,
+        0, mean.toString())));
+    try (AlexNetPredictor single = AlexNetPredictor.builder().setWeightsFile(weights).optIntraOpThreads(2)
+        .optPreprocess(PreprocessConfig.NOTEBOOK.toBuilder().mean(Mean.caffeMeanImage(mean)).build()).build()) {
+      for (String name : TestImages.GOOD) {
+        float[] expected = single.features(List.of(images.resolve(name)), "fc7")[0];
+        float[] actual = floats(rows.get(name));
+        assertThat(Arrays.mismatch(actual, expected))
+            .as("first index where Spark's fc7 of %s with the mean image differs from AlexNetPredictor's", name)
+            .isEqualTo(-1);
+        assertThat(relativeDifference(actual, cliFc7.get(name))).as("%s: the mean image changed its fc7", name)
+            .isGreaterThan(1e-4);
       }
     }
   }

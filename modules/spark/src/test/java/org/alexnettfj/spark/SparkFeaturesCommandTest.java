@@ -7,6 +7,8 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.alexnettfj.weights.NpyWriter;
+import org.alexnettfj.weights.WeightArray;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -72,6 +74,21 @@ class SparkFeaturesCommandTest {
     assertThat(r.err().strip()).as("one line, as alexnet predict says it").startsWith("alexnet-spark features: ")
         .contains("bvlc_alexnet.npy: no such file").contains("put your copy of bvlc_alexnet.npy in weights/")
         .doesNotContain("\n");
+    assertThat(SparkSession.getDefaultSession().isDefined()).isFalse();
+  }
+
+  @Test
+  void aMeanImageThatIsNotOneStopsTheRunBeforeSparkStarts() throws Exception {
+    Path notAMean = tmp.resolve("mean.npy");
+    NpyWriter.writePlain(notAMean, WeightArray.of(new int[] {256, 256}, new float[256 * 256]));
+    Run bad = Run.of("features", "--weights", TestWeights.file().toString(), "--input", tmp.toString(),
+        "--out", tmp.resolve("o.parquet").toString(), "--mean-image", notAMean.toString());
+    assertThat(bad.code()).isEqualTo(AlexNetSpark.EXIT_BAD_INPUT);
+    assertThat(bad.err()).contains(notAMean.toString()).contains("(3, height, width)").contains("(256, 256)");
+    Run missing = Run.of("features", "--weights", TestWeights.file().toString(), "--input", tmp.toString(),
+        "--out", tmp.resolve("o.parquet").toString(), "--mean-image", tmp.resolve("nowhere.npy").toString());
+    assertThat(missing.code()).isEqualTo(AlexNetSpark.EXIT_BAD_INPUT);
+    assertThat(missing.err()).contains("nowhere.npy: no such mean image");
     assertThat(SparkSession.getDefaultSession().isDefined()).isFalse();
   }
 
