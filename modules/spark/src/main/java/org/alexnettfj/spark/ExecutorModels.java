@@ -88,27 +88,27 @@ public final class ExecutorModels {
   }
 
   /**
-   * Where this JVM finds the weight file (or the mean image): {@code weights} itself if it is a file here (a local
-   * run, or a shared file system), else the file of that name that Spark shipped to it ({@code spark-submit --files}, or
-   * {@code SparkContext.addFile}) in {@code shippedFiles}, Spark's {@code SparkFiles} folder.
+   * Where this JVM finds the weight file (or the mean image): {@code file} itself if it is a file here (a local
+   * run, or a shared file system), else the file of that name that Spark shipped to it ({@code spark-submit
+   * --files}, or {@code SparkContext.addFile}) in {@code shippedFiles}, Spark's {@code SparkFiles} folder.
    *
    * @throws FileNotFoundException naming both places it looked
    */
-  public static Path resolveFile(String weights, Path shippedFiles) throws FileNotFoundException {
-    if (!isUri(weights)) {
-      Path local = Path.of(weights);
+  public static Path resolveFile(String file, Path shippedFiles) throws FileNotFoundException {
+    if (!isUri(file)) {
+      Path local = Path.of(file);
       if (Files.isRegularFile(local)) {
         return local.toAbsolutePath();
       }
     }
-    String name = weights.substring(weights.lastIndexOf('/') + 1);
+    String name = file.substring(file.lastIndexOf('/') + 1);
     if (shippedFiles != null && !name.isEmpty()) {
       Path shipped = shippedFiles.resolve(name);
       if (Files.isRegularFile(shipped)) {
         return shipped;
       }
     }
-    throw new FileNotFoundException(weights + ": no such file on this executor, nor " + name + " among the files "
+    throw new FileNotFoundException(file + ": no such file on this executor, nor " + name + " among the files "
         + "Spark shipped to it" + (shippedFiles != null ? " (" + shippedFiles + ")" : "")
         + "; give a path every executor can read, or ship the file with spark-submit --files");
   }
