@@ -172,12 +172,7 @@ public final class TfCheckpoint {
     if (graph.operation("save/restore_all") != null || graph.operation("save/filename") != null) {
       throw new IllegalStateException("the graph already has a saver (save/restore_all)");
     }
-    List<Operation> variables = new ArrayList<>();
-    graph.operations().forEachRemaining(op -> {
-      if (op.type().equals("VariableV2")) {
-        variables.add(op);
-      }
-    });
+    List<Operation> variables = savedVariables(graph);
     Set<String> unknown = new TreeSet<>(transposed);
     for (Operation v : variables) {
       if (unknown.remove(v.name())
@@ -393,10 +388,7 @@ public final class TfCheckpoint {
   public static void checkRestorable(Path path, Graph graph, Set<String> transposed) throws IOException {
     Map<String, TensorInfo> held = contents(path);
     List<String> problems = new ArrayList<>();
-    graph.operations().forEachRemaining(op -> {
-      if (!op.type().equals("VariableV2")) {
-        return;
-      }
+    for (Operation op : savedVariables(graph)) {
       long[] shape = op.output(0).shape().asArray();
       if (transposed.contains(op.name())) {
         shape = new long[] {shape[1], shape[0]};
@@ -409,11 +401,22 @@ public final class TfCheckpoint {
         problems.add(op.name() + " is " + there.dtype() + " " + Arrays.toString(there.shape()) + ", expected "
             + dtype + " " + Arrays.toString(shape));
       }
-    });
+    }
     if (!problems.isEmpty()) {
       problems.sort(null);
       throw new WeightFileException(path.toString(), problems);
     }
+  }
+
+  /** What {@link #addSaver}'s saver writes and restores: every {@code VariableV2} of the graph. */
+  private static List<Operation> savedVariables(Graph graph) {
+    List<Operation> variables = new ArrayList<>();
+    graph.operations().forEachRemaining(op -> {
+      if (op.type().equals("VariableV2")) {
+        variables.add(op);
+      }
+    });
+    return variables;
   }
 
   private static final Set<DataType> SCALAR_TYPES = java.util.EnumSet.of(DataType.DT_INT64,

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 import org.alexnettfj.graph.AlexNetGraph;
 import org.alexnettfj.graph.FreshInit;
 import org.alexnettfj.graph.Placement;
@@ -242,12 +243,11 @@ public final class Trainer implements AutoCloseable {
     List<Op> updates = new ArrayList<>();
     List<Op> updatesKeepingGradients = new ArrayList<>();
     List<Op> zeroVelocities = new ArrayList<>();
-    Ops after = ops.withControlDependencies(computed);
     // One sub-scope for all, so the checkpoint keys are train/velocity/<layer>/<param> with no _1 suffixes.
     Ops velocityScope = ops.withSubScope("velocity");
     Map<String, Ops> layerScopes = new LinkedHashMap<>();
-    Operand<TFloat32> minusOne = after.constant(-1f);
-    Operand<TFloat32> momentumConstant = after.constant(b.momentum);
+    Operand<TFloat32> minusOne = ops.constant(-1f);
+    Operand<TFloat32> momentumConstant = ops.constant(b.momentum);
     Operand<TFloat32> decayRate = decayInVelocity
         ? ops.math.mul(learningRateInput, ops.constant((float) ((double) b.weightDecay / b.momentum))) : null;
     for (int i = 0; i < names.size(); i++) {
@@ -273,13 +273,13 @@ public final class Trainer implements AutoCloseable {
       // memory-bound: fc6-fc8 are 234 MB): ApplyMomentum does accum := momentum * accum + grad;
       // var := var - lr * accum. With accum = v, grad = -learningRate * g and lr = -1 that is exactly
       // v := momentum * v - learningRate * g; w := w + v (negation is exact in floating point).
-      updates.add(ops.withControlDependencies(before).train.applyMomentum(p.variable(), v, minusOne,
-          scaledGradients.get(name), momentumConstant));
+      Function<List<Op>, Op> update = deps -> ops.withControlDependencies(deps).train
+          .applyMomentum(p.variable(), v, minusOne, scaledGradients.get(name), momentumConstant);
+      updates.add(update.apply(before));
       if (decayInVelocity && decayed(name)) {
         // A kept gradient reads w for its decay term: that read must come before w changes.
         before.add(ops.identity(gradientReads.get(name)));
-        updatesKeepingGradients.add(ops.withControlDependencies(before).train.applyMomentum(p.variable(), v,
-            minusOne, scaledGradients.get(name), momentumConstant));
+        updatesKeepingGradients.add(update.apply(before));
       } else {
         updatesKeepingGradients.add(updates.get(updates.size() - 1));
       }
