@@ -3,7 +3,6 @@ package org.alexnettfj.data.train;
 import java.util.Random;
 import org.alexnettfj.data.BgrImage;
 import org.alexnettfj.data.PreprocessConfig;
-import org.alexnettfj.data.PreprocessConfig.ChannelOrder;
 import org.alexnettfj.data.PreprocessConfig.Geometry;
 import org.alexnettfj.data.Preprocessor;
 
@@ -71,21 +70,16 @@ public record Augmentation(boolean randomCrop, boolean flip, PcaColor pcaColor) 
 
   /** Resizes, crops, flips, subtracts the mean and shifts the colour of one image: {@code cropSize² x 3} floats. */
   public float[] apply(Preprocessor pre, BgrImage image, Random rng) {
+    float[] out = new float[pre.config().cropSize() * pre.config().cropSize() * 3];
+    apply(pre, image, rng, out, 0);
+    return out;
+  }
+
+  /** As {@link #apply(Preprocessor, BgrImage, Random)}, written into {@code out} from {@code offset} (a batch). */
+  public void apply(Preprocessor pre, BgrImage image, Random rng, float[] out, int offset) {
     int[] size = pre.preCropSize(image);
     Draw d = draw(size[0], size[1], pre.config().cropSize(), rng);
-    float[] out = pre.apply(image, d.top(), d.left(), d.mirror());
-    if (pcaColor != null) {
-      // The shift is the same for every pixel, so adding it after resizing and mean subtraction equals adding it
-      // to the image first.
-      boolean rgb = pre.config().channelOrder() == ChannelOrder.RGB;
-      float[] s = d.shiftBgr();
-      for (int i = 0; i < out.length; i += 3) {
-        for (int c = 0; c < 3; c++) {
-          out[i + (rgb ? 2 - c : c)] += s[c];
-        }
-      }
-    }
-    return out;
+    pre.apply(image, d.top(), d.left(), d.mirror(), pcaColor != null ? d.shiftBgr() : null, out, offset);
   }
 
   /** Optional settings, all off by default. */

@@ -3,6 +3,7 @@ package org.alexnettfj.data.train;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.Iterator;
@@ -302,17 +303,19 @@ public final class BatchPipeline implements AutoCloseable {
   private Batch makeBatch(int epoch, int b, int[] order) throws ImageDecodeException {
     int from = b * batchSize;
     int to = Math.min(order.length, from + batchSize);
-    List<float[]> outputs = new ArrayList<>(to - from);
+    int per = preprocessor.config().cropSize() * preprocessor.config().cropSize() * 3;
+    // Each image is written straight into its place in the batch; a skipped item's place goes to the next one.
+    float[] images = new float[(to - from) * per];
     List<Integer> labels = new ArrayList<>(to - from);
     List<String> sources = new ArrayList<>(to - from);
     List<Skipped> skipped = new ArrayList<>();
     for (int p = from; p < to; p++) {
       int index = order[p];
       LabeledImage item = dataset.items().get(index);
-      float[] out;
       try {
         BgrImage image = dataset.decode(item, preprocessor.config().decoder());
-        out = augmentation.apply(preprocessor, image, new Random(Seeds.mix(seed, epoch, index)));
+        augmentation.apply(preprocessor, image, new Random(Seeds.mix(seed, epoch, index)), images,
+            labels.size() * per);
       } catch (ImageDecodeException e) {
         if (strict) {
           throw e;
@@ -330,14 +333,11 @@ public final class BatchPipeline implements AutoCloseable {
         skipped.add(new Skipped(item.source(), "cannot preprocess: " + e));
         continue;
       }
-      outputs.add(out);
       labels.add(item.label());
       sources.add(item.source());
     }
-    int per = preprocessor.config().cropSize() * preprocessor.config().cropSize() * 3;
-    float[] images = new float[outputs.size() * per];
-    for (int k = 0; k < outputs.size(); k++) {
-      System.arraycopy(outputs.get(k), 0, images, k * per, per);
+    if (labels.size() < to - from) {
+      images = Arrays.copyOf(images, labels.size() * per);
     }
     return new Batch(epoch, b, images, labels.stream().mapToInt(Integer::intValue).toArray(), List.copyOf(sources),
         List.copyOf(skipped));

@@ -112,6 +112,34 @@ class AugmentationTest {
   }
 
   @Test
+  void writesIntoItsPlaceInABatchTheCropPlusTheShiftAndNothingElse() {
+    BgrImage img = noise(50, 40, 5);
+    for (PreprocessConfig.ChannelOrder order : PreprocessConfig.ChannelOrder.values()) {
+      PreprocessConfig config = PreprocessConfig.builder().geometry(Geometry.RESIZE_SQUARE_THEN_CENTER_CROP)
+          .resizeTo(40).cropSize(32).mean(Mean.perChannel(104, 117, 124)).channelOrder(order).build();
+      Preprocessor pre = new Preprocessor(config);
+      int per = 32 * 32 * 3;
+      float[] batch = new float[3 * per];
+      java.util.Arrays.fill(batch, 7777f);
+      Augmentation.PAPER.apply(pre, img, new Random(21), batch, per);
+      // the same draw, then the crop and the shift added afterwards, as the pipeline did before writing in place
+      Augmentation.Draw d = Augmentation.PAPER.draw(40, 40, 32, new Random(21));
+      float[] crop = pre.apply(img, d.top(), d.left(), d.mirror());
+      boolean rgb = order == PreprocessConfig.ChannelOrder.RGB;
+      for (int i = 0; i < per; i++) {
+        float expected = crop[i] + d.shiftBgr()[rgb ? 2 - i % 3 : i % 3];
+        assertThat(batch[per + i]).as("%s value %d", order, i).isEqualTo(expected);
+      }
+      for (int i = 0; i < per; i++) {
+        assertThat(batch[i]).as("the slot before is untouched").isEqualTo(7777f);
+        assertThat(batch[2 * per + i]).as("the slot after is untouched").isEqualTo(7777f);
+      }
+      assertThatThrownBy(() -> Augmentation.PAPER.apply(pre, img, new Random(21), batch, 2 * per + 1))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no room");
+    }
+  }
+
+  @Test
   void estimatesPcaFromAGreyDatasetAsTheLuminanceDirection() throws Exception {
     // Grey pixels vary only along (1,1,1): one eigenvalue holds all variance, its vector is (1,1,1)/√3.
     java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("pca");
