@@ -66,7 +66,7 @@ public final class OpenCvResize {
     }
     Axis xs = Axis.columns(width, outWidth);
     bilinear(Axis.rows(height, outHeight), height, outWidth * cn,
-        (row, out) -> horizontal(src, row * width * cn, xs, width, cn, out), dst);
+        (row, out) -> horizontal(src, row * width * cn, xs, width, cn, out), dst, null);
     return dst;
   }
 
@@ -75,13 +75,22 @@ public final class OpenCvResize {
     void horizontal(int row, float[] out);
   }
 
+  /** Takes a resized region row by row, as the streaming {@code resizeRegion} makes them. */
+  @FunctionalInterface
+  public interface Rows {
+    /** Row {@code y} of the region, {@code regionWidth * channels} values; the array is reused for the next row. */
+    void row(int y, float[] values);
+  }
+
   /**
    * The float vertical pass over output rows {@code ys}, {@code outRow} values each, from the horizontal passes of
-   * the two source rows each reads. Those are cached: consecutive output rows mostly read the same two rows.
+   * the two source rows each reads. Those are cached: consecutive output rows mostly read the same two rows. Into
+   * {@code dst}, or row by row into {@code rows} where that is not null.
    */
-  private static void bilinear(Axis ys, int height, int outRow, RowPass pass, float[] dst) {
+  private static void bilinear(Axis ys, int height, int outRow, RowPass pass, float[] dst, Rows rows) {
     float[] h0 = new float[outRow];
     float[] h1 = new float[outRow];
+    float[] line = rows == null ? dst : new float[outRow];
     int have0 = -1;
     int have1 = -1;
     for (int dy = 0; dy < ys.offset.length; dy++) {
@@ -104,9 +113,12 @@ public final class OpenCvResize {
       }
       float b0 = ys.weight0[dy];
       float b1 = ys.weight1[dy];
-      int o = dy * outRow;
+      int o = rows == null ? dy * outRow : 0;
       for (int i = 0; i < outRow; i++) {
-        dst[o + i] = h0[i] * b0 + h1[i] * b1;
+        line[o + i] = h0[i] * b0 + h1[i] * b1;
+      }
+      if (rows != null) {
+        rows.row(dy, line);
       }
     }
   }
@@ -119,26 +131,38 @@ public final class OpenCvResize {
    */
   public static float[] resizeRegion(byte[] src, int height, int width, int channels, int outHeight, int outWidth,
       int top, int left, int regionHeight, int regionWidth) {
-    check(src.length, height, width, channels, outHeight, outWidth);
-    if (top < 0 || left < 0 || regionHeight <= 0 || regionWidth <= 0 || top + regionHeight > outHeight
-        || left + regionWidth > outWidth) {
-      throw new IllegalArgumentException("region " + regionWidth + "x" + regionHeight + " at (" + top + ", " + left
-          + ") is not inside " + outWidth + "x" + outHeight);
-    }
+    checkRegion(src, height, width, channels, outHeight, outWidth, top, left, regionHeight, regionWidth);
+    int outRow = regionWidth * channels;
+    float[] dst = new float[regionHeight * outRow];
+    resizeRegion(src, height, width, channels, outHeight, outWidth, top, left, regionHeight, regionWidth,
+        (y, values) -> System.arraycopy(values, 0, dst, y * outRow, outRow));
+    return dst;
+  }
+
+  /**
+   * As {@link #resizeRegion(byte[], int, int, int, int, int, int, int, int, int)}, handing each row of the window
+   * to {@code rows} as it is made, top to bottom, instead of gathering them: a caller that crops or converts
+   * straight into its own array (the training pipeline) needs no window-sized array in between.
+   */
+  public static void resizeRegion(byte[] src, int height, int width, int channels, int outHeight, int outWidth,
+      int top, int left, int regionHeight, int regionWidth, Rows rows) {
+    checkRegion(src, height, width, channels, outHeight, outWidth, top, left, regionHeight, regionWidth);
     int cn = channels;
     int row = width * cn;
     int outRow = regionWidth * cn;
-    float[] dst = new float[regionHeight * outRow];
     if (height == outHeight && width == outWidth) {
+      float[] line = new float[outRow];
       for (int y = 0; y < regionHeight; y++) {
         int s = (top + y) * row + left * cn;
         for (int i = 0; i < outRow; i++) {
-          dst[y * outRow + i] = src[s + i] & 0xff;
+          line[i] = src[s + i] & 0xff;
         }
+        rows.row(y, line);
       }
-      return dst;
+      return;
     }
     if (height == 2 * outHeight && width == 2 * outWidth) {
+      float[] line = new float[outRow];
       for (int y = 0; y < regionHeight; y++) {
         for (int x = 0; x < regionWidth; x++) {
           int s = 2 * (top + y) * row + 2 * (left + x) * cn;
@@ -146,16 +170,26 @@ public final class OpenCvResize {
             // a sum of four uint8 values is exact in float, so this equals the float path's sum of floats
             int sum = (src[s + c] & 0xff) + (src[s + cn + c] & 0xff) + (src[s + row + c] & 0xff)
                 + (src[s + row + cn + c] & 0xff);
-            dst[(y * regionWidth + x) * cn + c] = sum * 0.25f;
+            line[x * cn + c] = sum * 0.25f;
           }
         }
+        rows.row(y, line);
       }
-      return dst;
+      return;
     }
     Axis xs = Axis.columns(width, outWidth).slice(left, regionWidth);
     bilinear(Axis.rows(height, outHeight).slice(top, regionHeight), height, outRow,
-        (r, out) -> horizontal(src, r * row, xs, width, cn, out), dst);
-    return dst;
+        (r, out) -> horizontal(src, r * row, xs, width, cn, out), null, rows);
+  }
+
+  private static void checkRegion(byte[] src, int height, int width, int channels, int outHeight, int outWidth,
+      int top, int left, int regionHeight, int regionWidth) {
+    check(src.length, height, width, channels, outHeight, outWidth);
+    if (top < 0 || left < 0 || regionHeight <= 0 || regionWidth <= 0 || top + regionHeight > outHeight
+        || left + regionWidth > outWidth) {
+      throw new IllegalArgumentException("region " + regionWidth + "x" + regionHeight + " at (" + top + ", " + left
+          + ") is not inside " + outWidth + "x" + outHeight);
+    }
   }
 
   /** Uint8 bilinear resize, as {@code cv2.resize} of a uint8 array. Returns a new {@code outH*outW*channels}. */

@@ -136,10 +136,11 @@ public final class Preprocessor {
     }
     Placement at = new Placement(mirror, shiftBgr, out, offset);
     if (config.arithmetic() == Arithmetic.FLOAT32) {
-      // Only the crop's pixels are resized: the same values, about a fifth less work per training image.
-      float[] window = OpenCvResize.resizeRegion(image.pixels(), image.height(), image.width(), 3, h, w, top, left,
-          crop, crop);
-      cropInto(window, crop, 0, 0, meanAt(h, w), w, top, left, at);
+      // Only the crop's pixels are resized, each row taken as it is made: the same values, about a fifth less
+      // work per training image, and no crop-sized array in between.
+      float[] mean = meanAt(h, w);
+      OpenCvResize.resizeRegion(image.pixels(), image.height(), image.width(), 3, h, w, top, left, crop, crop,
+          (y, row) -> cropRow(row, 0, y, mean, w, top, left, at));
     } else {
       cropInto(resize(image, h, w), w, top, left, meanAt(h, w), w, top, left, at);
     }
@@ -231,34 +232,43 @@ public final class Preprocessor {
   }
 
   /**
-   * Writes {@code src[top : top + crop, left : left + crop]} minus the mean at the same pixels of the resized image
-   * ({@code mean[meanTop + y, meanLeft + x]} of a {@code meanWidth}-wide mean image, or the channel means), plus
-   * the colour shift if any, mirrored left-right if asked (the mean is subtracted at the source position, before
-   * mirroring, as Caffe's data layer does), in the output channel order, into {@code at.out} from
-   * {@code at.offset}. {@code src} is the resized image ({@code w} wide) or just the crop's window.
+   * Writes {@code src[top : top + crop, left : left + crop]} of the resized image ({@code w} wide) by
+   * {@link #cropRow}.
    */
   private void cropInto(float[] src, int w, int top, int left, float[] mean, int meanWidth, int meanTop,
       int meanLeft, Placement at) {
+    for (int y = 0; y < config.cropSize(); y++) {
+      cropRow(src, ((top + y) * w + left) * 3, y, mean, meanWidth, meanTop, meanLeft, at);
+    }
+  }
+
+  /**
+   * Writes row {@code y} of the crop, its pixels at {@code src[start..]}, minus the mean at the same pixels of the
+   * resized image ({@code mean[meanTop + y, meanLeft + x]} of a {@code meanWidth}-wide mean image, or the channel
+   * means), plus the colour shift if any, mirrored left-right if asked (the mean is subtracted at the source
+   * position, before mirroring, as Caffe's data layer does), in the output channel order, into {@code at.out} from
+   * {@code at.offset}.
+   */
+  private void cropRow(float[] src, int start, int y, float[] mean, int meanWidth, int meanTop, int meanLeft,
+      Placement at) {
     int crop = config.cropSize();
     boolean perPixel = mean.length != 3;
     boolean rgb = config.channelOrder() == ChannelOrder.RGB;
     boolean mirror = at.mirror();
     float[] shift = at.shiftBgr();
     float[] out = at.out();
-    for (int y = 0; y < crop; y++) {
-      for (int x = 0; x < crop; x++) {
-        int s = ((top + y) * w + left + x) * 3;
-        int m = ((meanTop + y) * meanWidth + meanLeft + x) * 3;
-        int ox = mirror ? crop - 1 - x : x;
-        int o = at.offset() + (y * crop + ox) * 3;
-        for (int c = 0; c < 3; c++) {
-          float v = src[s + c] - (perPixel ? mean[m + c] : mean[c]);
-          if (shift != null) {
-            // the shift is the same at every pixel: adding it here equals adding it to the image first
-            v += shift[c];
-          }
-          out[o + (rgb ? 2 - c : c)] = v;
+    for (int x = 0; x < crop; x++) {
+      int s = start + x * 3;
+      int m = ((meanTop + y) * meanWidth + meanLeft + x) * 3;
+      int ox = mirror ? crop - 1 - x : x;
+      int o = at.offset() + (y * crop + ox) * 3;
+      for (int c = 0; c < 3; c++) {
+        float v = src[s + c] - (perPixel ? mean[m + c] : mean[c]);
+        if (shift != null) {
+          // the shift is the same at every pixel: adding it here equals adding it to the image first
+          v += shift[c];
         }
+        out[o + (rgb ? 2 - c : c)] = v;
       }
     }
   }
