@@ -60,7 +60,7 @@ final class SparkFeaturesCommand implements Callable<Integer> {
   @Option(names = "--mean-image", paramLabel = "MEAN.npy",
       description = "Subtract a per-pixel BGR mean image, (3, H, W) like Caffe's ilsvrc_2012_mean.npy, instead of the "
           + "per-channel mean [104, 117, 124] the classic notebook uses (as alexnet features --mean-image); shipped "
-          + "to the executors as the weights are.")
+          + "to the executors as the weights are, so its file name must differ from theirs.")
   String meanImage;
 
   @Option(names = "--master", paramLabel = "URL",
@@ -92,6 +92,12 @@ final class SparkFeaturesCommand implements Callable<Integer> {
         driverMeanImage());
     if (partitions < 0) {
       throw new IllegalArgumentException("--partitions must be >= 0, was " + partitions);
+    }
+    if (settings.meanImage() != null && fileName(settings.weights()).equals(fileName(settings.meanImage()))) {
+      // Executors find shipped files by name (SparkFiles): one of the two would be read as the other.
+      throw new IllegalArgumentException("--weights " + weights + " and --mean-image " + meanImage + " have the same "
+          + "file name, " + fileName(settings.weights()) + ", and Spark ships files to its executors by name: rename "
+          + "or copy one of them");
     }
     if (!force && !ExecutorModels.isUri(out) && Files.exists(Path.of(out))) {
       throw new IllegalArgumentException(out + " exists; add --force to overwrite");
@@ -148,6 +154,10 @@ final class SparkFeaturesCommand implements Callable<Integer> {
     }
     Mean.caffeMeanImage(file);
     return file.toAbsolutePath().toString();
+  }
+
+  private static String fileName(String file) {
+    return file.substring(file.lastIndexOf('/') + 1);
   }
 
   private SparkSession start() {

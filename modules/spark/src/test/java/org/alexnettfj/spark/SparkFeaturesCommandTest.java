@@ -93,6 +93,19 @@ class SparkFeaturesCommandTest {
   }
 
   @Test
+  void weightsAndAMeanImageOfTheSameFileNameAreRefusedBeforeSparkStarts() throws Exception {
+    Path mean = tmp.resolve("mean").resolve(TestWeights.file().getFileName());
+    Files.createDirectories(mean.getParent());
+    Files.copy(Path.of("../weights/src/test/resources/fixtures/real/caffe-ilsvrc_2012_mean.npy"), mean);
+    Run r = Run.of("features", "--weights", TestWeights.file().toString(), "--input", tmp.toString(),
+        "--out", tmp.resolve("o.parquet").toString(), "--mean-image", mean.toString());
+    assertThat(r.code()).isEqualTo(AlexNetSpark.EXIT_BAD_INPUT);
+    assertThat(r.err()).contains("have the same file name, " + TestWeights.file().getFileName())
+        .contains("Spark ships files to its executors by name");
+    assertThat(SparkSession.getDefaultSession().isDefined()).isFalse();
+  }
+
+  @Test
   void folderWithoutImagesIsAnErrorNotAnEmptyOutput() throws Exception {
     Path empty = Files.createDirectories(tmp.resolve("empty"));
     Files.writeString(empty.resolve("readme.txt"), "no images here");
