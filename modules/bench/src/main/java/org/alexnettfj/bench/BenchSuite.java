@@ -25,7 +25,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * (BENCHMARKS.md states them): the limits (memory bandwidth, FP32 matmul peak with TensorFlow's default kernels
  * and with oneDNN), import, conversion, start-up, inference at batch 1/16/64/128, fc7 extraction, fine-tuning and
  * full-training steps, training end to end from JPEGs (with and without augmentation), and fc6–fc8 steps from
- * cached pool5 features against the centre-crop run (the {@code --cache-features} speed-up). Prints a short table, or one JSON object.
+ * cached pool5 features against the centre-crop run (the {@code --cache-features} speed-up). Prints a short table,
+ * or one JSON object.
  *
  * <p>{@code --quick}: only the peak at n = 4096, inference at batch 64 and a fc6–fc8 fine-tuning step at batch
  * 128, a couple of minutes in all. Run from the repository root (tools/bench does); JMH's own output and each

@@ -18,9 +18,9 @@ import java.util.SplittableRandom;
 /**
  * Two builds of the project timed against each other in one process ({@code tools/bench compare A B}): each
  * build's jars ({@code tools/bench snapshot NAME}) in a class loader of its own, TensorFlow's from the shared class
- * path, and their calls alternated — A B, B A, A B … — so that both builds meet the same host. On the 2-core build
- * machine the host's speed moves by up to a quarter within minutes (BENCHMARKS.md), so two runs taken one after the
- * other compare the host as much as the builds; a change of a few percent shows only this way.
+ * path, and their calls alternated — A B, B A, A B … — so that both builds meet the same host. On the 2-core
+ * build machine the host's speed moves by up to a quarter within minutes (BENCHMARKS.md), so two runs taken one
+ * after the other compare the host as much as the builds; a change of a few percent shows only this way.
  *
  * <pre>
  * Compare DIR_A DIR_B [--batch N] [--pairs K] [--layer NAME | --train LAYERS [--pool5]]
@@ -206,7 +206,8 @@ public final class Compare {
       }
     }
     if (jars.isEmpty()) {
-      throw new IllegalArgumentException(dir + ": no alexnet-tfj-*.jar in it (make one with tools/bench snapshot NAME)");
+      throw new IllegalArgumentException(dir
+          + ": no alexnet-tfj-*.jar in it (make one with tools/bench snapshot NAME)");
     }
     return new URLClassLoader(jars.toArray(URL[]::new), Compare.class.getClassLoader());
   }

@@ -94,7 +94,8 @@ public class EndToEndBenchmark {
     dataset = Dataset.fromListFile(list);
     Files.delete(list);
     BatchPipeline.Builder b = BatchPipeline.builder().setDataset(dataset).optPreprocess(PREPROCESS)
-        .optAugmentation(augment ? Augmentation.PAPER : Augmentation.NONE).optBatchSize(batch).optDropLast(true).optSeed(1).optStrict(true);
+        .optAugmentation(augment ? Augmentation.PAPER : Augmentation.NONE).optBatchSize(batch).optDropLast(true)
+        .optSeed(1).optStrict(true);
     pipeline = (workers > 0 ? b.optWorkers(workers) : b).build();
     trainer = TrainStepBenchmark.trainer(train);
     epoch = pipeline.epoch(epochNumber);

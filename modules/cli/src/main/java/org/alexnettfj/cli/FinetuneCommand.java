@@ -359,7 +359,8 @@ final class FinetuneCommand implements Callable<Integer> {
     }
     int width = Math.max(5, classes.stream().mapToInt(String::length).max().orElse(5));
     log.printf(Locale.ROOT, "validation per class, after epoch %d:%n", r.epochs());
-    log.printf(Locale.ROOT, "  %-" + width + "s  %6s  %6s  %s%n", "class", "images", "top-1", "most often mistaken for");
+    log.printf(Locale.ROOT, "  %-" + width + "s  %6s  %6s  %s%n", "class", "images", "top-1",
+        "most often mistaken for");
     for (Validation.ClassSummary c : r.validation().perClass()) {
       log.printf(Locale.ROOT, "  %-" + width + "s  %6d  %6.3f  %s%n", classes.get(c.index()), c.images(),
           c.accuracy(), c.mostMistakenFor() < 0 ? "-"

@@ -106,7 +106,8 @@ class EvaluateCommandTest {
     // fc8 only, on the stand-in's frozen random features, briefly: right on some images and wrong on others.
     Run r = Run.of("finetune", "--train", shared.resolve("train").toString(), "--val", val.toString(),
         "--weights", pretrained.toString(), "--train-layers", "fc8", "--epochs", "4", "--batch-size", "4",
-        "--no-augment", "--keep-prob", "1", "--learning-rate", "0.00001", "--seed", "0", "--threads", "2", "--out", model.toString());
+        "--no-augment", "--keep-prob", "1", "--learning-rate", "0.00001", "--seed", "0", "--threads", "2",
+        "--out", model.toString());
     assertThat(r.code()).as("finetune; stderr: %s", r.err()).isZero();
     Files.delete(pretrained);
   }

@@ -106,7 +106,8 @@ class FeatureJobTest {
   void parquetFeaturesAreTheFeaturesCommandsForTheSameWeights() {
     Dataset<String> paths = FeatureJob.listImages(spark, images.toString(), FeatureJob.IMAGE_FILTER).repartition(2);
     Path out = tmp.resolve("fc7.parquet");
-    FeatureJob.extract(paths, new FeatureJob.Settings(weights.toString(), "fc7", 64, 0)).write().parquet(out.toString());
+    FeatureJob.extract(paths, new FeatureJob.Settings(weights.toString(), "fc7", 64, 0)).write()
+        .parquet(out.toString());
 
     Dataset<Row> written = spark.read().parquet(out.toString());
     assertThat(written.schema()).as("the Parquet columns").isEqualTo(FeatureJob.SCHEMA.asNullable());

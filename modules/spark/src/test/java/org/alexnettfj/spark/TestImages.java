@@ -16,7 +16,10 @@ final class TestImages {
   private TestImages() {
   }
 
-  /** Copies the photos into {@code dir}, with {@code broken.jpeg} (the zebra cut off after 2000 bytes) and a text file. */
+  /**
+   * Copies the photos into {@code dir}, with {@code broken.jpeg} (the zebra cut off after 2000 bytes) and a text
+   * file.
+   */
   static Path folder(Path dir) throws IOException {
     Files.createDirectories(dir);
     for (String name : GOOD) {

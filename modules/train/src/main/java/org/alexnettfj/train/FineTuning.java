@@ -165,7 +165,8 @@ public final class FineTuning {
             loss = trainer.step(b.inputs(), b.labels(), b.size(), keep);
           } catch (ArithmeticException diverged) {
             String why = "loss is " + trainer.lastLoss() + " at epoch " + epoch + ", global step " + trainer.steps()
-                + " (learning rate " + LearningRateSchedule.format(rate) + "): training diverged; lower the learning rate";
+                + " (learning rate " + LearningRateSchedule.format(rate)
+                + "): training diverged; lower the learning rate";
             throw diverged(why, state, latest, last, lastLoss, images, nanos + System.nanoTime() - start, skipped,
                 resumedFrom);
           }
@@ -189,7 +190,8 @@ public final class FineTuning {
       List<String> bad = trainer.nonFiniteVariables();
       if (!bad.isEmpty()) {
         String why = String.join(", ", bad) + " hold NaN or infinite values after epoch " + epoch + ", global step "
-            + trainer.steps() + " (learning rate " + LearningRateSchedule.format(rate) + "): training diverged; lower the learning rate";
+            + trainer.steps() + " (learning rate " + LearningRateSchedule.format(rate)
+            + "): training diverged; lower the learning rate";
         throw diverged(why, state, latest, last, lastLoss, images, nanos, skipped, resumedFrom);
       }
 

@@ -98,7 +98,8 @@ class FineTuningTest {
 
       List<TrainingListener.Step> steps = r.of(TrainingListener.Step.class);
       assertThat(steps).as("2 batches a epoch, 3 epochs").hasSize(6);
-      assertThat(steps.stream().mapToLong(TrainingListener.Step::globalStep).toArray()).containsExactly(1, 2, 3, 4, 5, 6);
+      assertThat(steps.stream().mapToLong(TrainingListener.Step::globalStep).toArray())
+          .containsExactly(1, 2, 3, 4, 5, 6);
       assertThat(steps.get(1).imagesDone()).isEqualTo(4);
       assertThat(steps.get(0).loss()).isFinite();
 

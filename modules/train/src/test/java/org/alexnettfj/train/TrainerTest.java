@@ -317,7 +317,8 @@ class TrainerTest {
       float[] w1 = t.parameter("fc8/weights").data();
       // first step, no decay, no momentum yet: w1 = w0 - lr * g exactly as float arithmetic allows
       for (int i = 0; i < w0.length; i++) {
-        assertThat((double) w1[i]).as("w1[%d]", i).isCloseTo(w0[i] - 0.01 * g[i], within(1e-6 + 1e-6 * Math.abs(w0[i])));
+        assertThat((double) w1[i]).as("w1[%d]", i)
+            .isCloseTo(w0[i] - 0.01 * g[i], within(1e-6 + 1e-6 * Math.abs(w0[i])));
       }
       assertThat(t.nonFiniteVariables()).isEmpty();
 

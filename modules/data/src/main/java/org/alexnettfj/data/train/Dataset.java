@@ -47,12 +47,12 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  *       they are not dropped silently either: {@link #ignored()} lists them. An image-named file that does not
  *       decode stays an item, and the {@link BatchPipeline} reports it.
  *   <li><b>Archive</b> ({@link #fromArchive}): zip, tar or tar.gz (recognised by content, not name) holding class
- *       folders, or a list file whose entry is named (one wrapping top folder, as {@code flowers/daisy/1.jpg}, is looked through). Nothing
- *       is extracted to disk: a zip is read entry by entry through its central directory; an uncompressed tar is
- *       indexed once (entry data offsets) and each image is one positional read; a tar.gz cannot be read at an
- *       offset, so it is decompressed once and its image bytes (still JPEG/PNG-compressed, about the archive's
- *       size) are held in memory, refused above a quarter of the heap — use zip or plain tar for larger sets
- *       (gzip gains nothing on JPEGs anyway).
+ *       folders, or a list file whose entry is named (one wrapping top folder, as {@code flowers/daisy/1.jpg}, is
+ *       looked through). Nothing is extracted to disk: a zip is read entry by entry through its central
+ *       directory; an uncompressed tar is indexed once (entry data offsets) and each image is one positional read;
+ *       a tar.gz cannot be read at an offset, so it is decompressed once and its image bytes (still
+ *       JPEG/PNG-compressed, about the archive's size) are held in memory, refused above a quarter of the heap —
+ *       use zip or plain tar for larger sets (gzip gains nothing on JPEGs anyway).
  * </ul>
  *
  * <p>Missing files are not checked when the dataset is opened: they are reported, like corrupt ones, when read.

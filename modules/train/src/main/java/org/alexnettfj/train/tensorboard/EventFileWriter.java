@@ -178,7 +178,10 @@ public final class EventFileWriter implements AutoCloseable {
     return t.getEpochSecond() + t.getNano() / 1000 / 1e6;
   }
 
-  /** The host's name as {@code gethostname} gives it (TensorFlow's choice), reduced to characters safe in a file name. */
+  /**
+   * The host's name as {@code gethostname} gives it (TensorFlow's choice), reduced to characters safe in a file
+   * name.
+   */
   static String hostname() {
     String name = null;
     try {

@@ -8,8 +8,9 @@ import org.alexnettfj.weights.WeightArray;
 
 /**
  * Writes a {@link FineTuning} run to TensorBoard event files in {@code logDir}, under the tags
- * {@link TensorBoardLog} documents: loss, batch accuracy and learning rate each step; validation top-1 (top-5 from 5 classes), and
- * histograms of every trained variable and of its last gradient, each epoch; the training graph at the start.
+ * {@link TensorBoardLog} documents: loss, batch accuracy and learning rate each step; validation top-1 (top-5 from 5
+ * classes), and histograms of every trained variable and of its last gradient, each epoch; the training graph at the
+ * start.
  *
  * <p>A resumed run opens a new file whose session starts at the step after the checkpoint, so TensorBoard drops what
  * the interrupted run wrote past it and the curves do not double back. The file is flushed every epoch;
