@@ -25,8 +25,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * (BENCHMARKS.md states them): the limits (memory bandwidth, FP32 matmul peak with TensorFlow's default kernels
  * and with oneDNN), import, conversion, start-up, inference at batch 1/16/64/128, fc7 extraction, fine-tuning and
  * full-training steps, training end to end from JPEGs (with and without augmentation), and fc6–fc8 steps from
- * cached pool5 features against the centre-crop run (the {@code --cache-features} speed-up). Prints a short table,
- * or one JSON object.
+ * cached pool5 features against the centre-crop run (the {@code --cache-features} speed-up), and the same for fc8
+ * alone ({@code alexnet finetune}'s default layers). Prints a short table, or one JSON object.
  *
  * <p>{@code --quick}: only the peak at n = 4096, inference at batch 64 and a fc6–fc8 fine-tuning step at batch
  * 128, a couple of minutes in all. Run from the repository root (tools/bench does); JMH's own output and each
@@ -147,7 +147,8 @@ public final class BenchSuite {
     say(++step, total, "training steps");
     Row fineTune128 = trainSteps();
     if (!quick) {
-      say(++step, total, "end to end: JPEGs through BatchPipeline into Trainer.step; steps from cached pool5");
+      say(++step, total,
+          "end to end: JPEGs through BatchPipeline into Trainer.step; steps from cached pool5 (fc6-fc8, fc8)");
       endToEnd(fineTune128);
     }
     // The host's speed moves within a run (BENCHMARKS.md: a pass read 73% of one run's start peak and 93% of the
@@ -340,6 +341,21 @@ public final class BenchSuite {
       Row baseline = centreCrops;
       rows.add(p -> Row.model("finetune_fc_pool5_b128", "fine-tune fc6-fc8 from cached pool5", 128, cores, m,
           Workload.FINE_TUNE_FC_FROM_POOL5, p).fasterThan(baseline, "the centre-crop epoch", "timesFromImages", 5));
+    }
+    // The same for fc8 alone, alexnet finetune's default --train-layers: its epoch from JPEGs, then from the cache.
+    Row fc8CentreCrops = null;
+    for (Measured m : jmh("end-to-end-fc8", "EndToEndBenchmark", o -> o.param("train", "fc8").param("batch", "128")
+        .param("augment", "false").warmupIterations(3).measurementIterations(8))) {
+      DoubleFunction<Row> r = p -> Row.model("end_to_end_fc8_b128_no_augment", "end to end: JPEG, centre crops, fc8",
+          128, cores, m, Workload.FINE_TUNE_FC8, p);
+      rows.add(r);
+      fc8CentreCrops = r.apply(peak.gflops());
+    }
+    for (Measured m : jmh("cached-fc8", "TrainStepBenchmark", o -> o.param("train", "fc8-pool5").param("batch", "128")
+        .warmupIterations(2).measurementIterations(5))) {
+      Row baseline = fc8CentreCrops;
+      rows.add(p -> Row.model("finetune_fc8_pool5_b128", "fine-tune fc8 from cached pool5", 128, cores, m,
+          Workload.FINE_TUNE_FC8_FROM_POOL5, p).fasterThan(baseline, "the centre-crop epoch", "timesFromImages", 5));
     }
   }
 

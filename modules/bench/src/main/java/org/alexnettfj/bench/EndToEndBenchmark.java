@@ -51,7 +51,7 @@ public class EndToEndBenchmark {
   private static final PreprocessConfig PREPROCESS = PreprocessConfig.builder()
       .geometry(PreprocessConfig.Geometry.RESIZE_SQUARE_THEN_CENTER_CROP).build();
 
-  /** {@code fc} (fc6, fc7, fc8) or {@code all}, as {@link TrainStepBenchmark}. */
+  /** {@code fc} (fc6, fc7, fc8), {@code fc8} or {@code all}, as {@link TrainStepBenchmark}. */
   @Param({"fc"})
   public String train;
 

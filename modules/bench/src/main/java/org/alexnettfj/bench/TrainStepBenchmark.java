@@ -37,7 +37,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class TrainStepBenchmark {
 
-  /** {@code fc} (fc6, fc7, fc8), {@code fc-pool5} (the same from cached pool5 features) or {@code all}. */
+  /**
+   * {@code fc} (fc6, fc7, fc8), {@code fc-pool5} (the same from cached pool5 features), {@code fc8} (fc8 alone,
+   * {@code alexnet finetune}'s default), {@code fc8-pool5} or {@code all}.
+   */
   @Param({"fc", "all"})
   public String train;
 
@@ -56,7 +59,7 @@ public class TrainStepBenchmark {
     if (w == Workload.FULL_TRAINING) {
       return b.setFreshInit().optNumClasses(AlexNetSpec.IMAGENET_CLASSES).build();
     }
-    if (w == Workload.FINE_TUNE_FC_FROM_POOL5) {
+    if (w == Workload.FINE_TUNE_FC_FROM_POOL5 || w == Workload.FINE_TUNE_FC8_FROM_POOL5) {
       // no conv layers in this graph: fresh fc6-fc8 do the same arithmetic as loaded ones
       return b.setFreshInit().optNumClasses(AlexNetSpec.IMAGENET_CLASSES).optInput(Trainer.Input.POOL5).build();
     }
@@ -69,8 +72,10 @@ public class TrainStepBenchmark {
     return switch (train) {
       case "fc" -> Workload.FINE_TUNE_FC;
       case "fc-pool5" -> Workload.FINE_TUNE_FC_FROM_POOL5;
+      case "fc8" -> Workload.FINE_TUNE_FC8;
+      case "fc8-pool5" -> Workload.FINE_TUNE_FC8_FROM_POOL5;
       case "all" -> Workload.FULL_TRAINING;
-      default -> throw new IllegalArgumentException("train must be fc, fc-pool5 or all, was " + train);
+      default -> throw new IllegalArgumentException("train must be fc, fc-pool5, fc8, fc8-pool5 or all, was " + train);
     };
   }
 
