@@ -50,8 +50,11 @@ import org.tensorflow.types.family.TType;
  * ({@code Graph.addGradients}) for the variables of {@link Builder#optTrainLayers trainLayers} alone, and only
  * they get an update, so every other layer stays bit for bit as loaded.
  *
- * <p>Loss: mean softmax cross-entropy of fc8 against the integer labels, plus {@code weightDecay / 2 * sum(w^2)}
- * over the <em>weights</em> of the trained layers ({@code weightDecay * l2Loss(w)}). Biases are not decayed, as in
+ * <p>Objective: mean softmax cross-entropy of fc8 against the integer labels, plus
+ * {@code weightDecay / 2 * sum(w^2)} over the <em>weights</em> of the trained layers ({@code weightDecay *
+ * l2Loss(w)}); {@link #step} reports the cross-entropy alone (the data loss, as Caffe prints it: the decay is in
+ * the update, and a pass over every trained weight to add it to a printed number costs ~3% of a step from cached
+ * pool5), {@link #loss} the whole objective. Biases are not decayed, as in
  * Caffe's reference AlexNet ({@code decay_mult: 0}); the paper decays every parameter. The halving makes one step
  * exactly the paper's rule (section 5):
  * <pre>
@@ -131,7 +134,10 @@ public final class Trainer implements AutoCloseable {
   private final Map<String, Operand<TFloat32>> gradients;
   private final Placeholder<TInt32> labels;
   private final Placeholder<TFloat32> learningRateInput;
+  /** Cross-entropy plus weight decay: what is minimised, and what {@link #loss} and {@link #gradients} use. */
   private final Operand<TFloat32> loss;
+  /** The cross-entropy alone: what {@link #step} reports. */
+  private final Operand<TFloat32> crossEntropy;
   private final Operand<TFloat32> accuracy;
   private final Op train;
   /** {@link #train}, ordered so that the gradients fetched with it read the weights before they change. */
@@ -185,7 +191,7 @@ public final class Trainer implements AutoCloseable {
     // -mean(sum(oneHot(labels) * logSoftmax(logits))): the fused (Sparse)SoftmaxCrossEntropyWithLogits ops have
     // no C++ gradient in TensorFlow 1.1.0's registry; LogSoftmax, Mul, Sum and Mean do.
     Operand<TFloat32> oneHot = ops.oneHot(labels, ops.constant(b.numClasses()), ops.constant(1f), ops.constant(0f));
-    Operand<TFloat32> crossEntropy = ops.math.neg(ops.math.mean(ops.reduceSum(
+    crossEntropy = ops.withName("cross_entropy").math.neg(ops.math.mean(ops.reduceSum(
         ops.math.mul(oneHot, ops.nn.logSoftmax(logits)), ops.constant(1)), ops.constant(0)));
     List<String> names = new ArrayList<>();
     List<Operand<TFloat32>> variables = new ArrayList<>();
@@ -216,8 +222,8 @@ public final class Trainer implements AutoCloseable {
     Operand<TFloat32> minusRate = ops.math.neg(learningRateInput);
     Gradients grads = ops.gradients(decayInVelocity ? crossEntropy : loss, variables,
         Gradients.dx(List.of(minusRate)));
-    // Every gradient, the loss and the accuracy are computed before any variable changes: the backward pass of
-    // one layer reads the weights of the layers above it, and the decay term reads the weights themselves.
+    // Every gradient, the cross-entropy and the accuracy are computed before any variable changes: the backward
+    // pass of one layer reads the weights of the layers above it.
     List<Op> computed = new ArrayList<>();
     Map<String, Output<TFloat32>> scaledGradients = new LinkedHashMap<>();
     Map<String, Operand<TFloat32>> gradientReads = new LinkedHashMap<>();
@@ -233,7 +239,7 @@ public final class Trainer implements AutoCloseable {
       gradientReads.put(name, p.relayout(ops, gradient));
       computed.add(ops.identity(scaled));
     }
-    computed.add(ops.identity(loss));
+    computed.add(ops.identity(crossEntropy));
     computed.add(ops.identity(accuracy));
     this.gradients = Map.copyOf(gradientReads);
 
@@ -330,13 +336,14 @@ public final class Trainer implements AutoCloseable {
   }
 
   /**
-   * One SGD step on a batch, with dropout: computes the loss and the gradients, then updates the trained
-   * variables and their velocities.
+   * One SGD step on a batch, with dropout: computes the cross-entropy and the gradients, then updates the trained
+   * variables and their velocities (weight decay included).
    *
    * @param images {@code n} preprocessed images, NHWC, {@code n * 227 * 227 * 3} values (with {@link Input#POOL5}:
    *     {@code n} pool5 features, {@code n * 6 * 6 * 256} values)
    * @param labels {@code n} class indices in {@code [0, numClasses)}
-   * @return the batch's loss (cross-entropy plus weight decay) before the update
+   * @return the batch's cross-entropy before the update (the data loss: weight decay is in the update, not in this
+   *     number, as in Caffe's output)
    * @throws ArithmeticException if the loss is NaN or infinite, naming the step; that step's update has been
    *     applied, so the trained variables are no longer usable
    */
@@ -357,7 +364,7 @@ public final class Trainer implements AutoCloseable {
         TInt64 dropoutKey = TInt64.vectorOf(seed, step)) {
       Session.Runner runner = session.runner().feed(net.input(), x.tensor()).feed(this.labels, y)
           .feed(net.keepProb(), keep).feed(net.dropoutSeed(), dropoutKey).feed(learningRateInput, rate)
-          .fetch(loss).fetch(accuracy).addTarget(keepGradients ? trainKeepingGradients : train);
+          .fetch(crossEntropy).fetch(accuracy).addTarget(keepGradients ? trainKeepingGradients : train);
       if (keepGradients) {
         trainedNames.forEach(name -> runner.fetch(gradients.get(name)));
       }
@@ -384,7 +391,10 @@ public final class Trainer implements AutoCloseable {
     }
   }
 
-  /** The loss of a batch without dropout and without changing anything. */
+  /**
+   * The objective of a batch — cross-entropy plus weight decay, what {@link #gradients} differentiates — without
+   * dropout and without changing anything.
+   */
   public float loss(float[] images, int[] labels, int n) {
     requireOpen();
     checkBatch(images, labels, n);
@@ -471,7 +481,7 @@ public final class Trainer implements AutoCloseable {
     return lastAccuracy;
   }
 
-  /** The loss {@link #step} last computed, also when it threw because the loss was not finite. */
+  /** The cross-entropy {@link #step} last computed, also when it threw because it was not finite. */
   public float lastLoss() {
     return lastLoss;
   }

@@ -39,7 +39,7 @@ public interface TrainingListener {
    *
    * @param globalStep steps taken over the whole run, this one included
    * @param imagesDone examples trained on in this epoch so far (of about {@code imagesInEpoch})
-   * @param loss the batch's loss before the update (cross-entropy plus weight decay)
+   * @param loss the batch's cross-entropy before the update (without the weight decay term)
    * @param batchAccuracy share of the batch whose fc8 argmax (with dropout) was right
    * @param learningRate the rate of this step
    * @param imagesPerSecond examples per second over the epoch so far, waiting for data included

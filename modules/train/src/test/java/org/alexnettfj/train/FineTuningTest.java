@@ -146,7 +146,8 @@ class FineTuningTest {
       FineTuning loop = loop(t, 3).optCheckpoints(Checkpoints.in(dir, 3)).optListener(blowUp).optListener(r).build();
 
       assertThatThrownBy(loop::run).isInstanceOf(TrainingDivergedException.class)
-          .hasMessageContaining("at epoch 2, global step")
+          // the step's cross-entropy or, when the weights overflow in the epoch's last step, the check after it
+          .hasMessageContaining("epoch 2, global step")
           .hasMessageContaining("training diverged; lower the learning rate")
           .hasMessageContaining("last good checkpoint: " + dir.resolve("ckpt-1"));
 

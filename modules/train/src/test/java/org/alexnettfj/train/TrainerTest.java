@@ -389,6 +389,46 @@ class TrainerTest {
   }
 
   @Test
+  void aStepReportsTheCrossEntropyAndLossAddsTheDecayTerm() {
+    int[] labels = {0, 1, 1, 0};
+    float[] images = Fixtures.stripes(9, labels);
+    for (float momentum : new float[] {0.9f, 0f}) {
+      try (Trainer t = trainer(0.01f, 0.5f, momentum)) {
+        // both in float64 from what the trainer holds before the step: softmax cross-entropy of its logits, and
+        // weightDecay / 2 * sum(w^2) over fc8's weights (not its biases)
+        float[][] logits = t.logits(images, labels.length);
+        double crossEntropy = 0;
+        for (int i = 0; i < labels.length; i++) {
+          double max = Arrays.stream(toDoubles(logits[i])).max().orElseThrow();
+          double sum = 0;
+          for (float z : logits[i]) {
+            sum += Math.exp(z - max);
+          }
+          crossEntropy += (max + Math.log(sum) - logits[i][labels[i]]) / labels.length;
+        }
+        double squares = 0;
+        for (float w : t.parameter("fc8/weights").data()) {
+          squares += (double) w * w;
+        }
+        double decay = 0.5 / 2 * squares;
+        assertThat(decay).as("a decay term ten times the tolerance below").isGreaterThan(1e-3 * (crossEntropy + decay));
+        assertThat((double) t.loss(images, labels, labels.length)).as("the objective, momentum %s", momentum)
+            .isCloseTo(crossEntropy + decay, within(1e-4 * (crossEntropy + decay)));
+        assertThat((double) t.step(images, labels, labels.length)).as("what a step reports, momentum %s", momentum)
+            .isCloseTo(crossEntropy, within(1e-4 * crossEntropy));
+      }
+    }
+  }
+
+  private static double[] toDoubles(float[] values) {
+    double[] out = new double[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = values[i];
+    }
+    return out;
+  }
+
+  @Test
   void aStepOnPool5FeaturesIsTheStepOnTheImagesWhenTheConvLayersAreFrozen() {
     int[] labels = {0, 1, 1};
     float[] images = Fixtures.stripes(9, labels);

@@ -33,7 +33,7 @@ import org.tensorflow.proto.Summary;
  * per-epoch values are written at the step the epoch ended on, so every chart shares one x axis. TensorBoard groups
  * tags by the part before the first {@code /}.
  * <ul>
- *   <li>{@value #LOSS}: the batch's loss (cross-entropy plus weight decay), each step;
+ *   <li>{@value #LOSS}: the batch's cross-entropy (without the weight decay term, as Caffe prints it), each step;
  *   <li>{@value #BATCH_ACCURACY}: the batch's top-1 accuracy, each step;
  *   <li>{@value #LEARNING_RATE}: the learning rate used for the step, each step;
  *   <li>{@value #VALIDATION_TOP1}, {@value #VALIDATION_TOP5}: validation accuracy, each epoch;
