@@ -336,12 +336,8 @@ public final class BenchSuite {
     // 12 batches: the 1536-item epoch's boundary falls inside them, as it does in real training.
     // --cache-features' epochs after the first: the same steps on pool5 features, against an epoch from JPEGs
     // without augmentation (which --cache-features needs)
-    for (Measured m : jmh("cached", "TrainStepBenchmark", o -> o.param("train", "fc-pool5").param("batch", "128")
-        .warmupIterations(2).measurementIterations(5))) {
-      Row baseline = centreCrops;
-      rows.add(p -> Row.model("finetune_fc_pool5_b128", "fine-tune fc6-fc8 from cached pool5", 128, cores, m,
-          Workload.FINE_TUNE_FC_FROM_POOL5, p).fasterThan(baseline, "the centre-crop epoch", "timesFromImages", 5));
-    }
+    cachedSteps("cached", "fc-pool5", "finetune_fc_pool5_b128", "fine-tune fc6-fc8 from cached pool5",
+        Workload.FINE_TUNE_FC_FROM_POOL5, centreCrops);
     // The same for fc8 alone, alexnet finetune's default --train-layers: its epoch from JPEGs, then from the cache.
     Row fc8CentreCrops = null;
     for (Measured m : jmh("end-to-end-fc8", "EndToEndBenchmark", o -> o.param("train", "fc8").param("batch", "128")
@@ -351,11 +347,17 @@ public final class BenchSuite {
       rows.add(r);
       fc8CentreCrops = r.apply(peak.gflops());
     }
-    for (Measured m : jmh("cached-fc8", "TrainStepBenchmark", o -> o.param("train", "fc8-pool5").param("batch", "128")
+    cachedSteps("cached-fc8", "fc8-pool5", "finetune_fc8_pool5_b128", "fine-tune fc8 from cached pool5",
+        Workload.FINE_TUNE_FC8_FROM_POOL5, fc8CentreCrops);
+  }
+
+  /** Steps from cached pool5 at batch 128 ({@code TrainStepBenchmark train=...}), as a speed-up over an epoch. */
+  private void cachedSteps(String name, String train, String id, String label, Workload workload, Row epoch)
+      throws RunnerException {
+    for (Measured m : jmh(name, "TrainStepBenchmark", o -> o.param("train", train).param("batch", "128")
         .warmupIterations(2).measurementIterations(5))) {
-      Row baseline = fc8CentreCrops;
-      rows.add(p -> Row.model("finetune_fc8_pool5_b128", "fine-tune fc8 from cached pool5", 128, cores, m,
-          Workload.FINE_TUNE_FC8_FROM_POOL5, p).fasterThan(baseline, "the centre-crop epoch", "timesFromImages", 5));
+      rows.add(p -> Row.model(id, label, 128, cores, m, workload, p)
+          .fasterThan(epoch, "the centre-crop epoch", "timesFromImages", 5));
     }
   }
 

@@ -59,7 +59,7 @@ public class TrainStepBenchmark {
     if (w == Workload.FULL_TRAINING) {
       return b.setFreshInit().optNumClasses(AlexNetSpec.IMAGENET_CLASSES).build();
     }
-    if (w == Workload.FINE_TUNE_FC_FROM_POOL5 || w == Workload.FINE_TUNE_FC8_FROM_POOL5) {
+    if (w.fromPool5()) {
       // no conv layers in this graph: fresh fc6-fc8 do the same arithmetic as loaded ones
       return b.setFreshInit().optNumClasses(AlexNetSpec.IMAGENET_CLASSES).optInput(Trainer.Input.POOL5).build();
     }

@@ -53,6 +53,11 @@ public enum Workload {
     return trainedLayers;
   }
 
+  /** Whether a step starts from cached pool5 features ({@code --cache-features}) rather than images. */
+  public boolean fromPool5() {
+    return fromPool5;
+  }
+
   /** The trained layers in network order, e.g. {@code fc6,fc7,fc8}; empty for inference. */
   public String layerList() {
     return String.join(",", AlexNetSpec.LAYER_NAMES.stream().filter(trainedLayers::contains).toList());

@@ -101,7 +101,7 @@ public final class ExecutorModels {
         return local.toAbsolutePath();
       }
     }
-    String name = file.substring(file.lastIndexOf('/') + 1);
+    String name = fileName(file);
     if (shippedFiles != null && !name.isEmpty()) {
       Path shipped = shippedFiles.resolve(name);
       if (Files.isRegularFile(shipped)) {
@@ -124,6 +124,11 @@ public final class ExecutorModels {
           : "";
       throw new FileNotFoundException(file + ": no such file" + hint);
     }
+  }
+
+  /** The last segment of a path or URI: the name Spark ships a file under ({@code SparkFiles}). */
+  static String fileName(String file) {
+    return file.substring(file.lastIndexOf('/') + 1);
   }
 
   static boolean isUri(String weights) {

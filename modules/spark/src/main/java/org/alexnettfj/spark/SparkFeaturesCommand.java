@@ -93,11 +93,12 @@ final class SparkFeaturesCommand implements Callable<Integer> {
     if (partitions < 0) {
       throw new IllegalArgumentException("--partitions must be >= 0, was " + partitions);
     }
-    if (settings.meanImage() != null && fileName(settings.weights()).equals(fileName(settings.meanImage()))) {
+    String weightsName = ExecutorModels.fileName(settings.weights());
+    if (settings.meanImage() != null && weightsName.equals(ExecutorModels.fileName(settings.meanImage()))) {
       // Executors find shipped files by name (SparkFiles): one of the two would be read as the other.
       throw new IllegalArgumentException("--weights " + weights + " and --mean-image " + meanImage + " have the same "
-          + "file name, " + fileName(settings.weights()) + ", and Spark ships files to its executors by name: rename "
-          + "or copy one of them");
+          + "file name, " + weightsName + ", and Spark ships files to its executors by name: rename or copy one of "
+          + "them");
     }
     if (!force && !ExecutorModels.isUri(out) && Files.exists(Path.of(out))) {
       throw new IllegalArgumentException(out + " exists; add --force to overwrite");
@@ -154,10 +155,6 @@ final class SparkFeaturesCommand implements Callable<Integer> {
     }
     Mean.caffeMeanImage(file);
     return file.toAbsolutePath().toString();
-  }
-
-  private static String fileName(String file) {
-    return file.substring(file.lastIndexOf('/') + 1);
   }
 
   private SparkSession start() {
