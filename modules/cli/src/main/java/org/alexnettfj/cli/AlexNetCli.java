@@ -42,6 +42,16 @@ public final class AlexNetCli {
       err.flush();
       return EXIT_BAD_INPUT;
     });
-    return cli.execute(args);
+    try {
+      return cli.execute(args);
+    } catch (OutOfMemoryError | StackOverflowError e) {
+      // The readers bound their work by the input, so this is a bug or a heap too small for the model itself:
+      // still one line and an exit code, never a trace a script cannot read.
+      err.println("alexnet: " + (e instanceof OutOfMemoryError
+          ? "out of Java heap (" + e.getMessage() + "); the model needs about 1 GB: raise -Xmx (ALEXNET_JAVA_OPTS)"
+          : "stack overflow (a bug: please report it with the command line)"));
+      err.flush();
+      return EXIT_BAD_INPUT;
+    }
   }
 }

@@ -132,6 +132,9 @@ public final class CaffeReader {
   private static final String CONVOLUTION = "Convolution";
   private static final String INNER_PRODUCT = "InnerProduct";
   private static final int CHUNK = 8192;
+  /** Bounds on what a file can make the reader hold: Caffe's AlexNet has 24 layers, of at most 2 blobs. */
+  static final int MAX_LAYERS = 4096;
+  static final int MAX_BLOBS = 64;
 
   /** V1LayerParameter.LayerType numbers to the V2 type strings, as Caffe's UpgradeV1LayerType maps them. */
   private static final Map<Integer, String> V1_TYPES = Map.ofEntries(
@@ -176,8 +179,9 @@ public final class CaffeReader {
 
   /** {@code name} is what errors call the file (the user's name for it when it was decompressed first). */
   static WeightFile read(Path path, String name, Options options) throws IOException {
-    if (!Files.isRegularFile(path)) {
-      throw new WeightFileException(name, null, -1, Files.exists(path) ? "not a regular file" : "no such file");
+    String missing = MissingFile.problem(path);
+    if (missing != null) {
+      throw new WeightFileException(name, null, -1, missing);
     }
     ByteBuffer mapped;
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
@@ -247,8 +251,12 @@ public final class CaffeReader {
     while (net.next()) {
       int field = net.field();
       if (field == 1 && net.wireType() == ProtoReader.LEN) {
-        netName = net.string();
+        netName = SafeText.name(net.string());
       } else if (field == 2 || field == 100) {
+        if (layers.size() >= MAX_LAYERS) {
+          throw net.error(net.tagOffset(), "the net has more than " + MAX_LAYERS + " layers (AlexNet has 24; "
+              + "refusing: corrupt, or built to exhaust memory)");
+        }
         int v = field == 2 ? 1 : 2;
         if (version != 0 && version != v) {
           throw net.error(net.tagOffset(), "the net has both 'layers' (V1, field 2) and 'layer' (V2, field 100) "
@@ -299,7 +307,7 @@ public final class CaffeReader {
     while (m.next()) {
       int f = m.field();
       if (f == nameField) {
-        name = m.string();
+        name = SafeText.name(m.string());
         m.layer(name);
       } else if (f == typeField) {
         if (version == 1) {
@@ -309,6 +317,9 @@ public final class CaffeReader {
           type = m.string();
         }
       } else if (f == blobsField) {
+        if (blobs.size() >= MAX_BLOBS) {
+          throw m.error(m.tagOffset(), "the layer has more than " + MAX_BLOBS + " blobs (AlexNet's have 2)");
+        }
         int tag = m.tagOffset();
         int start = m.lengthDelimited();
         blobs.add(new BlobRef(tag, start, m.position()));
@@ -328,7 +339,7 @@ public final class CaffeReader {
     try {
       while (r.next()) {
         if (r.field() == nameField && r.wireType() == ProtoReader.LEN) {
-          return r.string();
+          return SafeText.name(r.string());
         }
         r.skip();
       }

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,11 @@ import java.util.Map;
  * <p>Large byte strings (array payloads) are not read when met: their place in the file is noted and the bytes
  * are decoded straight into the final float array when the array is built, so a 244 MB file costs 244 MB of
  * heap, not twice that, and a corrupt length field can never make it allocate more than the file holds.
+ *
+ * <p>The work is bounded by the file, whatever it holds: at most {@value #MAX_ITEMS} containers and container
+ * slots in all, {@value #MAX_STACK} objects on the stack, {@value #MAX_MEMO} memo entries, and array data decoded
+ * at most once per byte of the pickle (so one byte string shared through the memo cannot become a thousand
+ * arrays). Each limit is refused with the reader's own error, naming the file, the offset and the limit.
  */
 final class Unpickler {
 
@@ -32,9 +38,11 @@ final class Unpickler {
   private static final Object MARK_SENTINEL = new Object();
 
   private static final int SMALL_STRING = 4096;
-  private static final int MAX_STACK = 1 << 20;
+  /** A classic AlexNet pickle builds about 500 containers and slots (30 an array); this is 500 times that. */
+  static final int MAX_ITEMS = 1 << 18;
+  static final int MAX_STACK = 1 << 16;
   private static final int MAX_MARKS = 64;
-  private static final int MAX_MEMO = 1 << 20;
+  static final int MAX_MEMO = 1 << 16;
   private static final int MAX_RANK = 32;
 
   /** The only callables a weight pickle may name. */
@@ -98,11 +106,23 @@ final class Unpickler {
   private final int[] marks = new int[MAX_MARKS];
   private int markCount;
   private final HashMap<Long, Object> memo = new HashMap<>();
+  /** Where each container and array was made, for errors found after the pickle ran. */
+  private final IdentityHashMap<Object, Long> madeAt = new IdentityHashMap<>();
+  private final long dataBudget;
+  private long items;
+  private long decoded;
   private long opStart;
 
   Unpickler(FileInput in) {
     this.in = in;
+    this.dataBudget = in.remaining();
     in.layerContext(this::currentLayer);
+  }
+
+  /** The offset of the opcode that made {@code o} (a list, dict, tuple or array), or -1. */
+  long offsetOf(Object o) {
+    Long at = madeAt.get(o);
+    return at == null ? -1 : at;
   }
 
   /** Runs the pickle to its STOP and returns the object it built. */
@@ -149,25 +169,33 @@ final class Unpickler {
         case 'X' -> push(unicode(in.u32("BINUNICODE length")));
         case 0x8c -> push(unicode(in.u8("SHORT_BINUNICODE length")));
         case 0x8d -> push(unicode(in.i64("BINUNICODE8 length")));
-        case ')' -> push(new Tuple(new Object[0]));
-        case 't' -> push(new Tuple(popToMark().toArray()));
-        case 0x85 -> push(new Tuple(popN(1)));
-        case 0x86 -> push(new Tuple(popN(2)));
-        case 0x87 -> push(new Tuple(popN(3)));
-        case ']' -> push(new ArrayList<>());
-        case 'l' -> push(new ArrayList<>(popToMark()));
+        case ')' -> push(made(new Tuple(new Object[0]), 0));
+        case 't' -> {
+          Object[] items = popToMark().toArray();
+          push(made(new Tuple(items), items.length));
+        }
+        case 0x85 -> push(made(new Tuple(popN(1)), 1));
+        case 0x86 -> push(made(new Tuple(popN(2)), 2));
+        case 0x87 -> push(made(new Tuple(popN(3)), 3));
+        case ']' -> push(made(new ArrayList<>(), 0));
+        case 'l' -> {
+          List<Object> items = popToMark();
+          push(made(new ArrayList<>(items), items.size()));
+        }
         case 'a' -> {
           Object item = pop();
           asList(peek(), "APPEND").add(item);
+          count(1);
         }
         case 'e' -> {
           List<Object> items = popToMark();
+          count(items.size());
           asList(peek(), "APPENDS").addAll(items);
         }
-        case '}' -> push(new LinkedHashMap<>());
+        case '}' -> push(made(new LinkedHashMap<>(), 0));
         case 'd' -> {
           List<Object> items = popToMark();
-          Map<Object, Object> dict = new LinkedHashMap<>();
+          Map<Object, Object> dict = made(new LinkedHashMap<>(), items.size());
           putAll(dict, items);
           push(dict);
         }
@@ -175,9 +203,11 @@ final class Unpickler {
           Object value = pop();
           Object key = pop();
           asDict(peek(), "SETITEM").put(dictKey(key), value);
+          count(2);
         }
         case 'u' -> {
           List<Object> items = popToMark();
+          count(items.size());
           putAll(asDict(peek(), "SETITEMS"), items);
         }
         case 'c' -> push(global(in.line(256, "GLOBAL module"), in.line(256, "GLOBAL name")));
@@ -203,9 +233,10 @@ final class Unpickler {
         case 0x94 -> memoPut(memo.size()); // MEMOIZE
         case 'h' -> push(memoGet(in.u8("BINGET index")));
         case 'j' -> push(memoGet(in.u32("LONG_BINGET index")));
-        case 0x8f -> push(new ArrayList<>()); // EMPTY_SET: a list is enough, sets never hold weights
+        case 0x8f -> push(made(new ArrayList<>(), 0)); // EMPTY_SET: a list is enough, sets never hold weights
         case 0x90 -> { // ADDITEMS
           List<Object> items = popToMark();
+          count(items.size());
           asList(peek(), "ADDITEMS").addAll(items);
         }
         case 0x98 -> { } // READONLY_BUFFER: no-op on an in-band buffer
@@ -218,6 +249,21 @@ final class Unpickler {
   }
 
   // ---- stack ----
+
+  /** Counts a new container and its first slots against {@link #MAX_ITEMS}; notes where it was made. */
+  private <T> T made(T container, int slots) throws WeightFileException {
+    count(1L + slots);
+    madeAt.put(container, opStart);
+    return container;
+  }
+
+  private void count(long slots) throws WeightFileException {
+    items += slots;
+    if (items > MAX_ITEMS) {
+      throw fail("pickle builds more than " + MAX_ITEMS + " containers and container items; a weight file needs "
+          + "a few hundred (refusing: corrupt, or built to exhaust memory)");
+    }
+  }
 
   private void push(Object o) throws WeightFileException {
     if (stack.size() >= MAX_STACK) {
@@ -372,7 +418,7 @@ final class Unpickler {
   private Global global(String module, String name) throws WeightFileException {
     Global g = Global.lookup(module, name);
     if (g == null) {
-      throw fail("pickle names global '" + module + "." + name
+      throw fail("pickle names global '" + SafeText.name(module + "." + name)
           + "', which is not allowed in a weight file (only numpy array, dtype and bytes constructors are)");
     }
     return g;
@@ -391,7 +437,7 @@ final class Unpickler {
         if (args.size() != 3 || args.get(0) != Global.NDARRAY) {
           throw fail("_reconstruct expects (ndarray, shape, typecode)");
         }
-        return new NdArray();
+        return made(new NdArray(), 0);
       }
       case DTYPE -> {
         if (args.size() < 1) {
@@ -441,7 +487,7 @@ final class Unpickler {
         if (args.size() < 4 || args.size() > 5 || !(args.get(1) instanceof DtypeValue d)) {
           throw fail("_frombuffer expects (buffer, dtype, shape, order[, axis_order])");
         }
-        NdArray a = new NdArray();
+        NdArray a = made(new NdArray(), 0);
         String order = text(args.get(3), "_frombuffer order");
         int[] shape = shape(args.get(2));
         Object axesArg = args.size() == 5 ? args.get(4) : NONE;
@@ -545,6 +591,7 @@ final class Unpickler {
       if (count != items.size()) {
         throw fail("object array of shape " + WeightArray.shapeString(shape) + " holds " + items.size() + " items");
       }
+      count(items.size());
       a.objects = new ArrayList<>(items);
       return;
     }
@@ -561,6 +608,7 @@ final class Unpickler {
       if (bytes.length != expected) {
         throw fail(sizeMismatch(shape, dtype, expected, bytes.length));
       }
+      spend(expected);
       a.floats = new float[(int) count];
       FloatDecoder decoder = new FloatDecoder(a.floats, dtype, shape, fortran);
       decoder.accept(ByteBuffer.wrap(bytes));
@@ -576,6 +624,7 @@ final class Unpickler {
     if (r.utf8Latin1() && (expected > r.length() || expected * 2 < r.length())) {
       throw fail(sizeMismatch(shape, dtype, expected, r.length()) + " (UTF-8 encoded)");
     }
+    spend(expected);
     a.floats = new float[(int) count];
     FloatDecoder decoder = new FloatDecoder(a.floats, dtype, shape, fortran);
     if (r.utf8Latin1()) {
@@ -585,6 +634,15 @@ final class Unpickler {
     }
     if (!decoder.complete()) {
       throw fail("array data ended after " + decoder.elementsDone() + " of " + count + " values");
+    }
+  }
+
+  /** Array data is decoded at most once per byte of the pickle, however often the memo hands out a string. */
+  private void spend(long bytes) throws WeightFileException {
+    decoded += bytes;
+    if (decoded > dataBudget) {
+      throw fail("arrays hold " + decoded + " bytes of data in all but the pickle is " + dataBudget
+          + " bytes: one byte string is used for more than one array (refusing: each array's data is read once)");
     }
   }
 

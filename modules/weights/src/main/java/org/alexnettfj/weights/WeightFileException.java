@@ -5,7 +5,9 @@ import java.util.List;
 
 /**
  * A weight file that cannot be read or does not hold what was expected. The message always names the file and,
- * where known, the layer and the byte offset, so a user can find the problem without a hex editor.
+ * where known, the layer and the byte offset, so a user can find the problem without a hex editor. Text in the
+ * message that came from the file (keys, names, headers) is escaped by {@link SafeText}: it prints on one line and
+ * cannot drive a terminal.
  */
 public class WeightFileException extends IOException {
 
@@ -24,8 +26,9 @@ public class WeightFileException extends IOException {
 
   /** Several problems found at once (validation lists everything before failing). */
   public WeightFileException(String file, List<String> problems) {
-    super(file + ": " + problems.size() + (problems.size() == 1 ? " problem" : " problems")
-        + " with the weights:\n  - " + String.join("\n  - ", problems));
+    super(SafeText.of(file, SafeText.DETAIL) + ": " + problems.size()
+        + (problems.size() == 1 ? " problem" : " problems") + " with the weights:\n  - "
+        + String.join("\n  - ", problems.stream().map(p -> SafeText.of(p, SafeText.DETAIL)).toList()));
     this.file = file;
     this.layer = null;
     this.offset = -1;
@@ -33,14 +36,14 @@ public class WeightFileException extends IOException {
   }
 
   private static String compose(String file, String layer, long offset, String detail) {
-    StringBuilder sb = new StringBuilder(file);
+    StringBuilder sb = new StringBuilder(SafeText.of(file, SafeText.DETAIL));
     if (layer != null) {
-      sb.append(": layer '").append(layer).append('\'');
+      sb.append(": layer '").append(SafeText.name(layer)).append('\'');
     }
     if (offset >= 0) {
       sb.append(layer != null ? ", " : ": ").append("at byte ").append(offset);
     }
-    return sb.append(": ").append(detail).toString();
+    return sb.append(": ").append(SafeText.of(detail, SafeText.DETAIL)).toString();
   }
 
   public String file() {

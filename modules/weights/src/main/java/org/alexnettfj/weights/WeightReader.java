@@ -35,11 +35,16 @@ import org.apache.commons.compress.compressors.CompressorStreamFactory;
  */
 public final class WeightReader {
 
-  /** A decompressed file may be at most this large unless the caller says otherwise (a guard against bombs). */
-  public static final long DEFAULT_MAX_DECOMPRESSED = 8L << 30;
+  /** A decompressed file may be at most this large (8 times the classic file) unless the caller says otherwise (a guard against bombs). */
+  public static final long DEFAULT_MAX_DECOMPRESSED = 2L << 30;
   /** Deflate cannot expand data by more than about 1032:1; an entry claiming more is corrupt. */
   private static final long MAX_DEFLATE_RATIO = 1100;
-  private static final int MAX_NESTING = 8;
+  /** The most arrays a file may hold (AlexNet has 16, VGG-19 38). */
+  public static final int MAX_ARRAYS = 4096;
+  /** The deepest nesting of containers a pickle may use (the classic file nests 3: dict, list, array). */
+  public static final int MAX_DEPTH = 16;
+  /** The most entries an .npz may have. */
+  public static final int MAX_NPZ_ENTRIES = MAX_ARRAYS;
 
   private final ProgressListener progress;
   private final long maxDecompressed;
@@ -57,6 +62,11 @@ public final class WeightReader {
     return new WeightReader(progress, DEFAULT_MAX_DECOMPRESSED).readFile(path, path.toString(), 0);
   }
 
+  /** With a lower bound on decompressed size (for tests: a bomb at the default bound costs 2 GiB of disk). */
+  static WeightFile read(Path path, ProgressListener progress, long maxDecompressed) throws IOException {
+    return new WeightReader(progress, maxDecompressed).readFile(path, path.toString(), 0);
+  }
+
   /** Reads a file that holds a single plain array, such as Caffe's {@code ilsvrc_2012_mean.npy}. */
   public static WeightArray readArray(Path path) throws IOException {
     WeightFile file = read(path);
@@ -68,9 +78,9 @@ public final class WeightReader {
   }
 
   private WeightFile readFile(Path path, String name, int depth) throws IOException {
-    if (!Files.isRegularFile(path)) {
-      throw new WeightFileException(name, null, -1,
-          Files.exists(path) ? "not a regular file" : "no such file");
+    String missing = MissingFile.problem(path);
+    if (missing != null) {
+      throw new WeightFileException(name, null, -1, missing);
     }
     byte[] head;
     try (InputStream in = Files.newInputStream(path)) {
@@ -101,11 +111,10 @@ public final class WeightReader {
       }
       if (n > 0 && (magic[0] & 0xff) == 0x80) {
         FileInput in = input(ch, name, 0, size);
-        Object root = new Unpickler(in).load();
-        Map<String, WeightArray> arrays = new LinkedHashMap<>();
-        Layout layout = new Layout();
-        collect(root, "", arrays, layout, name, 0);
-        return new WeightFile(name, "pickle, " + layout, arrays);
+        Unpickler unpickler = new Unpickler(in);
+        Collector found = new Collector(name, unpickler, size);
+        found.collect(unpickler.load(), "", 0);
+        return new WeightFile(name, "pickle, " + found.layout, found.arrays);
       }
       if (CaffeReader.looksLikeCaffeModel(name, head)) {
         return CaffeReader.read(path, name, CaffeReader.Options.defaults().withProgress(progress));
@@ -130,11 +139,10 @@ public final class WeightReader {
     String version = "npy v" + header.major() + ".0";
     Dtype dtype = header.dtype();
     if (dtype.isObject()) {
-      Object root = new Unpickler(in).load();
-      Map<String, WeightArray> arrays = new LinkedHashMap<>();
-      Layout layout = new Layout();
-      collect(root, "", arrays, layout, name, 0);
-      return new WeightFile(name, version + ", pickle, " + layout, arrays);
+      Unpickler unpickler = new Unpickler(in);
+      Collector found = new Collector(name, unpickler, end - start);
+      found.collect(unpickler.load(), "", 0);
+      return new WeightFile(name, version + ", pickle, " + found.layout, found.arrays);
     }
     if (!dtype.isFloat()) {
       throw in.error(start, "array '" + arrayName + "' has dtype " + dtype
@@ -161,13 +169,28 @@ public final class WeightReader {
   private WeightFile readNpz(Path path, String name) throws IOException {
     Map<String, WeightArray> arrays = new LinkedHashMap<>();
     List<String> formats = new ArrayList<>();
+    ZipDirectory.check(path, name, MAX_NPZ_ENTRIES);
     try (ZipFile zip = ZipFile.builder().setPath(path).get();
          FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-      for (ZipArchiveEntry entry : Collections.list(zip.getEntriesInPhysicalOrder())) {
+      List<ZipArchiveEntry> entries = Collections.list(zip.getEntriesInPhysicalOrder());
+      if (entries.size() > MAX_NPZ_ENTRIES) {
+        throw new WeightFileException(name, null, -1, "the archive has " + entries.size() + " entries; at most "
+            + MAX_NPZ_ENTRIES + " are read (AlexNet needs 16)");
+      }
+      long declared = 0;
+      for (ZipArchiveEntry entry : entries) {
+        declared += Math.max(entry.getSize(), 0);
+        if (declared > maxDecompressed) {
+          throw new WeightFileException(name + "!" + entry.getName(), null, -1, "the archive's entries declare "
+              + declared + " bytes in all by this one, more than the " + maxDecompressed + " a weight file may "
+              + "unpack to (refusing: corrupt, or a decompression bomb)");
+        }
+      }
+      for (ZipArchiveEntry entry : entries) {
         if (entry.isDirectory()) {
           continue;
         }
-        String entryName = entry.getName();
+        String entryName = SafeText.name(entry.getName());
         String arrayName = canonicalName(entryName.endsWith(".npy")
             ? entryName.substring(0, entryName.length() - 4) : entryName);
         String where = name + "!" + entryName;
@@ -184,6 +207,10 @@ public final class WeightReader {
           inner = readCompressedEntry(zip, entry, where, arrayName);
         }
         formats.add(inner.format());
+        if (arrays.size() + inner.arrays().size() > MAX_ARRAYS) {
+          throw new WeightFileException(where, arrayName, -1, "the archive holds more than " + MAX_ARRAYS
+              + " arrays (AlexNet has 16; refusing)");
+        }
         for (Map.Entry<String, WeightArray> e : inner.arrays().entrySet()) {
           String key = e.getKey();
           if (arrays.putIfAbsent(key, e.getValue()) != null) {
@@ -242,8 +269,8 @@ public final class WeightReader {
       } catch (WeightFileException e) {
         throw e;
       } catch (IOException | RuntimeException e) {
-        throw new WeightFileException(name, null, raw.count(),
-            "corrupt " + compression + " data: " + e.getMessage());
+        throw new WeightFileException(name, null, raw.count(), "corrupt " + compression + " data: "
+            + streamProblem(e, raw.count(), total));
       }
       ok = true;
       return temp;
@@ -254,6 +281,15 @@ public final class WeightReader {
         Files.deleteIfExists(temp);
       }
     }
+  }
+
+  /** What went wrong inside a compressed stream, in words (the decoders' own messages are often null). */
+  private static String streamProblem(Exception e, long at, long total) {
+    if (e instanceof java.io.EOFException || (at >= total && e.getMessage() == null)
+        || String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("unexpected end")) {
+      return "unexpected end of the compressed stream at byte " + at + " of " + total + " (the file is truncated)";
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   private static long copyBounded(InputStream in, OutputStream out, long max, String name) throws IOException {
@@ -308,62 +344,125 @@ public final class WeightReader {
     }
   }
 
-  private static void collect(Object o, String prefix, Map<String, WeightArray> out, Layout layout, String file,
-      int depth) throws WeightFileException {
-    String layer = prefix.isEmpty() ? null : WeightFile.layerOf(prefix);
-    if (depth > MAX_NESTING) {
-      throw new WeightFileException(file, layer, -1, "containers nested more than " + MAX_NESTING + " deep");
+  /**
+   * Walks what a pickle built and names its arrays, with bounded work whatever the file: each container is walked
+   * once (a pickle can reach one list from a thousand places through its memo), at most {@value #MAX_ARRAYS}
+   * arrays, {@value #MAX_DEPTH} levels of nesting, and no more array elements in all than the file has bytes.
+   */
+  private static final class Collector {
+    final Map<String, WeightArray> arrays = new LinkedHashMap<>();
+    final Layout layout = new Layout();
+    private final String file;
+    private final Unpickler unpickler;
+    private final long fileBytes;
+    private final java.util.IdentityHashMap<Object, String> walked = new java.util.IdentityHashMap<>();
+    private final java.util.IdentityHashMap<Object, Boolean> open = new java.util.IdentityHashMap<>();
+    private final java.util.IdentityHashMap<Unpickler.NdArray, WeightArray> read =
+        new java.util.IdentityHashMap<>();
+    private long elements;
+
+    Collector(String file, Unpickler unpickler, long fileBytes) {
+      this.file = file;
+      this.unpickler = unpickler;
+      this.fileBytes = fileBytes;
     }
-    if (o instanceof Unpickler.NdArray a) {
-      if (a.objects != null) {
-        // np.save of a dict: a 0-d object array around it
-        if (a.shape.length == 0) {
-          collect(a.objects.get(0), prefix, out, layout, file, depth + 1);
-        } else {
-          collect(new ArrayList<>(a.objects), prefix, out, layout, file, depth + 1);
+
+    void collect(Object o, String prefix, int depth) throws WeightFileException {
+      String layer = prefix.isEmpty() ? null : WeightFile.layerOf(prefix);
+      long at = unpickler.offsetOf(o);
+      if (depth > MAX_DEPTH) {
+        throw new WeightFileException(file, layer, at, "containers nested more than " + MAX_DEPTH
+            + " deep (a weight file nests 3)");
+      }
+      boolean container = o instanceof Map<?, ?> || o instanceof List<?> || o instanceof Unpickler.Tuple
+          || o instanceof Unpickler.NdArray a && a.objects != null;
+      if (container) {
+        String first = walked.putIfAbsent(o, prefix);
+        if (open.containsKey(o)) {
+          throw new WeightFileException(file, layer, at, "a container holds itself (a reference loop from '"
+              + (first.isEmpty() ? "the top" : first) + "' back to it at '" + prefix + "')");
+        }
+        if (first != null) {
+          throw new WeightFileException(file, layer, at, "the same container is reached twice, at '"
+              + (first.isEmpty() ? "the top" : first) + "' and at '" + prefix + "' (memo references: a weight "
+              + "file holds each layer once; refusing to walk it again)");
+        }
+        open.put(o, Boolean.TRUE);
+      }
+      try {
+        walk(o, prefix, depth, layer, at);
+      } finally {
+        if (container) {
+          open.remove(o);
+        }
+      }
+    }
+
+    private void walk(Object o, String prefix, int depth, String layer, long at) throws WeightFileException {
+      if (o instanceof Unpickler.NdArray a) {
+        if (a.objects != null) {
+          // np.save of a dict: a 0-d object array around it
+          if (a.shape.length == 0) {
+            collect(a.objects.get(0), prefix, depth + 1);
+          } else {
+            collect(new ArrayList<>(a.objects), prefix, depth + 1);
+          }
+          return;
+        }
+        if (a.floats == null) {
+          throw new WeightFileException(file, layer, at, "array was never given its data");
+        }
+        add(prefix.isEmpty() ? "array" : prefix, a, layer, at);
+        return;
+      }
+      if (o instanceof Map<?, ?> map) {
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+          String key = SafeText.name(String.valueOf(e.getKey()));
+          Object v = e.getValue();
+          if (depth <= 1 && prefix.isEmpty()) {
+            if (v instanceof List<?>) {
+              layout.lists = true;
+            } else if (v instanceof Map<?, ?>) {
+              layout.dicts = true;
+            } else {
+              layout.flat = true;
+            }
+          }
+          String child = prefix.isEmpty() ? (v instanceof Unpickler.NdArray ? canonicalName(key) : key)
+              : prefix + "/" + key;
+          collect(v, child, depth + 1);
         }
         return;
       }
-      if (a.floats == null) {
-        throw new WeightFileException(file, layer, -1, "array was never given its data");
-      }
-      if (prefix.isEmpty()) {
-        prefix = "array";
-      }
-      if (out.putIfAbsent(prefix, new WeightArray(a.shape, a.floats, a.dtype.descr(), a.fortran)) != null) {
-        throw new WeightFileException(file, layer, -1, "array '" + prefix + "' appears twice");
-      }
-      return;
-    }
-    if (o instanceof Map<?, ?> map) {
-      for (Map.Entry<?, ?> e : map.entrySet()) {
-        String key = String.valueOf(e.getKey());
-        Object v = e.getValue();
-        if (depth <= 1 && prefix.isEmpty()) {
-          if (v instanceof List<?>) {
-            layout.lists = true;
-          } else if (v instanceof Map<?, ?>) {
-            layout.dicts = true;
-          } else {
-            layout.flat = true;
-          }
+      if (o instanceof List<?> || o instanceof Unpickler.Tuple) {
+        List<?> items = o instanceof Unpickler.Tuple t ? Arrays.asList(t.items()) : (List<?>) o;
+        for (int i = 0; i < items.size(); i++) {
+          String param = i == 0 ? "weights" : i == 1 ? "biases" : "param" + i;
+          collect(items.get(i), prefix.isEmpty() ? param : prefix + "/" + param, depth + 1);
         }
-        String child = prefix.isEmpty() ? (v instanceof Unpickler.NdArray ? canonicalName(key) : key)
-            : prefix + "/" + key;
-        collect(v, child, out, layout, file, depth + 1);
+        return;
       }
-      return;
+      throw new WeightFileException(file, layer, at, "expected arrays, lists or dicts, found a "
+          + Unpickler.typeName(o) + (prefix.isEmpty() ? " at the top" : " at '" + prefix + "'"));
     }
-    if (o instanceof List<?> || o instanceof Unpickler.Tuple) {
-      List<?> items = o instanceof Unpickler.Tuple t ? Arrays.asList(t.items()) : (List<?>) o;
-      for (int i = 0; i < items.size(); i++) {
-        String param = i == 0 ? "weights" : i == 1 ? "biases" : "param" + i;
-        collect(items.get(i), prefix.isEmpty() ? param : prefix + "/" + param, out, layout, file, depth + 1);
+
+    /** One name for an array; an array reached again under another name is the same data, not a copy. */
+    private void add(String name, Unpickler.NdArray a, String layer, long at) throws WeightFileException {
+      if (arrays.size() >= MAX_ARRAYS) {
+        throw new WeightFileException(file, layer, at, "holds more than " + MAX_ARRAYS
+            + " arrays (AlexNet has 16; refusing: corrupt, or built to exhaust memory)");
       }
-      return;
+      elements += a.floats.length;
+      if (elements > Math.max(fileBytes, 1)) {
+        throw new WeightFileException(file, layer, at, "its arrays describe " + elements + " values in all but the "
+            + "file holds " + fileBytes + " bytes (one array reached under many names; refusing)");
+      }
+      WeightArray array = read.computeIfAbsent(a, x -> new WeightArray(x.shape, x.floats, x.dtype.descr(),
+          x.fortran));
+      if (arrays.putIfAbsent(name, array) != null) {
+        throw new WeightFileException(file, layer, at, "array '" + name + "' appears twice");
+      }
     }
-    throw new WeightFileException(file, layer, -1, "expected arrays, lists or dicts, found a "
-        + Unpickler.typeName(o) + (prefix.isEmpty() ? " at the top" : " at '" + prefix + "'"));
   }
 
   /** Maps the common flat spellings to {@code layer/param}: conv1_W, conv1_b, conv1_weights, conv1/weights. */

@@ -29,7 +29,7 @@ class WeightReaderFuzzTest {
   @ValueSource(strings = {"bvlc-mini-py2.npy", "bvlc-mini-p2py3-np1.npy", "bvlc-mini-npsave-np2.npy",
       "bvlc-mini-oihw-views-p5-np2.npy", "caffe-tf-dict-of-dicts-bytes-keys-np1.npy",
       "bvlc-mini-savez-underscore-np1.npz", "bvlc-mini-savez-compressed-slash-np2.npz", "bvlc-mini-py2.npy.gz",
-      "plain-f4-fortran.npy", "real/facenet-det1.npy"})
+      "plain-f4-fortran.npy", "real/facenet-det1.npy", "hostile/memo-bomb-10x6.npy"})
   void mutatedFixturesEitherReadOrFailCleanly(String fixture) throws Exception {
     byte[] original = Files.readAllBytes(Fixtures.file(fixture));
     Random rnd = new Random(fixture.hashCode());
