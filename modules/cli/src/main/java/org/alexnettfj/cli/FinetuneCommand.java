@@ -239,7 +239,7 @@ final class FinetuneCommand implements Callable<Integer> {
         FineTuning.Builder builder = FineTuning.builder().setTrainer(trainer)
             .setTrainData(sources.train()).setValidationData(sources.validation())
             .optEpochs(epochs).optSchedule(schedule()).optCheckpoints(checkpoints).optResume(resume)
-            .optSettings(settings).optListener(new Console(log, err, classes.size()));
+            .optSettings(settings).optListener(new Console(log, err, classes.size(), checkpoints != null));
         if (tensorBoard != null) {
           builder.optListener(tensorBoard);
           log.println("TensorBoard event files in " + logDir + " (tensorboard --logdir " + logDir + ")");
@@ -286,17 +286,24 @@ final class FinetuneCommand implements Callable<Integer> {
     return LearningRateSchedule.plateau(lrPatience != null ? lrPatience : LearningRateSchedule.DEFAULT_PATIENCE);
   }
 
-  /** Epoch lines, learning-rate changes and skipped images on the log; a progress bar per epoch on a terminal. */
+  /**
+   * Epoch lines, learning-rate changes and skipped images on the log; a progress bar per epoch on a terminal. With
+   * checkpoints, an epoch's line is printed once its checkpoint is complete (and names it): a line on the screen is
+   * an epoch that {@code --resume} will not train again, even if the process is killed right after it.
+   */
   private static final class Console implements TrainingListener {
     private final PrintWriter log;
     private final PrintWriter err;
     private final int classes;
+    private final boolean checkpointed;
     private Progress progress;
+    private String pending;
 
-    Console(PrintWriter log, PrintWriter err, int classes) {
+    Console(PrintWriter log, PrintWriter err, int classes, boolean checkpointed) {
       this.log = log;
       this.err = err;
       this.classes = classes;
+      this.checkpointed = checkpointed;
     }
 
     @Override
@@ -329,14 +336,28 @@ final class FinetuneCommand implements Callable<Integer> {
       }
       reportSkipped(err, "training", e.epoch(), e.trainSkipped());
       reportSkipped(err, "validation", e.epoch(), e.validationSkipped());
-      log.printf(Locale.ROOT, "epoch %d/%d  train loss %.4f  val top-1 %.3f%s  %.1f images/s  lr %s%n", e.epoch(),
-          e.epochs(), e.trainLoss(), e.validation().top1(), classes >= 5 ? String.format(Locale.ROOT,
+      String line = String.format(Locale.ROOT, "epoch %d/%d  train loss %.4f  val top-1 %.3f%s  %.1f images/s  lr %s",
+          e.epoch(), e.epochs(), e.trainLoss(), e.validation().top1(), classes >= 5 ? String.format(Locale.ROOT,
               "  top-5 %.3f", e.validation().top5()) : "", e.imagesPerSecond(),
           LearningRateSchedule.format(e.learningRate()));
-      if (e.learningRateChange() != null) {
-        log.println(e.learningRateChange());
+      pending = e.learningRateChange() == null ? line : line + System.lineSeparator() + e.learningRateChange();
+      if (!checkpointed) {
+        flushPending("");
       }
-      log.flush();
+    }
+
+    @Override
+    public void onCheckpoint(Path prefix, TrainingState state) {
+      flushPending("  saved " + prefix.getFileName());
+    }
+
+    private void flushPending(String suffix) {
+      if (pending != null) {
+        int nl = pending.indexOf(System.lineSeparator());
+        log.println(nl < 0 ? pending + suffix : pending.substring(0, nl) + suffix + pending.substring(nl));
+        log.flush();
+        pending = null;
+      }
     }
 
     @Override

@@ -132,6 +132,9 @@ class FinetuneCommandTest {
 
     assertThat(first.code()).as("stderr: %s", first.err()).isZero();
     assertThat(first.out()).contains("epoch 2/2  train loss")
+        .as("an epoch line comes once its checkpoint is complete, and names it")
+        .containsPattern("epoch 1/2  train loss [^\\n]*  saved ckpt-1\\R")
+        .containsPattern("epoch 2/2  train loss [^\\n]*  saved ckpt-2\\R")
         .contains("learning rate 1E-9 -> 1E-10: validation top-1 has not improved for 1 epoch (best 0.500 at epoch 1)")
         .contains("best val top-1 0.500 at epoch 1")
         .containsPattern("  dark +1 +\\d\\.\\d{3}  ");
