@@ -35,7 +35,7 @@ import org.apache.commons.compress.compressors.CompressorStreamFactory;
  */
 public final class WeightReader {
 
-  /** A decompressed file may be at most this large (8 times the classic file) unless the caller says otherwise (a guard against bombs). */
+  /** A decompressed file may be at most this large, 8 times the classic file (a guard against bombs). */
   public static final long DEFAULT_MAX_DECOMPRESSED = 2L << 30;
   /** Deflate cannot expand data by more than about 1032:1; an entry claiming more is corrupt. */
   private static final long MAX_DEFLATE_RATIO = 1100;
