@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.DoubleFunction;
 import java.util.function.UnaryOperator;
+import org.alexnettfj.graph.OneDnn;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
@@ -223,12 +224,13 @@ public final class BenchSuite {
   }
 
   /**
-   * Whether TensorFlow runs its oneDNN kernels under this value of {@code TF_ENABLE_ONEDNN_OPTS}: TF-Java's
-   * default (unset) is off; tools/alexnet and tools/bench set it to 1 unless it is set.
+   * Whether TensorFlow runs its oneDNN kernels under this value of {@code TF_ENABLE_ONEDNN_OPTS}: unset, TensorFlow
+   * is asked ({@link OneDnn#enabled()}; TF-Java 1.1 on x86-64 Linux turns them on); tools/alexnet and tools/bench
+   * set it to 1 unless it is set.
    */
   static boolean onednn(String value) {
     if (value == null || value.isBlank()) {
-      return false;
+      return OneDnn.enabled();
     }
     return switch (value.strip().toLowerCase(Locale.ROOT)) {
       case "1", "true" -> true;

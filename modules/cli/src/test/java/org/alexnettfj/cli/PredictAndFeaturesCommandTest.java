@@ -170,7 +170,8 @@ class PredictAndFeaturesCommandTest {
         .containsPattern("\\n  conv2 +/CPU:0 \\d+, /CPU:1 \\d+\\n")
         .containsPattern("\\n  /CPU:1 +conv5/tower1/\\S+ ")
         .containsPattern("\\n  /CPU:0 +conv5/tower0/\\S+ ")
-        .containsPattern("\\n  /CPU:0 +norm2 +LRN\\n")
+        .containsPattern(org.alexnettfj.graph.OneDnn.enabled() ? "\\n  /CPU:0 +norm2/\\S+ +Rsqrt\\n"
+            : "\\n  /CPU:0 +norm2 +LRN\\n")
         .contains("tensors copied between devices: 8");
   }
 

@@ -124,11 +124,11 @@ public final class AlexNetGraph {
 
     /**
      * The faster of the two where no gradient passes through it: {@link #BASIC_OPS} when TensorFlow's oneDNN
-     * kernels are on ({@code TF_ENABLE_ONEDNN_OPTS=1}, as the tools set it; ~10% off a forward pass at batch 64,
-     * BENCHMARKS.md), else {@link #FUSED}.
+     * kernels are on ({@link OneDnn#enabled()}: {@code TF_ENABLE_ONEDNN_OPTS=1}, as the tools set it, or unset on
+     * a build that turns them on; ~10% off a forward pass at batch 64, BENCHMARKS.md), else {@link #FUSED}.
      */
     public static Lrn fastest() {
-      return fastest(System.getenv("TF_ENABLE_ONEDNN_OPTS"));
+      return fastest(System.getenv(OneDnn.VARIABLE));
     }
 
     /**
@@ -142,9 +142,7 @@ public final class AlexNetGraph {
 
     /** {@link #fastest()} for a value of {@code TF_ENABLE_ONEDNN_OPTS}, read as TensorFlow reads it. */
     static Lrn fastest(String onednnSetting) {
-      boolean onednn = onednnSetting != null
-          && (onednnSetting.equals("1") || onednnSetting.equalsIgnoreCase("true"));
-      return onednn ? BASIC_OPS : FUSED;
+      return OneDnn.enabled(onednnSetting) ? BASIC_OPS : FUSED;
     }
   }
 
@@ -184,15 +182,19 @@ public final class AlexNetGraph {
     /** {@code [in, out]}, as the weight files: {@code x · W}. Runs well everywhere. */
     CLASSIC,
     /**
-     * {@code [out, in]}, multiplied with {@code MatMul(transpose_b)}: oneDNN's product reads the weights row by row
-     * (fc6 alone 80 vs 132 ms at batch 128, BENCHMARKS.md), but TensorFlow's default kernels run it 3-19x slower
-     * (fc6 403 vs 120 ms at batch 128, 156 vs 8 ms at batch 1).
+     * {@code [out, in]}, multiplied with {@code MatMul(transpose_b)}: on AVX2 cores oneDNN's product reads the
+     * weights row by row (fc6 alone 80 vs 132 ms at batch 128, BENCHMARKS.md); on AVX-512 cores it is the slow one
+     * (fc6 37 vs 12 ms at batch 64), and TensorFlow's default kernels run it 3-19x slower (fc6 403 vs 120 ms at
+     * batch 128, 156 vs 8 ms at batch 1).
      */
     TRANSPOSED;
 
-    /** {@link #TRANSPOSED} where the graph runs on the CPU with oneDNN's kernels on (as {@link Lrn#fastestOn}). */
+    /**
+     * {@link #TRANSPOSED} where the graph runs on the CPU with oneDNN's kernels on (as {@link Lrn#fastestOn}) of a
+     * core without AVX-512 ({@link CpuFeatures#avx512()}); else {@link #CLASSIC}.
+     */
     public static FcLayout fastestOn(Placement placement) {
-      return oneDnnOnCpu(placement) ? TRANSPOSED : CLASSIC;
+      return oneDnnOnCpu(placement) && !CpuFeatures.avx512() ? TRANSPOSED : CLASSIC;
     }
   }
 
