@@ -64,6 +64,7 @@ public final class SuiteReport {
     ObjectNode m = root.putObject("machine");
     m.put("cores", machine.cores());
     m.put("cpu", machine.cpu());
+    m.put("vector", machine.vector());
     m.put("memoryGiB", machine.memoryGiB());
     m.put("java", machine.java());
     root.put("threads", threads);

@@ -81,6 +81,16 @@ public enum Workload {
     return imagesPerSecond / limitImagesPerSecond(peakGflops);
   }
 
+  /** Flops of one image's forward pass through {@code layer} (conv1 … fc8): 2 x outputs x weights per output. */
+  public static double forwardFlops(String layer) {
+    long weights = 1;
+    for (int d : AlexNetSpec.layer(layer, AlexNetSpec.IMAGENET_CLASSES).weightsShape()) {
+      weights *= d;
+    }
+    int size = OUTPUT_SIZE.get(layer);
+    return 2.0 * size * size * weights;
+  }
+
   /** Flops per 227 x 227 image of a step that trains {@code trained} (none: inference), 1000 classes. */
   public static double flopsPerImage(Set<String> trained) {
     return flopsPerImage(trained, false);
@@ -99,12 +109,7 @@ public enum Workload {
       if (fromPool5 && layer.name().startsWith("conv")) {
         continue;
       }
-      long weights = 1;
-      for (int d : layer.weightsShape()) {
-        weights *= d;
-      }
-      int size = OUTPUT_SIZE.get(layer.name());
-      double forward = 2.0 * size * size * weights;
+      double forward = forwardFlops(layer.name());
       flops += forward;
       if (trained.contains(layer.name())) {
         flops += forward;

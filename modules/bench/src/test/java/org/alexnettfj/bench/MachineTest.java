@@ -27,4 +27,17 @@ class MachineTest {
     assertThat(new Machine(2, "AMD EPYC", 23, "17.0.15").describe()).as("one line")
         .isEqualTo("2 cores, AMD EPYC, 23 GiB, Java 17.0.15");
   }
+
+  @Test
+  void vectorUnitsComeFromTheFlagsLine() {
+    String avx512 = "model name\t: AMD EPYC\nflags\t\t: fpu sse avx avx2 fma avx512f avx512bw avx512_bf16 "
+        + "avx512_vnni\nflags\t\t: avx2\n";
+    assertThat(Machine.vector(avx512)).isEqualTo("AVX-512 (avx512_vnni, avx512_bf16)");
+    assertThat(Machine.vector("flags\t: fpu sse avx avx2 fma\n")).isEqualTo("AVX2");
+    assertThat(Machine.vector("flags\t: avx512f amx_tile amx_bf16 avx512_bf16\n"))
+        .isEqualTo("AVX-512 (avx512_bf16, amx_tile, amx_bf16)");
+    assertThat(Machine.vector("")).isEqualTo("unknown");
+    assertThat(new Machine(2, "AMD EPYC", "AVX2", 23, "17.0.15").describe())
+        .isEqualTo("2 cores, AMD EPYC, AVX2, 23 GiB, Java 17.0.15");
+  }
 }

@@ -141,6 +141,35 @@ public final class AlexNetModel implements AutoCloseable {
   }
 
   /**
+   * One run of {@code n} images (at most {@link #maxBatch()}) up to {@code layer}, traced: what each op cost and
+   * which kernel ran it ({@link StepProfile}), for {@code tools/bench profile}. Tracing adds a little to each op.
+   */
+  public StepProfile profile(float[] batch, int n, String layer) {
+    Operand<TFloat32> output = net.layer(layer);
+    if (n < 1 || n > maxBatch || (long) n * IMAGE_VALUES != batch.length) {
+      throw new IllegalArgumentException("a profiled batch is 1 to " + maxBatch + " images, n x 227 x 227 x 3 "
+          + "values; got n = " + n + " and " + batch.length + " values");
+    }
+    RunOptions options = RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build();
+    closeLock.readLock().lock();
+    try {
+      requireOpen();
+      Shape shape = Shape.of(n, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3);
+      try (TFloat32 input = TFloat32.tensorOf(shape, DataBuffers.of(batch, true, false))) {
+        long start = System.nanoTime();
+        try (Result result = session.runner().feed(net.input(), input).fetch(output).setOptions(options)
+            .runAndFetchMetadata()) {
+          long wall = (System.nanoTime() - start) / 1000;
+          return StepProfile.of(result.getMetadata().orElseThrow(
+              () -> new IllegalStateException("TensorFlow returned no run metadata")), wall);
+        }
+      }
+    } finally {
+      closeLock.readLock().unlock();
+    }
+  }
+
+  /**
    * Where each op runs when {@code layer} is computed: runs one blank image up to {@code layer}, asking TensorFlow
    * for the partition graphs it executed, and reads each op's device from them (see {@link OpPlacement}).
    *
