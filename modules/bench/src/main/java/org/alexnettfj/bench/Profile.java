@@ -25,6 +25,7 @@ import org.alexnettfj.weights.AlexNetSpec;
  *
  * <pre>
  *   tools/bench profile [--batch 64] [--runs 10] [--layer prob] [--ops] [--json]
+ *   tools/bench profile --train fc [--batch 128]    # a training step: forward, backward (per layer), update
  * </pre>
  */
 public final class Profile {
@@ -34,29 +35,36 @@ public final class Profile {
   private static final List<String> SPLIT_CONCAT_KERNELS = List.of("Split", "SplitV", "ConcatV2", "Concat",
       "_MklConcatV2", "_MklConcat", "_MklNativeConcatV2", "Slice", "StridedSlice", "Pack");
 
-  record Args(int batch, int runs, String layer, boolean ops, boolean json) {
+  /** @param train null for a forward pass, else the training step's layers as {@link TrainStepBenchmark} names them */
+  record Args(int batch, int runs, String layer, String train, boolean ops, boolean json) {
 
     static Args parse(String... argv) {
       int batch = 64;
       int runs = 10;
       String layer = "prob";
+      String train = null;
       boolean ops = false;
       boolean json = false;
       for (int i = 0; i < argv.length; i++) {
         switch (argv[i]) {
           case "--batch" -> batch = Integer.parseInt(value(argv, ++i, "--batch"));
+          case "--train" -> train = value(argv, ++i, "--train");
           case "--runs" -> runs = Integer.parseInt(value(argv, ++i, "--runs"));
           case "--layer" -> layer = value(argv, ++i, "--layer");
           case "--ops" -> ops = true;
           case "--json" -> json = true;
           default -> throw new IllegalArgumentException("unknown argument '" + argv[i]
-              + "' (expected --batch N, --runs N, --layer NAME, --ops, --json)");
+              + "' (expected --batch N, --runs N, --layer NAME, --train fc|fc8|all|fc-pool5|fc8-pool5, --ops, "
+              + "--json)");
         }
       }
       if (batch < 1 || runs < 1) {
         throw new IllegalArgumentException("--batch and --runs must be at least 1");
       }
-      return new Args(batch, runs, layer, ops, json);
+      if (train != null) {
+        TrainStepBenchmark.workload(train);
+      }
+      return new Args(batch, runs, layer, train, ops, json);
     }
 
     private static String value(String[] argv, int i, String option) {
@@ -89,8 +97,12 @@ public final class Profile {
     Machine machine = Machine.current();
     System.err.println("bench profile: FP32 matmul peak, n = 4096 ...");
     double peak = peakGflops();
-    System.err.printf(Locale.ROOT, "bench profile: AlexNet batch %d, %d traced runs ...%n", args.batch(),
-        args.runs());
+    System.err.printf(Locale.ROOT, "bench profile: AlexNet %s, batch %d, %d traced runs ...%n",
+        args.train() == null ? "forward pass" : "training step (" + args.train() + ")", args.batch(), args.runs());
+    if (args.train() != null) {
+      profileTraining(args, machine, peak, out);
+      return;
+    }
     try (AlexNetModel model = AlexNetModel.builder().setFreshInit().optSeed(1).optMaxBatch(args.batch()).build()) {
       float[] images = new float[args.batch() * AlexNetModel.IMAGE_VALUES];
       SplittableRandom rnd = new SplittableRandom(7);
@@ -125,6 +137,42 @@ public final class Profile {
     }
   }
 
+  private static void profileTraining(Args args, Machine machine, double peak, PrintStream out) throws Exception {
+    Workload workload = TrainStepBenchmark.workload(args.train());
+    try (org.alexnettfj.train.Trainer trainer = TrainStepBenchmark.trainer(args.train())) {
+      SplittableRandom rnd = new SplittableRandom(7);
+      float[] images = new float[args.batch() * trainer.inputValues()];
+      for (int i = 0; i < images.length; i++) {
+        images[i] = (float) (workload.fromPool5() ? rnd.nextDouble(0, 20) : rnd.nextDouble(-120, 130));
+      }
+      int[] labels = rnd.ints(args.batch(), 0, AlexNetSpec.IMAGENET_CLASSES).toArray();
+      for (int i = 0; i < 2; i++) {
+        trainer.step(images, labels, args.batch());
+      }
+      double[] wall = new double[args.runs()];
+      for (int i = 0; i < wall.length; i++) {
+        long t = System.nanoTime();
+        trainer.step(images, labels, args.batch());
+        wall[i] = (System.nanoTime() - t) / 1e6;
+      }
+      List<StepProfile> traced = new ArrayList<>();
+      for (int i = 0; i < args.runs(); i++) {
+        traced.add(trainer.profileStep(images, labels, args.batch()));
+      }
+      List<Group> groups = groups(traced, args.batch(), workload);
+      String onednn = System.getenv("TF_ENABLE_ONEDNN_OPTS");
+      if (args.json()) {
+        out.println(json(machine, peak, args, median(wall), groups, onednn));
+      } else {
+        out.print(table(machine, peak, args, median(wall), groups, onednn));
+        if (args.ops()) {
+          out.print(ops(traced.get(traced.size() / 2)));
+        }
+      }
+      out.flush();
+    }
+  }
+
   /** The in-process peak: {@link PeakBenchmark}'s product, best of 5 after 2 warm-up runs. */
   static double peakGflops() {
     PeakBenchmark p = new PeakBenchmark();
@@ -145,9 +193,24 @@ public final class Profile {
     }
   }
 
-  /** The group an op belongs to: its layer, or what TensorFlow does around the layers. */
+  /**
+   * The group an op belongs to: its layer (forward), its layer's backward pass, the update, or what TensorFlow does
+   * around the layers.
+   */
   static String group(StepProfile.Op op) {
     String kernel = op.kernel();
+    String lower = op.node().toLowerCase(Locale.ROOT);
+    if (kernel.contains("ApplyMomentum") || kernel.contains("ApplyGradientDescent")) {
+      return "update";
+    }
+    if (lower.contains("grad")) {
+      for (String part : op.node().split("/")) {
+        if (AlexNetSpec.LAYER_NAMES.contains(part) || part.matches("norm[12]|pool[125]")) {
+          return part + " backward";
+        }
+      }
+      return "backward";
+    }
     if (LAYOUT_KERNELS.contains(kernel) || op.node().contains("LayoutOptimizer")) {
       return "layout conversions";
     }
@@ -161,8 +224,16 @@ public final class Profile {
     return "other";
   }
 
-  /** Per group: the median over runs of its summed op time, and per kernel likewise; in network order. */
+  /** Per group: the median over runs of its busy time, and per kernel of its op time; in network order. */
   static List<Group> groups(List<StepProfile> runs, int batch) {
+    return groups(runs, batch, Workload.INFERENCE);
+  }
+
+  /**
+   * {@link #groups(List, int)} for a step of {@code workload}: a trained layer's backward pass does 2 forward
+   * passes' FLOPs (weight and input gradients), the lowest trained layer's 1 (no input gradient).
+   */
+  static List<Group> groups(List<StepProfile> runs, int batch, Workload workload) {
     Map<String, List<Double>> totals = new LinkedHashMap<>();
     Map<String, Map<String, List<Double>>> kernels = new LinkedHashMap<>();
     for (String g : order()) {
@@ -201,8 +272,7 @@ public final class Profile {
           .map(e -> Map.entry(e.getKey(), median(e.getValue().stream().mapToDouble(Double::doubleValue).toArray())))
           .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
           .forEach(e -> k.put(e.getKey(), e.getValue()));
-      double flops = AlexNetSpec.LAYER_NAMES.contains(g) ? Workload.forwardFlops(g) * batch : 0;
-      out.add(new Group(g, ms, flops, k));
+      out.add(new Group(g, ms, flops(g, workload) * batch, k));
     }
     return out;
   }
@@ -210,6 +280,28 @@ public final class Profile {
   /** Group names and median milliseconds, for experiments outside this class. */
   public static List<Object[]> groupsForScratch(List<StepProfile> runs, int batch) {
     return groups(runs, batch).stream().map(g -> new Object[] {g.name(), g.millis()}).toList();
+  }
+
+  private static double flops(String group, Workload workload) {
+    if (AlexNetSpec.LAYER_NAMES.contains(group)) {
+      return workload.fromPool5() && group.startsWith("conv") ? 0 : Workload.forwardFlops(group);
+    }
+    if (group.equals("backward")) {
+      // TensorFlow names its gradient ops by op (train/Gradients/MatMul_2), not by layer: all of them together
+      double forward = AlexNetSpec.LAYER_NAMES.stream()
+          .filter(l -> !(workload.fromPool5() && l.startsWith("conv"))).mapToDouble(Workload::forwardFlops).sum();
+      return workload.flopsPerImage() - forward;
+    }
+    if (group.endsWith(" backward")) {
+      String layer = group.substring(0, group.length() - " backward".length());
+      if (!workload.trainedLayers().contains(layer)) {
+        return 0;
+      }
+      String lowest = AlexNetSpec.LAYER_NAMES.stream().filter(workload.trainedLayers()::contains).findFirst()
+          .orElseThrow();
+      return Workload.forwardFlops(layer) * (layer.equals(lowest) ? 1 : 2);
+    }
+    return 0;
   }
 
   /**
@@ -235,22 +327,29 @@ public final class Profile {
   }
 
   private static List<String> order() {
-    return List.of("conv1", "norm1", "pool1", "conv2", "norm2", "pool2", "conv3", "conv4", "conv5", "pool5", "fc6",
-        "fc7", "fc8", "split/concat", "layout conversions", "other");
+    List<String> order = new ArrayList<>(List.of("conv1", "norm1", "pool1", "conv2", "norm2", "pool2", "conv3",
+        "conv4", "conv5", "pool5", "fc6", "fc7", "fc8"));
+    List<String> backward = new ArrayList<>(order.stream().map(l -> l + " backward").toList());
+    java.util.Collections.reverse(backward);
+    order.addAll(backward);
+    order.addAll(List.of("backward", "update", "split/concat", "layout conversions", "other"));
+    return order;
   }
 
   static String table(Machine machine, double peak, Args args, double wallMillis, List<Group> groups,
       String onednn) {
     StringBuilder sb = new StringBuilder();
     double opMillis = groups.stream().mapToDouble(Group::millis).sum();
-    double flops = groups.stream().mapToDouble(Group::flops).sum();
+    double flops = args.train() == null ? groups.stream().mapToDouble(Group::flops).sum()
+        : TrainStepBenchmark.workload(args.train()).flopsPerImage() * args.batch();
     sb.append(String.format(Locale.ROOT, "machine: %s; TF_ENABLE_ONEDNN_OPTS=%s (oneDNN %s); graph tuned for %s%n",
         machine.describe(), onednn == null ? "(unset)" : onednn, org.alexnettfj.graph.OneDnn.enabled() ? "on" : "off",
         org.alexnettfj.graph.CpuFeatures.avx512() ? "AVX-512" : "AVX2"));
     sb.append(String.format(Locale.ROOT, "peak: FP32 matmul n=4096 %.1f GFLOP/s (this process, just before)%n",
         peak));
-    sb.append(String.format(Locale.ROOT, "forward to %s, batch %d: wall %.1f ms median of %d untraced runs "
-        + "(%.1f img/s, %.1f%% of the peak); the groups' busy times add up to %.1f ms traced%n%n", args.layer(),
+    sb.append(String.format(Locale.ROOT, "%s, batch %d: wall %.1f ms median of %d untraced runs "
+        + "(%.1f img/s, %.1f%% of the peak); the groups' busy times add up to %.1f ms traced%n%n",
+        args.train() == null ? "forward to " + args.layer() : "training step, train " + args.train(),
         args.batch(), wallMillis, args.runs(), args.batch() / (wallMillis / 1e3),
         100 * flops / (wallMillis * 1e6) / peak, opMillis));
     sb.append(String.format(Locale.ROOT, "%-20s %9s %6s %8s %9s %7s  %s%n", "layer", "ms", "share", "GFLOP",
@@ -298,7 +397,7 @@ public final class Profile {
     m.put("onednn", onednn);
     m.put("peakGflops", peak);
     m.put("batch", args.batch());
-    m.put("layer", args.layer());
+    m.put(args.train() == null ? "layer" : "train", args.train() == null ? args.layer() : args.train());
     m.put("wallMillis", wallMillis);
     List<Map<String, Object>> rows = new ArrayList<>();
     for (Group g : groups) {

@@ -55,4 +55,17 @@ class ProfileTest {
     assertThat(new StepProfile(0, List.of(op("a", "_MklNativeConv2D", 0, 1))).ops().get(0).oneDnn()).isTrue();
     assertThat(op("a", "Conv2D", 0, 1).oneDnn()).isFalse();
   }
+
+  @Test
+  void aTrainingStepsBackwardAndUpdateAreGroupsOfTheirOwn() {
+    assertThat(Profile.group(op("train/Gradients/MatMul_2", "_MklMatMul", 0, 1))).isEqualTo("backward");
+    assertThat(Profile.group(op("train/ApplyMomentum_3", "ApplyMomentum", 0, 1))).isEqualTo("update");
+    // fc6-fc8 fine-tuning: the backward pass does the step's FLOPs beyond the forward pass
+    List<StepProfile> runs = List.of(new StepProfile(1000, List.of(
+        op("train/Gradients/MatMul", "_MklMatMul", 0, 1000), op("fc6/MatMul", "_MklNativeFusedMatMul", 0, 500))));
+    List<Profile.Group> groups = Profile.groups(runs, 1, Workload.FINE_TUNE_FC);
+    assertThat(groups).extracting(Profile.Group::name).containsExactly("fc6", "backward");
+    double backward = 2.0 * 9216 * 4096 + 2 * (2.0 * 4096 * 4096) + 2 * (2.0 * 4096 * 1000);
+    assertThat(groups.get(1).flops()).isCloseTo(backward, within(1.0));
+  }
 }

@@ -38,7 +38,8 @@ public record StepProfile(long wallMicros, List<Op> ops) {
     ops = List.copyOf(ops);
   }
 
-  static StepProfile of(RunMetadata metadata, long wallMicros) {
+  /** From the metadata of a run traced with {@code RunOptions.TraceLevel.FULL_TRACE}. */
+  public static StepProfile of(RunMetadata metadata, long wallMicros) {
     List<Op> ops = new ArrayList<>();
     long first = Long.MAX_VALUE;
     for (DeviceStepStats device : metadata.getStepStats().getDevStatsList()) {

@@ -335,6 +335,11 @@ class AlexNetGraphTest {
     assertThat(AlexNetGraph.LrnWindow.fastestOn(Placement.device("/CPU:0"))).as("the window sum, where oneDNN is %s",
         ONEDNN ? "on" : "off").isEqualTo(ONEDNN ? AlexNetGraph.LrnWindow.BLOCK_CONVOLUTION
             : AlexNetGraph.LrnWindow.BANDED_PRODUCT);
+    assertThat(AlexNetGraph.LrnWindow.fastestOn(Placement.device("/CPU:0"), 96)).as("norm1's window")
+        .isEqualTo(ONEDNN && !CpuFeatures.avx512() ? AlexNetGraph.LrnWindow.BLOCK_CONVOLUTION
+            : AlexNetGraph.LrnWindow.BANDED_PRODUCT);
+    assertThat(AlexNetGraph.LrnWindow.fastestOn(Placement.device("/CPU:0"), 256)).as("norm2's window")
+        .isEqualTo(AlexNetGraph.LrnWindow.fastestOn(Placement.device("/CPU:0")));
     assertThat(AlexNetGraph.LrnWindow.fastestOn(Placement.device("/GPU:0")))
         .isEqualTo(AlexNetGraph.LrnWindow.BANDED_PRODUCT);
   }

@@ -16,6 +16,7 @@ import java.util.function.Function;
 import org.alexnettfj.graph.AlexNetGraph;
 import org.alexnettfj.graph.FreshInit;
 import org.alexnettfj.graph.Placement;
+import org.alexnettfj.graph.StepProfile;
 import org.alexnettfj.graph.TensorPool;
 import org.alexnettfj.graph.TfCheckpoint;
 import org.alexnettfj.weights.AlexNetSpec;
@@ -35,6 +36,7 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
@@ -388,6 +390,31 @@ public final class Trainer implements AutoCloseable {
             + "): training diverged; lower the learning rate");
       }
       return value;
+    }
+  }
+
+  /**
+   * One {@link #step(float[], int[], int)} — a real one: the weights are updated — traced by TensorFlow, for
+   * {@code tools/bench profile --train}: what each op of the forward pass, the backward pass and the update cost,
+   * and which kernel ran it. Tracing adds a little to each op.
+   */
+  public StepProfile profileStep(float[] images, int[] labels, int n) {
+    requireOpen();
+    checkBatch(images, labels, n);
+    long step = steps + 1;
+    RunOptions trace = RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build();
+    try (TensorPool.Lease x = images(images, n); TInt32 y = labelTensor(labels, n);
+        TFloat32 keep = TFloat32.scalarOf(keepProb); TFloat32 rate = TFloat32.scalarOf(learningRate);
+        TInt64 dropoutKey = TInt64.vectorOf(seed, step)) {
+      long start = System.nanoTime();
+      try (Result r = session.runner().feed(net.input(), x.tensor()).feed(this.labels, y)
+          .feed(net.keepProb(), keep).feed(net.dropoutSeed(), dropoutKey).feed(learningRateInput, rate)
+          .fetch(crossEntropy).addTarget(train).setOptions(trace).runAndFetchMetadata()) {
+        long wall = (System.nanoTime() - start) / 1000;
+        steps = step;
+        return StepProfile.of(r.getMetadata().orElseThrow(
+            () -> new IllegalStateException("TensorFlow returned no run metadata")), wall);
+      }
     }
   }
 
