@@ -296,6 +296,14 @@ public final class BenchSuite {
         rows.add(p -> Row.model("fc7_b64", "fc7 feature extraction", 64, cores, m, Workload.INFERENCE, p));
       }
     }
+    if (org.alexnettfj.graph.CpuFeatures.bf16() && OneDnn.enabled()) {
+      // --precision bf16: its fraction is of the FP32 peak, so it can pass 100%; the speed-up is the figure
+      for (Measured m : jmh("bf16", "InferenceBenchmark", o -> timing.apply(o.param("batch", "64")
+          .param("layer", "prob").param("precision", "bf16")))) {
+        rows.add(p -> Row.model("inference_bf16_b64", "inference (prob), --precision bf16", 64, cores, m,
+            Workload.INFERENCE, p));
+      }
+    }
   }
 
   /**

@@ -54,13 +54,18 @@ public class InferenceBenchmark {
   @Param({"0"})
   public int intraOp;
 
+  /** {@code fp32} (exact, the default) or {@code bf16} ({@code --precision bf16}: oneDNN's bfloat16 kernels). */
+  @Param({"fp32"})
+  public String precision;
+
   private AlexNetModel model;
   private float[] images;
 
   @Setup(Level.Trial)
   public void setUp() throws IOException {
     model = AlexNetModel.builder().setFreshInit().optSeed(1).optMaxBatch(Math.max(batch, 1))
-        .optPlacement(placement(devices)).optIntraOpThreads(intraOp).build();
+        .optPlacement(placement(devices)).optIntraOpThreads(intraOp)
+        .optPrecision(org.alexnettfj.graph.Precision.parse(precision)).build();
     images = new float[batch * AlexNetModel.IMAGE_VALUES];
     SplittableRandom rnd = new SplittableRandom(7);
     for (int i = 0; i < images.length; i++) {

@@ -9,6 +9,7 @@ import java.util.List;
 import org.alexnettfj.data.Mean;
 import org.alexnettfj.data.PreprocessConfig;
 import org.alexnettfj.graph.AlexNetPredictor;
+import org.alexnettfj.graph.Precision;
 import org.alexnettfj.graph.Labels;
 import org.alexnettfj.graph.Placement;
 import org.alexnettfj.weights.WeightArray;
@@ -52,6 +53,20 @@ final class ModelOptions {
   @Option(names = "--strict", description = "Stop at the first unreadable image instead of reporting and skipping it.")
   boolean strict;
 
+  @Option(names = "--precision", paramLabel = "fp32|bf16", defaultValue = "fp32",
+      converter = PrecisionConverter.class,
+      description = {"Arithmetic: fp32 (default, exact) or bf16 (faster, approximate: oneDNN's bfloat16 kernels, on",
+          "cores with avx512_bf16 or AMX; refused elsewhere). See README, Speed."})
+  Precision precision;
+
+  /** picocli's converter for {@code --precision}: the values {@link Precision#parse} reads. */
+  static final class PrecisionConverter implements picocli.CommandLine.ITypeConverter<Precision> {
+    @Override
+    public Precision convert(String value) {
+      return Precision.parse(value);
+    }
+  }
+
   @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
       description = "TensorFlow intra-op threads (default: all cores).")
   int threads;
@@ -87,7 +102,7 @@ final class ModelOptions {
   AlexNetPredictor predictor() throws IOException {
     Inputs.requireWeightsFile(weights);
     AlexNetPredictor.Builder b = AlexNetPredictor.builder().setWeightsFile(weights).optOversample(oversample)
-        .optIntraOpThreads(threads).optPlacement(placement());
+        .optIntraOpThreads(threads).optPlacement(placement()).optPrecision(precision);
     if (meanImage != null) {
       b.optPreprocess(PreprocessConfig.NOTEBOOK.toBuilder().mean(Mean.caffeMeanImage(meanImage)).build());
     }

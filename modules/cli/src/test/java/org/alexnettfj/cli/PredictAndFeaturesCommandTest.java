@@ -54,8 +54,42 @@ class PredictAndFeaturesCommandTest {
     return WeightArray.of(shape, v);
   }
 
+  /** The largest difference of two feature files' values, relative to the first's largest magnitude. */
+  private static double largestDifference(Path expected, Path actual) throws Exception {
+    float[] a = WeightReader.readArray(expected).data();
+    float[] b = WeightReader.readArray(actual).data();
+    double scale = 0;
+    double worst = 0;
+    for (int i = 0; i < a.length; i++) {
+      scale = Math.max(scale, Math.abs(a[i]));
+      worst = Math.max(worst, Math.abs(a[i] - b[i]));
+    }
+    return worst / scale;
+  }
+
   private static Run run(String... args) {
     return Run.of(args);
+  }
+
+  @Test
+  void featuresInBf16AreCloseToFp32WhereTheCoreRunsItAndRefusedWithAReasonElsewhere() throws Exception {
+    String zebra = IMAGES.resolve("zebra.jpeg").toString();
+    Path exact = tmp.resolve("fp32.npy");
+    Path approximate = tmp.resolve("bf16.npy");
+    assertThat(run("features", "--weights", weights.toString(), "--out", exact.toString(), zebra).code()).isZero();
+    Run r = run("features", "--weights", weights.toString(), "--precision", "bf16", "--out", approximate.toString(),
+        zebra);
+    if (!org.alexnettfj.graph.OneDnn.enabled() || !org.alexnettfj.graph.CpuFeatures.bf16()) {
+      assertThat(r.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
+      assertThat(r.err()).contains("precision bf16 needs");
+      return;
+    }
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(largestDifference(exact, approximate)).as("fc7 in bf16 against fp32, relative to its largest value")
+        .isLessThan(0.03).isGreaterThan(0);
+    Run bad = run("predict", "--weights", weights.toString(), "--precision", "fp16", zebra);
+    assertThat(bad.code()).isNotZero();
+    assertThat(bad.err()).contains("expected fp32 or bf16");
   }
 
   @Test
@@ -154,17 +188,9 @@ class PredictAndFeaturesCommandTest {
         "--devices", "/CPU:0,/CPU:1", "--cpu-devices", "2", "--log-placement", "--out", two.toString(), zebra, llama);
 
     assertThat(r.code()).as(r.err()).isZero();
-    float[] expected = WeightReader.readArray(one).data();
-    float[] actual = WeightReader.readArray(two).data();
-    double scale = 0;
-    double worst = 0;
-    for (int i = 0; i < expected.length; i++) {
-      scale = Math.max(scale, Math.abs(expected[i]));
-      worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
-    }
     // as in AlexNetModelTest: conv3, fc6 and fc7 are computed in halves, which may round differently
-    assertThat(worst / scale).as("largest fc8 difference, two towers vs one device, relative to the largest logit %s",
-        scale).isLessThanOrEqualTo(1e-5);
+    assertThat(largestDifference(one, two)).as("largest fc8 difference, two towers vs one device, relative to the "
+        + "largest logit").isLessThanOrEqualTo(1e-5);
     assertThat(r.err()).as(r.err())
         .contains("op placement (towers /CPU:0, /CPU:1 (CPU split into 2 devices)) computing fc8")
         .containsPattern("\\n  conv2 +/CPU:0 \\d+, /CPU:1 \\d+\\n")

@@ -333,6 +333,7 @@ public final class AlexNetModel implements AutoCloseable {
     private long seed;
     private int intraOpThreads;
     private int interOpThreads;
+    private Precision precision = Precision.FP32;
     private int maxBatch = DEFAULT_MAX_BATCH;
     private Placement placement = Placement.DEFAULT;
 
@@ -395,6 +396,15 @@ public final class AlexNetModel implements AutoCloseable {
     }
 
     /** Images per session run (default 64); larger batches are split. */
+    /**
+     * {@link Precision#BF16} for faster, approximate inference on cores with bfloat16 instructions; default
+     * {@link Precision#FP32}, exact. {@link #build()} refuses bf16 where it would be emulated or cannot run.
+     */
+    public Builder optPrecision(Precision precision) {
+      this.precision = Objects.requireNonNull(precision, "precision");
+      return this;
+    }
+
     public Builder optMaxBatch(int maxBatch) {
       this.maxBatch = maxBatch;
       return this;
@@ -434,11 +444,12 @@ public final class AlexNetModel implements AutoCloseable {
         throw new IllegalArgumentException("numClasses must be at least 1, was " + numClasses);
       }
       // devices are checked before a weight file is read: a missing GPU should not wait for 244 MB
-      ConfigProto config = placement.sessionConfig(ConfigProto.newBuilder()
+      precision.check(placement);
+      ConfigProto config = precision.apply(placement.sessionConfig(ConfigProto.newBuilder()
           .setIntraOpParallelismThreads(intraOpThreads)
           .setInterOpParallelismThreads(interOpThreads)
           .setUsePerSessionThreads(interOpThreads > 0)
-          .build());
+          .build()));
       AlexNetWeights pretrained = weights;
       int classes;
       if (weights != null) {

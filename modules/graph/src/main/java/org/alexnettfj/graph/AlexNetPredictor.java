@@ -254,6 +254,7 @@ public final class AlexNetPredictor implements AutoCloseable {
     private int decodeThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     private int intraOpThreads;
     private Placement placement;
+    private Precision precision = Precision.FP32;
 
     /** Uses a model the caller owns and closes. */
     public Builder setModel(AlexNetModel model) {
@@ -303,12 +304,22 @@ public final class AlexNetPredictor implements AutoCloseable {
       return this;
     }
 
+    /** Arithmetic of a model loaded by {@link #setWeightsFile}: see {@link AlexNetModel.Builder#optPrecision}. */
+    public Builder optPrecision(Precision precision) {
+      this.precision = java.util.Objects.requireNonNull(precision, "precision");
+      return this;
+    }
+
     public AlexNetPredictor build() throws IOException {
       if ((model == null) == (weightsFile == null)) {
         throw new IllegalStateException("set exactly one of setModel or setWeightsFile");
       }
       if (decodeThreads < 1) {
         throw new IllegalArgumentException("decodeThreads must be at least 1");
+      }
+      if (precision != Precision.FP32 && model != null) {
+        throw new IllegalStateException("optPrecision goes with setWeightsFile; a model given by setModel has its "
+            + "own (AlexNetModel.Builder.optPrecision)");
       }
       if (placement != null && model != null) {
         throw new IllegalStateException("optPlacement goes with setWeightsFile; a model given by setModel "
@@ -327,7 +338,7 @@ public final class AlexNetPredictor implements AutoCloseable {
         if (placement != null) {
           mb.optPlacement(placement);
         }
-        model = mb.build();
+        model = mb.optPrecision(precision).build();
         ownsModel = true;
       }
       try {

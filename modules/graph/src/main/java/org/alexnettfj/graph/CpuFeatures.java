@@ -17,7 +17,9 @@ public final class CpuFeatures {
   /** The property that overrides what {@code /proc/cpuinfo} says. */
   public static final String PROPERTY = "alexnet.cpu";
 
-  private static final boolean AVX512 = detect(System.getProperty(PROPERTY), read());
+  private static final String CPUINFO = read();
+  private static final boolean AVX512 = detect(System.getProperty(PROPERTY), CPUINFO);
+  private static final Set<String> FLAGS = flags(CPUINFO);
 
   private CpuFeatures() {
   }
@@ -25,6 +27,28 @@ public final class CpuFeatures {
   /** Whether the graph is tuned for AVX-512 cores (avx512f present, or {@code -Dalexnet.cpu=avx512}). */
   public static boolean avx512() {
     return AVX512;
+  }
+
+  /** Whether the core has bfloat16 instructions oneDNN uses: avx512_bf16, or AMX's amx_bf16. */
+  public static boolean bf16() {
+    return FLAGS.contains("avx512_bf16") || FLAGS.contains("amx_bf16");
+  }
+
+  /** The vector units in words, e.g. {@code AVX-512 (avx512_vnni)}, for messages. */
+  static String vector() {
+    String width = FLAGS.contains("avx512f") ? "AVX-512" : FLAGS.contains("avx2") ? "AVX2" : "no AVX2";
+    java.util.List<String> extra = java.util.stream.Stream.of("avx512_vnni", "avx512_bf16", "amx_bf16")
+        .filter(FLAGS::contains).toList();
+    return extra.isEmpty() ? width : width + " (" + String.join(", ", extra) + ")";
+  }
+
+  static Set<String> flags(String cpuinfo) {
+    for (String line : cpuinfo.split("\n")) {
+      if (line.startsWith("flags")) {
+        return Set.of(line.substring(line.indexOf(':') + 1).strip().split("\\s+"));
+      }
+    }
+    return Set.of();
   }
 
   static boolean detect(String override, String cpuinfo) {
@@ -35,12 +59,7 @@ public final class CpuFeatures {
         default -> throw new IllegalArgumentException("-D" + PROPERTY + "=" + override + ": expected avx2 or avx512");
       };
     }
-    for (String line : cpuinfo.split("\n")) {
-      if (line.startsWith("flags")) {
-        return Set.of(line.substring(line.indexOf(':') + 1).strip().split("\\s+")).contains("avx512f");
-      }
-    }
-    return false;
+    return flags(cpuinfo).contains("avx512f");
   }
 
   private static String read() {
