@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.alexnettfj.graph.AlexNetOnnx;
 import org.alexnettfj.graph.AlexNetSavedModel;
 import org.alexnettfj.graph.TfCheckpoint;
 import org.alexnettfj.weights.AlexNetWeights;
@@ -62,7 +63,8 @@ final class ConvertCommand implements Callable<Integer> {
 
   private static final String SUPPORTED = ".npy (the classic bvlc_alexnet.npy form: a pickled dict of "
       + "[weights, biases] lists), .npz (a numpy archive of plain float32 arrays, no pickle), .ckpt (a TensorFlow "
-      + "checkpoint prefix) and savedmodel (a TensorFlow SavedModel folder)";
+      + "checkpoint prefix), savedmodel (a TensorFlow SavedModel folder) and .onnx (an ONNX model for ONNX Runtime and "
+      + "the rest)";
 
   @Spec
   CommandSpec spec;
@@ -71,8 +73,8 @@ final class ConvertCommand implements Callable<Integer> {
       + " or a checkpoint prefix, e.g. runs/model.ckpt")
   Path in;
 
-  @Parameters(index = "1", paramLabel = "OUT", description = "What to write: x.npy, x.npz, x.ckpt (prefix) or a "
-      + "SavedModel folder, e.g. out/alexnet_saved_model")
+  @Parameters(index = "1", paramLabel = "OUT", description = "What to write: x.npy, x.npz, x.ckpt (prefix), x.onnx "
+      + "or a SavedModel folder, e.g. out/alexnet_saved_model")
   Path out;
 
   @Option(names = "--from", paramLabel = "FORMAT", defaultValue = "auto",
@@ -81,9 +83,17 @@ final class ConvertCommand implements Callable<Integer> {
           + "IN.index). caffe reads IN as a Caffe model, checkpoint as a checkpoint prefix, whatever it is called.")
   Source from;
 
-  @Option(names = "--to", paramLabel = "FORMAT", description = "Output format: npy, npz, checkpoint (ckpt) or "
-      + "savedmodel (default: from OUT's name).")
+  @Option(names = "--to", paramLabel = "FORMAT", description = "Output format: npy, npz, checkpoint (ckpt), "
+      + "savedmodel or onnx (default: from OUT's name).")
   String to;
+
+  @Option(names = "--batch", paramLabel = "N|dynamic", defaultValue = "dynamic",
+      description = "ONNX only: the input's batch size, or dynamic (default: ${DEFAULT-VALUE}).")
+  String batch;
+
+  @Option(names = "--opset", paramLabel = "N", defaultValue = "" + AlexNetOnnx.DEFAULT_OPSET,
+      description = "ONNX only: the opset to write, 13 to 19 (default: ${DEFAULT-VALUE}).")
+  int opset;
 
   @Option(names = "--force", description = "Overwrite OUT if it exists.")
   boolean force;
@@ -108,6 +118,9 @@ final class ConvertCommand implements Callable<Integer> {
         && looksLikeCheckpoint(in));
     if (!checkpointIn) {
       Inputs.requireWeightsFile(in);
+    }
+    if (target.equals("onnx")) {
+      onnxOptions();
     }
     refuseToClobber(target);
     WeightFile weights = checkpointIn ? TfCheckpoint.read(in) : read();
@@ -134,6 +147,8 @@ final class ConvertCommand implements Callable<Integer> {
       TfCheckpoint.write(TfCheckpoint.prefixOf(out), arrays, force);
     } else if (target.equals("savedmodel")) {
       AlexNetSavedModel.export(weights, out, force);
+    } else if (target.equals("onnx")) {
+      AlexNetOnnx.export(weights, out, force, onnxOptions());
     } else {
   try (Progress progress = new Progress("Writing")) {
         if (target.equals("npz")) {
@@ -150,6 +165,26 @@ final class ConvertCommand implements Callable<Integer> {
     }
     summary(weights, target, checked);
     return 0;
+  }
+
+  /** --batch and --opset, checked before anything is read; a fine-tuned model's classes.txt beside IN. */
+  private AlexNetOnnx.Options onnxOptions() throws IOException {
+    int n;
+    if (batch.equalsIgnoreCase("dynamic")) {
+      n = 0;
+    } else {
+      try {
+        n = Integer.parseInt(batch);
+      } catch (NumberFormatException e) {
+        n = -1;
+      }
+      if (n < 1) {
+        throw new IllegalArgumentException("--batch " + batch + ": give a size of at least 1, or dynamic");
+      }
+    }
+    Path classes = ModelOptions.classesBeside(in);
+    return new AlexNetOnnx.Options(n, opset, classes == null ? null
+        : org.alexnettfj.graph.Labels.fromFile(classes).names());
   }
 
   /** A checkpoint is a prefix, not a file: recognised by its name or by the {@code .index} beside it. */
@@ -199,6 +234,8 @@ final class ConvertCommand implements Callable<Integer> {
         t = "npy";
       } else if (name.endsWith(".npz")) {
         t = "npz";
+      } else if (name.endsWith(".onnx")) {
+        t = "onnx";
       } else if (name.endsWith(".ckpt") || name.contains(".ckpt-") || name.endsWith(".index")
           || name.contains(".data-0")) {
         t = "checkpoint";
@@ -209,11 +246,11 @@ final class ConvertCommand implements Callable<Integer> {
         t = "savedmodel";
       } else {
         throw new IllegalArgumentException("cannot tell the output format from '" + out.getFileName()
-            + "': supported are " + SUPPORTED + "; name OUT so, or give --to npy|npz|checkpoint|savedmodel");
+            + "': supported are " + SUPPORTED + "; name OUT so, or give --to npy|npz|checkpoint|savedmodel|onnx");
       }
     }
     return switch (t) {
-      case "npy", "npz" -> t;
+      case "npy", "npz", "onnx" -> t;
       case "checkpoint", "ckpt" -> "checkpoint";
       case "savedmodel", "saved_model" -> "savedmodel";
       default -> throw new IllegalArgumentException("unknown output format '" + to + "': supported are "
@@ -261,6 +298,7 @@ final class ConvertCommand implements Callable<Integer> {
     o.printf("  to:         %s%n", switch (target) {
       case "npz" -> "npz, plain <f4 arrays (no pickle)";
       case "checkpoint" -> "TensorFlow checkpoint (V2), prefix " + TfCheckpoint.prefixOf(out);
+      case "onnx" -> "ONNX model, opset " + opset + ", batch " + batch + ": images -> prob, logits, fc7";
       case "savedmodel" -> "TensorFlow SavedModel, tag " + AlexNetSavedModel.TAG + ", signature "
           + AlexNetSavedModel.SIGNATURE + ": " + AlexNetSavedModel.IMAGES + " -> " + AlexNetSavedModel.PROBABILITIES
           + ", " + AlexNetSavedModel.LOGITS + ", " + AlexNetSavedModel.FC7;

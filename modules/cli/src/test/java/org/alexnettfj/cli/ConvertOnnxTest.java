@@ -1,0 +1,83 @@
+package org.alexnettfj.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.alexnettfj.weights.AlexNetSpec;
+import org.alexnettfj.weights.NpzWriter;
+import org.alexnettfj.weights.WeightArray;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code alexnet convert IN OUT.onnx}: a fine-tuned model with its classes, opened and run by ONNX Runtime. */
+class ConvertOnnxTest {
+
+  @TempDir
+  Path tmp;
+
+  @Test
+  void aFineTunedModelConvertsWithItsClassesAndOnnxRuntimeRunsIt() throws Exception {
+    SplittableRandom rnd = new SplittableRandom(9);
+    Map<String, WeightArray> arrays = new LinkedHashMap<>();
+    for (AlexNetSpec.Layer l : AlexNetSpec.layers(3)) {
+      arrays.put(l.name() + "/weights", random(l.weightsShape(), rnd, 0.02));
+      arrays.put(l.name() + "/biases", random(l.biasesShape(), rnd, 0.1));
+    }
+    Path model = tmp.resolve("model.npz");
+    NpzWriter.write(model, arrays);
+    Files.writeString(tmp.resolve("model.classes.txt"), "cat\ndog\nzebra\n");
+    Path onnx = tmp.resolve("model.onnx");
+
+    Run r = Run.of("convert", model.toString(), onnx.toString(), "--batch", "1");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("ONNX model, opset 17, batch 1");
+
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession session = env.createSession(onnx.toString(), new OrtSession.SessionOptions());
+        OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(new float[227 * 227 * 3]),
+            new long[] {1, 227, 227, 3});
+        OrtSession.Result out = session.run(Map.of("images", in))) {
+      float[][] prob = (float[][]) out.get("prob").orElseThrow().getValue();
+      assertThat(prob[0]).hasSize(3);
+      assertThat(prob[0][0] + prob[0][1] + prob[0][2]).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-5f));
+      assertThat(session.getMetadata().getCustomMetadata()).containsEntry("classes", "cat\ndog\nzebra");
+    }
+
+    Run again = Run.of("convert", model.toString(), onnx.toString());
+    assertThat(again.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
+    assertThat(again.err()).contains("exists; add --force");
+  }
+
+  @Test
+  void badInputIsRefusedInOneLineAndNothingIsWritten() {
+    Path out = tmp.resolve("mini.onnx");
+    Run mini = Run.of("convert", "../weights/src/test/resources/fixtures/bvlc-mini-py2.npy", out.toString());
+    assertThat(mini.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
+    assertThat(mini.err()).contains("conv1");
+    Run batch = Run.of("convert", "../weights/src/test/resources/fixtures/bvlc-mini-py2.npy", out.toString(),
+        "--batch", "0");
+    assertThat(batch.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
+    assertThat(batch.err().strip()).isEqualTo("alexnet convert: --batch 0: give a size of at least 1, or dynamic");
+    assertThat(out).doesNotExist();
+  }
+
+  private static WeightArray random(int[] shape, SplittableRandom rnd, double scale) {
+    int n = 1;
+    for (int d : shape) {
+      n *= d;
+    }
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) ((rnd.nextDouble() * 2 - 1) * scale);
+    }
+    return WeightArray.of(shape, v);
+  }
+}

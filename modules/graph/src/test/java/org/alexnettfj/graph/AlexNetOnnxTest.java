@@ -1,0 +1,148 @@
+package org.alexnettfj.graph;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import java.nio.FloatBuffer;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.alexnettfj.weights.AlexNetSpec;
+import org.alexnettfj.weights.AlexNetWeights;
+import org.alexnettfj.weights.WeightArray;
+import org.alexnettfj.weights.WeightFile;
+import org.alexnettfj.weights.WeightFileException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The exported model, run by ONNX Runtime (an independent implementation: its own Conv, LRN, pooling and Gemm
+ * kernels), gives our TensorFlow graph's prob, logits and fc7 within 1e-5 of their largest values.
+ */
+class AlexNetOnnxTest {
+
+  @TempDir
+  Path tmp;
+
+  /** Full-size random weights of {@code classes} outputs, scaled so every layer's activations stay lively. */
+  private static WeightFile weights(int classes, long seed) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    Map<String, WeightArray> arrays = new LinkedHashMap<>();
+    for (AlexNetSpec.Layer l : AlexNetSpec.layers(classes)) {
+      int[] w = l.weightsShape();
+      int fanIn = 1;
+      for (int i = 0; i < w.length - 1; i++) {
+        fanIn *= w[i];
+      }
+      arrays.put(l.name() + "/weights", random(w, rnd, Math.sqrt(6.0 / fanIn)));
+      arrays.put(l.name() + "/biases", random(l.biasesShape(), rnd, 0.1));
+    }
+    return new WeightFile("random", "test", arrays);
+  }
+
+  private static WeightArray random(int[] shape, SplittableRandom rnd, double scale) {
+    int n = 1;
+    for (int d : shape) {
+      n *= d;
+    }
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) ((rnd.nextDouble() * 2 - 1) * scale);
+    }
+    return WeightArray.of(shape, v);
+  }
+
+  private static float[] images(int n) {
+    float[] x = new float[n * AlexNetModel.IMAGE_VALUES];
+    SplittableRandom rnd = new SplittableRandom(11);
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) rnd.nextDouble(-120, 130);
+    }
+    return x;
+  }
+
+  private void checkAgainstTensorFlow(WeightFile file, int batch, AlexNetOnnx.Options options) throws Exception {
+    Path onnx = tmp.resolve("alexnet-" + options.batch() + "-" + file.arrays().get("fc8/biases").size() + ".onnx");
+    AlexNetOnnx.export(file, onnx, false, options);
+    float[] x = images(batch);
+    Map<String, float[][]> ours = new LinkedHashMap<>();
+    try (AlexNetModel model = AlexNetModel.builder().setWeights(AlexNetWeights.complete(file)).optMaxBatch(batch)
+        .build()) {
+      ours.put("prob", model.features(x, batch, "prob"));
+      ours.put("logits", model.features(x, batch, "fc8"));
+      ours.put("fc7", model.features(x, batch, "fc7"));
+    }
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+      so.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING);
+      try (OrtSession session = env.createSession(onnx.toString(), so);
+          OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {batch, 227, 227, 3});
+          OrtSession.Result r = session.run(Map.of("images", in))) {
+        assertThat(session.getInputNames()).containsExactly("images");
+        assertThat(session.getOutputNames()).containsExactlyInAnyOrder("prob", "logits", "fc7");
+        for (Map.Entry<String, float[][]> e : ours.entrySet()) {
+          float[][] theirs = (float[][]) r.get(e.getKey()).orElseThrow().getValue();
+          assertClose(e.getKey(), e.getValue(), theirs);
+        }
+        if (options.classNames() != null) {
+          assertThat(session.getMetadata().getCustomMetadata().get("classes"))
+              .isEqualTo(String.join("\n", options.classNames()));
+        }
+      }
+    }
+  }
+
+  private static void assertClose(String name, float[][] expected, float[][] actual) {
+    assertThat(actual.length).isEqualTo(expected.length);
+    double scale = 0;
+    double worst = 0;
+    for (int n = 0; n < expected.length; n++) {
+      assertThat(actual[n].length).isEqualTo(expected[n].length);
+      for (int i = 0; i < expected[n].length; i++) {
+        scale = Math.max(scale, Math.abs(expected[n][i]));
+        worst = Math.max(worst, Math.abs(expected[n][i] - actual[n][i]));
+      }
+    }
+    assertThat(scale).as("%s must not be all zeros, or the check proves little", name).isGreaterThan(0);
+    assertThat(worst / scale).as("%s: ONNX Runtime vs TensorFlow, largest difference / largest value", name)
+        .isLessThanOrEqualTo(1e-5);
+  }
+
+  @Test
+  void onnxRuntimeGivesOurNumbersWithADynamicBatch() throws Exception {
+    checkAgainstTensorFlow(weights(1000, 1), 2, AlexNetOnnx.Options.defaults());
+  }
+
+  @Test
+  void aFixedBatchAndAFineTunedModelWithItsClassesToo() throws Exception {
+    checkAgainstTensorFlow(weights(3, 2), 2, new AlexNetOnnx.Options(2, 17, List.of("cat", "dog", "zebra")));
+  }
+
+  @Test
+  void incompleteWeightsAnExistingFileAndBadOptionsAreRefusedAndNothingIsWritten() throws Exception {
+    WeightFile full = weights(1000, 3);
+    Map<String, WeightArray> missing = new LinkedHashMap<>(full.arrays());
+    missing.remove("conv3/weights");
+    Path out = tmp.resolve("bad.onnx");
+    assertThatThrownBy(() -> AlexNetOnnx.export(new WeightFile("x.npy", "test", missing), out, false,
+        AlexNetOnnx.Options.defaults())).isInstanceOf(WeightFileException.class).hasMessageContaining("conv3");
+    assertThat(out).doesNotExist();
+    Files.writeString(out, "keep me");
+    assertThatThrownBy(() -> AlexNetOnnx.export(full, out, false, AlexNetOnnx.Options.defaults()))
+        .isInstanceOf(FileAlreadyExistsException.class).hasMessageContaining("--force");
+    assertThat(Files.readString(out)).isEqualTo("keep me");
+    assertThatThrownBy(() -> new AlexNetOnnx.Options(0, 11, null)).hasMessageContaining("opset 11");
+    assertThatThrownBy(() -> AlexNetOnnx.export(full, tmp.resolve("c.onnx"), false,
+        new AlexNetOnnx.Options(0, 17, List.of("a", "b")))).hasMessageContaining("2 class names");
+    try (var left = Files.list(tmp)) {
+      assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains("partial"));
+    }
+  }
+}
