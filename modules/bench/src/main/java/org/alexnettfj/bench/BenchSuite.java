@@ -296,6 +296,13 @@ public final class BenchSuite {
         rows.add(p -> Row.model("fc7_b64", "fc7 feature extraction", 64, cores, m, Workload.INFERENCE, p));
       }
     }
+    // ONNX Runtime Java on our exported model, same batches and input: the runtime "ahead of ORT" is measured against
+    for (Measured m : jmh("ort", "OrtInferenceBenchmark", o -> timing.apply(o.param("batch", quick
+        ? new String[] {"64"} : new String[] {"1", "64"})))) {
+      int batch = Integer.parseInt(m.params().get("batch"));
+      rows.add(p -> Row.model("ort_inference_b" + batch, "ONNX Runtime Java on our exported model", batch, cores, m,
+          Workload.INFERENCE, p));
+    }
     if (org.alexnettfj.graph.CpuFeatures.bf16() && OneDnn.enabled()) {
       // --precision bf16: its fraction is of the FP32 peak, so it can pass 100%; the speed-up is the figure
       for (Measured m : jmh("bf16", "InferenceBenchmark", o -> timing.apply(o.param("batch", "64")
