@@ -51,6 +51,11 @@ class ConvertOnnxTest {
       assertThat(session.getMetadata().getCustomMetadata()).containsEntry("classes", "cat\ndog\nzebra");
     }
 
+    Run inspect = Run.of("inspect", onnx.toString());
+    assertThat(inspect.code()).as(inspect.err()).isZero();
+    assertThat(inspect.out()).contains("onnx, ir 8, opset 17, producer alexnet-tfj")
+        .containsPattern("conv1/weights\\s+\\(11, 11, 3, 96\\)").containsPattern("fc8/weights\\s+\\(4096, 3\\)");
+
     Run again = Run.of("convert", model.toString(), onnx.toString());
     assertThat(again.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
     assertThat(again.err()).contains("exists; add --force");

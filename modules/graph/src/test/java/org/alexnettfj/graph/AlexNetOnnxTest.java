@@ -126,6 +126,21 @@ class AlexNetOnnxTest {
   }
 
   @Test
+  void theExportReadsBackToTheSameArraysBitForBit() throws Exception {
+    WeightFile file = weights(1000, 4);
+    Path onnx = tmp.resolve("roundtrip.onnx");
+    AlexNetOnnx.export(file, onnx, false, AlexNetOnnx.Options.defaults());
+    WeightFile back = org.alexnettfj.weights.WeightReader.read(onnx);
+    assertThat(back.format()).contains("onnx, ir 8, opset 17, producer alexnet-tfj");
+    assertThat(back.arrays().keySet()).containsExactlyElementsOf(file.arrays().keySet());
+    for (Map.Entry<String, WeightArray> e : file.arrays().entrySet()) {
+      WeightArray b = back.array(e.getKey());
+      assertThat(b.shape()).as(e.getKey()).containsExactly(e.getValue().shape());
+      assertThat(java.util.Arrays.equals(b.data(), e.getValue().data())).as(e.getKey() + " bit for bit").isTrue();
+    }
+  }
+
+  @Test
   void incompleteWeightsAnExistingFileAndBadOptionsAreRefusedAndNothingIsWritten() throws Exception {
     WeightFile full = weights(1000, 3);
     Map<String, WeightArray> missing = new LinkedHashMap<>(full.arrays());

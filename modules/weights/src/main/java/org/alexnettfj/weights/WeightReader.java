@@ -23,8 +23,8 @@ import org.apache.commons.compress.compressors.CompressorStreamFactory;
  * Reads AlexNet weight files in every form they reach users: the classic Python-2 pickled {@code .npy}
  * ({@code bvlc_alexnet.npy}), Python-3 and numpy-2 re-saves (pickle protocols 2 to 5), caffe-tensorflow's dict of
  * dicts, plain {@code .npy} arrays, {@code .npz} archives, Caffe {@code .caffemodel} files (converted to
- * TensorFlow layout by {@link CaffeReader}: recognised by the extension or by a named net's first bytes), and
- * gzip/bzip2/xz copies of any of them.
+ * TensorFlow layout by {@link CaffeReader}: recognised by the extension or by a named net's first bytes), ONNX
+ * models' float32 initializers ({@code .onnx}, {@link OnnxReader}), and gzip/bzip2/xz copies of any of them.
  *
  * <pre>{@code
  * WeightFile file = WeightReader.read(Path.of("weights/bvlc_alexnet.npy"));
@@ -109,6 +109,9 @@ public final class WeightReader {
       if (startsWith(magic, new byte[] {'P', 'K', 3, 4}) || startsWith(magic, new byte[] {'P', 'K', 5, 6})) {
         return readNpz(path, name);
       }
+      if (OnnxReader.looksLikeOnnx(name)) {
+        return OnnxReader.read(path, name);
+      }
       if (n > 0 && (magic[0] & 0xff) == 0x80) {
         FileInput in = input(ch, name, 0, size);
         Unpickler unpickler = new Unpickler(in);
@@ -120,8 +123,8 @@ public final class WeightReader {
         return CaffeReader.read(path, name, CaffeReader.Options.defaults().withProgress(progress));
       }
       throw new WeightFileException(name, null, 0, "not a weight file: expected an NPY file (\\x93NUMPY), "
-          + "an .npz (zip), a pickle, a Caffe .caffemodel or gzip/bzip2/xz data; the file starts with "
-          + hex(magic));
+          + "an .npz (zip), a pickle, a Caffe .caffemodel, an ONNX model named .onnx or gzip/bzip2/xz data; the file "
+          + "starts with " + hex(magic));
     }
   }
 
