@@ -13,8 +13,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
-import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.AlexNetWeights;
 import org.alexnettfj.weights.WeightArray;
 import org.alexnettfj.weights.WeightFile;
@@ -31,41 +29,12 @@ class AlexNetOnnxTest {
   @TempDir
   Path tmp;
 
-  /** Full-size random weights of {@code classes} outputs, scaled so every layer's activations stay lively. */
   private static WeightFile weights(int classes, long seed) {
-    SplittableRandom rnd = new SplittableRandom(seed);
-    Map<String, WeightArray> arrays = new LinkedHashMap<>();
-    for (AlexNetSpec.Layer l : AlexNetSpec.layers(classes)) {
-      int[] w = l.weightsShape();
-      int fanIn = 1;
-      for (int i = 0; i < w.length - 1; i++) {
-        fanIn *= w[i];
-      }
-      arrays.put(l.name() + "/weights", random(w, rnd, Math.sqrt(6.0 / fanIn)));
-      arrays.put(l.name() + "/biases", random(l.biasesShape(), rnd, 0.1));
-    }
-    return new WeightFile("random", "test", arrays);
-  }
-
-  private static WeightArray random(int[] shape, SplittableRandom rnd, double scale) {
-    int n = 1;
-    for (int d : shape) {
-      n *= d;
-    }
-    float[] v = new float[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = (float) ((rnd.nextDouble() * 2 - 1) * scale);
-    }
-    return WeightArray.of(shape, v);
+    return TestData.randomWeightFile(seed, classes);
   }
 
   private static float[] images(int n) {
-    float[] x = new float[n * AlexNetModel.IMAGE_VALUES];
-    SplittableRandom rnd = new SplittableRandom(11);
-    for (int i = 0; i < x.length; i++) {
-      x[i] = (float) rnd.nextDouble(-120, 130);
-    }
-    return x;
+    return TestData.randomImages(11, n);
   }
 
   private void checkAgainstTensorFlow(WeightFile file, int batch, AlexNetOnnx.Options options) throws Exception {
