@@ -94,6 +94,51 @@ class AlexNetOnnxTest {
     checkAgainstTensorFlow(weights(3, 2), 2, new AlexNetOnnx.Options(2, 17, List.of("cat", "dog", "zebra")));
   }
 
+  /** Opens each model named on the command line in ONNX Runtime with its warnings on (for the test below). */
+  public static void main(String[] files) throws Exception {
+    OrtEnvironment env = OrtEnvironment.getEnvironment(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING,
+        "check");
+    for (String f : files) {
+      try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+        so.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING);
+        try (OrtSession s = env.createSession(f, so)) {
+          System.out.println("opened " + f + " " + s.getOutputNames());
+        }
+      }
+    }
+  }
+
+  @Test
+  void onnxRuntimeOpensEveryVariantWithoutAWarning() throws Exception {
+    List<String> files = new java.util.ArrayList<>();
+    int i = 0;
+    for (AlexNetOnnx.Options o : List.of(new AlexNetOnnx.Options(0, 13, null), new AlexNetOnnx.Options(1, 17, null),
+        new AlexNetOnnx.Options(0, 19, null), new AlexNetOnnx.Options(4, 18, List.of("a", "b", "c")))) {
+      Path f = tmp.resolve("variant" + i++ + ".onnx");
+      AlexNetOnnx.export(weights(o.classNames() == null ? 1000 : 3, i), f, false, o);
+      files.add(f.toString());
+    }
+    List<String> command = new java.util.ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+        System.getProperty("java.class.path"), AlexNetOnnxTest.class.getName()));
+    command.addAll(files);
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+    assertThat(out.lines().filter(l -> l.startsWith("opened "))).as(out).hasSize(files.size());
+    assertThat(out).as("ONNX Runtime's warnings").doesNotContain("[W:").doesNotContain("[E:");
+  }
+
+  @Test
+  void aPathThatCannotBeWrittenIsAClearErrorAndLeavesNothing() throws Exception {
+    // (the tests run as root, which writes into read-only folders: a folder that is a file cannot be written)
+    Path file = Files.writeString(tmp.resolve("not-a-folder"), "x");
+    Path out = file.resolve("a.onnx");
+    assertThatThrownBy(() -> AlexNetOnnx.export(weights(1000, 5), out, false, AlexNetOnnx.Options.defaults()))
+        .isInstanceOf(java.io.IOException.class).hasMessageContaining("not-a-folder");
+    assertThat(Files.readString(file)).isEqualTo("x");
+  }
+
   @Test
   void theExportReadsBackToTheSameArraysBitForBit() throws Exception {
     WeightFile file = weights(1000, 4);
