@@ -66,11 +66,17 @@ public class InferenceBenchmark {
     model = AlexNetModel.builder().setFreshInit().optSeed(1).optMaxBatch(Math.max(batch, 1))
         .optPlacement(placement(devices)).optIntraOpThreads(intraOp)
         .optPrecision(org.alexnettfj.graph.Precision.parse(precision)).build();
-    images = new float[batch * AlexNetModel.IMAGE_VALUES];
+    images = images(batch);
+  }
+
+  /** {@code batch} preprocessed images of random values, the same for every benchmark of a forward pass. */
+  static float[] images(int batch) {
+    float[] images = new float[batch * AlexNetModel.IMAGE_VALUES];
     SplittableRandom rnd = new SplittableRandom(7);
     for (int i = 0; i < images.length; i++) {
       images[i] = (float) rnd.nextDouble(-120, 130);
     }
+    return images;
   }
 
   static Placement placement(String devices) {

@@ -3,9 +3,8 @@ package org.alexnettfj.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import org.alexnettfj.graph.CpuFeatures;
 
 /**
  * The machine a number was taken on, as BENCHMARKS.md names it: cores, CPU model (from {@code /proc/cpuinfo}),
@@ -15,10 +14,6 @@ import java.util.Set;
  * @param vector the widest vector unit and the matrix extensions present, e.g. {@code AVX-512 (vnni, bf16)}
  */
 public record Machine(int cores, String cpu, String vector, long memoryGiB, String java) {
-
-  /** The flags that decide which kernels oneDNN runs, in the order they are reported. */
-  private static final List<String> MATRIX_FLAGS = List.of("avx512_vnni", "avx512_bf16",
-      "amx_tile", "amx_bf16", "amx_int8");
 
   public Machine(int cores, String cpu, long memoryGiB, String java) {
     this(cores, cpu, "unknown", memoryGiB, java);
@@ -30,18 +25,9 @@ public record Machine(int cores, String cpu, String vector, long memoryGiB, Stri
         memoryKiB(read("/proc/meminfo")) >> 20, System.getProperty("java.version"));
   }
 
-  /** From the first {@code flags} line: {@code AVX-512 (avx512_vnni, avx512_bf16)}, {@code AVX2}, or unknown. */
+  /** The vector units as the graph's per-core choices read them ({@link CpuFeatures#describe}). */
   static String vector(String cpuinfo) {
-    for (String line : cpuinfo.split("\n")) {
-      if (line.startsWith("flags")) {
-        Set<String> flags = Set.of(line.substring(line.indexOf(':') + 1).strip().split("\\s+"));
-        String width = flags.contains("avx512f") ? "AVX-512" : flags.contains("avx2") ? "AVX2"
-            : flags.contains("avx") ? "AVX" : "SSE";
-        List<String> extra = MATRIX_FLAGS.stream().filter(flags::contains).toList();
-        return extra.isEmpty() ? width : width + " (" + String.join(", ", extra) + ")";
-      }
-    }
-    return "unknown";
+    return CpuFeatures.describe(cpuinfo);
   }
 
   /** The first {@code model name} line's value, or {@code unknown CPU}. */

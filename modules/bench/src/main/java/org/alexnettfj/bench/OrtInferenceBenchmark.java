@@ -9,7 +9,6 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.alexnettfj.graph.AlexNetOnnx;
 import org.alexnettfj.weights.WeightReader;
@@ -60,12 +59,8 @@ public class OrtInferenceBenchmark {
     options.setIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
     options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
     session = env.createSession(onnx.toString(), options);
-    float[] images = new float[batch * 227 * 227 * 3];
-    SplittableRandom rnd = new SplittableRandom(7);
-    for (int i = 0; i < images.length; i++) {
-      images[i] = (float) rnd.nextDouble(-120, 130);
-    }
-    input = OnnxTensor.createTensor(env, FloatBuffer.wrap(images), new long[] {batch, 227, 227, 3});
+    input = OnnxTensor.createTensor(env, FloatBuffer.wrap(InferenceBenchmark.images(batch)),
+        new long[] {batch, 227, 227, 3});
   }
 
   @Benchmark

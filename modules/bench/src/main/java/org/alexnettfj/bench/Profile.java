@@ -10,8 +10,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.alexnettfj.graph.AlexNetModel;
 import org.alexnettfj.graph.StepProfile;
+import org.alexnettfj.train.Trainer;
 import org.alexnettfj.weights.AlexNetSpec;
 
 /**
@@ -100,77 +102,53 @@ public final class Profile {
     System.err.printf(Locale.ROOT, "bench profile: AlexNet %s, batch %d, %d traced runs ...%n",
         args.train() == null ? "forward pass" : "training step (" + args.train() + ")", args.batch(), args.runs());
     if (args.train() != null) {
-      profileTraining(args, machine, peak, out);
+      Workload workload = TrainStepBenchmark.workload(args.train());
+      try (Trainer trainer = TrainStepBenchmark.trainer(args.train())) {
+        SplittableRandom rnd = new SplittableRandom(7);
+        float[] images = TrainStepBenchmark.inputs(trainer, args.batch(), rnd);
+        int[] labels = rnd.ints(args.batch(), 0, AlexNetSpec.IMAGENET_CLASSES).toArray();
+        report(args, machine, peak, out, workload, 2, () -> trainer.step(images, labels, args.batch()),
+            () -> trainer.profileStep(images, labels, args.batch()));
+      }
       return;
     }
     try (AlexNetModel model = AlexNetModel.builder().setFreshInit().optSeed(1).optMaxBatch(args.batch()).build()) {
-      float[] images = new float[args.batch() * AlexNetModel.IMAGE_VALUES];
-      SplittableRandom rnd = new SplittableRandom(7);
-      for (int i = 0; i < images.length; i++) {
-        images[i] = (float) rnd.nextDouble(-120, 130);
-      }
-      for (int i = 0; i < 3; i++) {
-        model.features(images, args.batch(), args.layer());
-      }
-      double[] wall = new double[args.runs()];
-      for (int i = 0; i < wall.length; i++) {
-        long t = System.nanoTime();
-        model.features(images, args.batch(), args.layer());
-        wall[i] = (System.nanoTime() - t) / 1e6;
-      }
-      List<StepProfile> traced = new ArrayList<>();
-      for (int i = 0; i < args.runs(); i++) {
-        traced.add(model.profile(images, args.batch(), args.layer()));
-      }
-      List<Group> groups = groups(traced, args.batch());
-      double wallMillis = median(wall);
-      String onednn = System.getenv("TF_ENABLE_ONEDNN_OPTS");
-      if (args.json()) {
-        out.println(json(machine, peak, args, wallMillis, groups, onednn));
-      } else {
-        out.print(table(machine, peak, args, wallMillis, groups, onednn));
-        if (args.ops()) {
-          out.print(ops(traced.get(traced.size() / 2)));
-        }
-      }
-      out.flush();
+      float[] images = InferenceBenchmark.images(args.batch());
+      report(args, machine, peak, out, Workload.INFERENCE, 3, () -> model.features(images, args.batch(), args.layer()),
+          () -> model.profile(images, args.batch(), args.layer()));
     }
   }
 
-  private static void profileTraining(Args args, Machine machine, double peak, PrintStream out) throws Exception {
-    Workload workload = TrainStepBenchmark.workload(args.train());
-    try (org.alexnettfj.train.Trainer trainer = TrainStepBenchmark.trainer(args.train())) {
-      SplittableRandom rnd = new SplittableRandom(7);
-      float[] images = new float[args.batch() * trainer.inputValues()];
-      for (int i = 0; i < images.length; i++) {
-        images[i] = (float) (workload.fromPool5() ? rnd.nextDouble(0, 20) : rnd.nextDouble(-120, 130));
-      }
-      int[] labels = rnd.ints(args.batch(), 0, AlexNetSpec.IMAGENET_CLASSES).toArray();
-      for (int i = 0; i < 2; i++) {
-        trainer.step(images, labels, args.batch());
-      }
-      double[] wall = new double[args.runs()];
-      for (int i = 0; i < wall.length; i++) {
-        long t = System.nanoTime();
-        trainer.step(images, labels, args.batch());
-        wall[i] = (System.nanoTime() - t) / 1e6;
-      }
-      List<StepProfile> traced = new ArrayList<>();
-      for (int i = 0; i < args.runs(); i++) {
-        traced.add(trainer.profileStep(images, labels, args.batch()));
-      }
-      List<Group> groups = groups(traced, args.batch(), workload);
-      String onednn = System.getenv("TF_ENABLE_ONEDNN_OPTS");
-      if (args.json()) {
-        out.println(json(machine, peak, args, median(wall), groups, onednn));
-      } else {
-        out.print(table(machine, peak, args, median(wall), groups, onednn));
-        if (args.ops()) {
-          out.print(ops(traced.get(traced.size() / 2)));
-        }
-      }
-      out.flush();
+  /**
+   * Warms up with {@code run}, times {@code args.runs()} untraced calls of it, then traces as many with
+   * {@code trace}, and prints the table (or the JSON object).
+   */
+  private static void report(Args args, Machine machine, double peak, PrintStream out, Workload workload,
+      int warmUps, Runnable run, Supplier<StepProfile> trace) throws Exception {
+    for (int i = 0; i < warmUps; i++) {
+      run.run();
     }
+    double[] wall = new double[args.runs()];
+    for (int i = 0; i < wall.length; i++) {
+      long t = System.nanoTime();
+      run.run();
+      wall[i] = (System.nanoTime() - t) / 1e6;
+    }
+    List<StepProfile> traced = new ArrayList<>();
+    for (int i = 0; i < args.runs(); i++) {
+      traced.add(trace.get());
+    }
+    List<Group> groups = groups(traced, args.batch(), workload);
+    String onednn = System.getenv("TF_ENABLE_ONEDNN_OPTS");
+    if (args.json()) {
+      out.println(json(machine, peak, args, median(wall), groups, onednn));
+    } else {
+      out.print(table(machine, peak, args, median(wall), groups, onednn));
+      if (args.ops()) {
+        out.print(ops(traced.get(traced.size() / 2)));
+      }
+    }
+    out.flush();
   }
 
   /** The in-process peak: {@link PeakBenchmark}'s product, best of 5 after 2 warm-up runs. */
@@ -275,11 +253,6 @@ public final class Profile {
       out.add(new Group(g, ms, flops(g, workload) * batch, k));
     }
     return out;
-  }
-
-  /** Group names and median milliseconds, for experiments outside this class. */
-  public static List<Object[]> groupsForScratch(List<StepProfile> runs, int batch) {
-    return groups(runs, batch).stream().map(g -> new Object[] {g.name(), g.millis()}).toList();
   }
 
   private static double flops(String group, Workload workload) {
@@ -413,7 +386,7 @@ public final class Profile {
     return new ObjectMapper().writeValueAsString(m);
   }
 
-  public static double median(double[] values) {
+  static double median(double[] values) {
     if (values.length == 0) {
       return 0;
     }

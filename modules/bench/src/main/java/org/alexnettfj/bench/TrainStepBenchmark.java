@@ -83,13 +83,18 @@ public class TrainStepBenchmark {
   public void setUp() throws IOException {
     trainer = trainer(train);
     SplittableRandom rnd = new SplittableRandom(7);
-    images = new float[batch * trainer.inputValues()];
+    images = inputs(trainer, batch, rnd);
+    labels = rnd.ints(batch, 0, AlexNetSpec.IMAGENET_CLASSES).toArray();
+  }
+
+  /** A batch of random inputs for {@code trainer}: preprocessed images, or pool5 features (ReLU outputs, >= 0). */
+  static float[] inputs(Trainer trainer, int batch, SplittableRandom rnd) {
+    float[] images = new float[batch * trainer.inputValues()];
     boolean features = trainer.input() == Trainer.Input.POOL5;
     for (int i = 0; i < images.length; i++) {
-      // pool5 features are ReLU outputs, non-negative
       images[i] = (float) (features ? rnd.nextDouble(0, 20) : rnd.nextDouble(-120, 130));
     }
-    labels = rnd.ints(batch, 0, AlexNetSpec.IMAGENET_CLASSES).toArray();
+    return images;
   }
 
   @Benchmark

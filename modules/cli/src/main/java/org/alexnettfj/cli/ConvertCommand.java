@@ -119,9 +119,7 @@ final class ConvertCommand implements Callable<Integer> {
     if (!checkpointIn) {
       Inputs.requireWeightsFile(in);
     }
-    if (target.equals("onnx")) {
-      onnxOptions();
-    }
+    AlexNetOnnx.Options onnx = target.equals("onnx") ? onnxOptions() : null;
     refuseToClobber(target);
     WeightFile weights = checkpointIn ? TfCheckpoint.read(in) : read();
     Map<String, WeightArray> arrays = weights.arrays();
@@ -148,7 +146,7 @@ final class ConvertCommand implements Callable<Integer> {
     } else if (target.equals("savedmodel")) {
       AlexNetSavedModel.export(weights, out, force);
     } else if (target.equals("onnx")) {
-      AlexNetOnnx.export(weights, out, force, onnxOptions());
+      AlexNetOnnx.export(weights, out, force, onnx);
     } else {
   try (Progress progress = new Progress("Writing")) {
         if (target.equals("npz")) {

@@ -297,7 +297,9 @@ final class FinetuneCommand implements Callable<Integer> {
     private final int classes;
     private final boolean checkpointed;
     private Progress progress;
-    private String pending;
+    /** The last epoch's line and learning-rate change (or null), waiting for its checkpoint. */
+    private String pendingLine;
+    private String pendingChange;
 
     Console(PrintWriter log, PrintWriter err, int classes, boolean checkpointed) {
       this.log = log;
@@ -340,7 +342,8 @@ final class FinetuneCommand implements Callable<Integer> {
           e.epoch(), e.epochs(), e.trainLoss(), e.validation().top1(), classes >= 5 ? String.format(Locale.ROOT,
               "  top-5 %.3f", e.validation().top5()) : "", e.imagesPerSecond(),
           LearningRateSchedule.format(e.learningRate()));
-      pending = e.learningRateChange() == null ? line : line + System.lineSeparator() + e.learningRateChange();
+      pendingLine = line;
+      pendingChange = e.learningRateChange();
       if (!checkpointed) {
         flushPending("");
       }
@@ -352,11 +355,13 @@ final class FinetuneCommand implements Callable<Integer> {
     }
 
     private void flushPending(String suffix) {
-      if (pending != null) {
-        int nl = pending.indexOf(System.lineSeparator());
-        log.println(nl < 0 ? pending + suffix : pending.substring(0, nl) + suffix + pending.substring(nl));
+      if (pendingLine != null) {
+        log.println(pendingLine + suffix);
+        if (pendingChange != null) {
+          log.println(pendingChange);
+        }
         log.flush();
-        pending = null;
+        pendingLine = null;
       }
     }
 

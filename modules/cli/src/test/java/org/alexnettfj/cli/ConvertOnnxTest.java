@@ -8,10 +8,7 @@ import ai.onnxruntime.OrtSession;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.SplittableRandom;
-import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.NpzWriter;
 import org.alexnettfj.weights.WeightArray;
 import org.junit.jupiter.api.Test;
@@ -25,12 +22,7 @@ class ConvertOnnxTest {
 
   @Test
   void aFineTunedModelConvertsWithItsClassesAndOnnxRuntimeRunsIt() throws Exception {
-    SplittableRandom rnd = new SplittableRandom(9);
-    Map<String, WeightArray> arrays = new LinkedHashMap<>();
-    for (AlexNetSpec.Layer l : AlexNetSpec.layers(3)) {
-      arrays.put(l.name() + "/weights", random(l.weightsShape(), rnd, 0.02));
-      arrays.put(l.name() + "/biases", random(l.biasesShape(), rnd, 0.1));
-    }
+    Map<String, WeightArray> arrays = RandomWeights.alexNet(3, 9, 0.02);
     Path model = tmp.resolve("model.npz");
     NpzWriter.write(model, arrays);
     Files.writeString(tmp.resolve("model.classes.txt"), "cat\ndog\nzebra\n");
@@ -72,17 +64,5 @@ class ConvertOnnxTest {
     assertThat(batch.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
     assertThat(batch.err().strip()).isEqualTo("alexnet convert: --batch 0: give a size of at least 1, or dynamic");
     assertThat(out).doesNotExist();
-  }
-
-  private static WeightArray random(int[] shape, SplittableRandom rnd, double scale) {
-    int n = 1;
-    for (int d : shape) {
-      n *= d;
-    }
-    float[] v = new float[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = (float) ((rnd.nextDouble() * 2 - 1) * scale);
-    }
-    return WeightArray.of(shape, v);
   }
 }

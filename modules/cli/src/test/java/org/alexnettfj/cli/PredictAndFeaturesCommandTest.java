@@ -6,11 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
-import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.NpyWriter;
 import org.alexnettfj.weights.WeightArray;
 import org.alexnettfj.weights.WeightReader;
@@ -32,26 +29,9 @@ class PredictAndFeaturesCommandTest {
 
   @BeforeAll
   static void writeWeights() throws Exception {
-    SplittableRandom rnd = new SplittableRandom(5);
-    Map<String, WeightArray> arrays = new LinkedHashMap<>();
-    for (AlexNetSpec.Layer l : AlexNetSpec.layers(1000)) {
-      arrays.put(l.name() + "/weights", random(l.weightsShape(), rnd, 0.01));
-      arrays.put(l.name() + "/biases", random(l.biasesShape(), rnd, 0.1));
-    }
+    Map<String, WeightArray> arrays = RandomWeights.alexNet(1000, 5, 0.01);
     weights = shared.resolve("bvlc_alexnet.npy");
     NpyWriter.writeClassic(weights, arrays, n -> n.startsWith("fc7/") || n.startsWith("fc8/"));
-  }
-
-  private static WeightArray random(int[] shape, SplittableRandom rnd, double scale) {
-    int n = 1;
-    for (int d : shape) {
-      n *= d;
-    }
-    float[] v = new float[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = (float) ((rnd.nextDouble() * 2 - 1) * scale);
-    }
-    return WeightArray.of(shape, v);
   }
 
   /** The largest difference of two feature files' values, relative to the first's largest magnitude. */

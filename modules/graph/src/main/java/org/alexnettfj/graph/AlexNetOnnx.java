@@ -183,32 +183,12 @@ public final class AlexNetOnnx {
       node("prob", "Softmax", List.of(x), List.of("prob"), intAttr("axis", 1));
     }
 
-    /** TensorFlow's conv kernels are {@code [h, w, in, out]}; ONNX's {@code [out, in, h, w]}. */
-    private static float[] hwioToOihw(float[] w, int[] s) {
-      int kh = s[0];
-      int kw = s[1];
-      int in = s[2];
-      int out = s[3];
-      float[] t = new float[w.length];
-      for (int h = 0; h < kh; h++) {
-        for (int x = 0; x < kw; x++) {
-          for (int i = 0; i < in; i++) {
-            for (int o = 0; o < out; o++) {
-              t[((o * in + i) * kh + h) * kw + x] = w[((h * kw + x) * in + i) * out + o];
-            }
-          }
-        }
-      }
-      return t;
-    }
-
     private String conv(Map<String, WeightArray> a, String layer, String x, int stride, int pad, int groups) {
-      WeightArray w = a.get(layer + "/weights");
-      int[] s = w.shape(); // HWIO
-      initializers.put(layer + "/weights", new Initializer(layer + "/weights", new long[] {s[3], s[2], s[0], s[1]},
-          hwioToOihw(w.data(), s)));
+      int[] s = a.get(layer + "/weights").shape(); // TensorFlow's [h, w, in, out]
+      initializers.put(layer + "/weights", new Initializer(layer + "/weights",
+          a.get(layer + "/weights").transpose(3, 2, 0, 1)));
       WeightArray b = a.get(layer + "/biases");
-      initializers.put(layer + "/biases", new Initializer(layer + "/biases", new long[] {b.shape()[0]}, b.data()));
+      initializers.put(layer + "/biases", new Initializer(layer + "/biases", b));
       node(layer + "/conv", "Conv", List.of(x, layer + "/weights", layer + "/biases"), List.of(layer + "/conv"),
           ints("kernel_shape", s[0], s[1]), ints("strides", stride, stride), ints("pads", pad, pad, pad, pad),
           intAttr("group", groups));
@@ -239,9 +219,8 @@ public final class AlexNetOnnx {
     private String fc(Map<String, WeightArray> a, String layer, String x, boolean relu, String output) {
       WeightArray w = a.get(layer + "/weights");
       WeightArray b = a.get(layer + "/biases");
-      initializers.put(layer + "/weights", new Initializer(layer + "/weights", new long[] {w.shape()[0],
-          w.shape()[1]}, w.data()));
-      initializers.put(layer + "/biases", new Initializer(layer + "/biases", new long[] {b.shape()[0]}, b.data()));
+      initializers.put(layer + "/weights", new Initializer(layer + "/weights", w));
+      initializers.put(layer + "/biases", new Initializer(layer + "/biases", b));
       String product = relu ? layer + "/gemm" : output;
       node(relu ? layer + "/gemm" : layer, "Gemm", List.of(x, layer + "/weights", layer + "/biases"),
           List.of(product));
@@ -353,25 +332,28 @@ public final class AlexNetOnnx {
     }
   }
 
-  /** A float32 initializer: its header, then its values as little-endian raw data, streamed. */
-  private record Initializer(String name, long[] dims, float[] values) {
+  /** A float32 initializer: its header (dims, type, name), then its values as little-endian raw data, streamed. */
+  private static final class Initializer {
+    private final float[] values;
+    private final byte[] header;
 
-    private byte[] header() {
+    Initializer(String name, WeightArray array) {
+      this.values = array.data();
       Bytes b = new Bytes();
-      for (long d : dims) {
+      for (int d : array.shape()) {
         b.varint(TENSOR_DIMS, d);
       }
-      return b.varint(TENSOR_DATA_TYPE, FLOAT).string(TENSOR_NAME, name).toByteArray();
+      this.header = b.varint(TENSOR_DATA_TYPE, FLOAT).string(TENSOR_NAME, name).toByteArray();
     }
 
     long size() {
       long raw = 4L * values.length;
-      return header().length + CodedOutputStream.computeTagSize(TENSOR_RAW_DATA)
+      return header.length + CodedOutputStream.computeTagSize(TENSOR_RAW_DATA)
           + CodedOutputStream.computeUInt64SizeNoTag(raw) + raw;
     }
 
     void write(CodedOutputStream out) throws IOException {
-      out.writeRawBytes(header());
+      out.writeRawBytes(header);
       out.writeTag(TENSOR_RAW_DATA, 2);
       out.writeUInt64NoTag(4L * values.length);
       ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);

@@ -17,6 +17,9 @@ public final class CpuFeatures {
   /** The property that overrides what {@code /proc/cpuinfo} says. */
   public static final String PROPERTY = "alexnet.cpu";
 
+  /** The flags that decide which kernels oneDNN runs, in the order they are reported. */
+  private static final java.util.List<String> MATRIX_FLAGS = java.util.List.of("avx512_vnni", "avx512_bf16",
+      "amx_tile", "amx_bf16", "amx_int8");
   private static final String CPUINFO = read();
   private static final boolean AVX512 = detect(System.getProperty(PROPERTY), CPUINFO);
   private static final Set<String> FLAGS = flags(CPUINFO);
@@ -34,11 +37,23 @@ public final class CpuFeatures {
     return FLAGS.contains("avx512_bf16") || FLAGS.contains("amx_bf16");
   }
 
-  /** The vector units in words, e.g. {@code AVX-512 (avx512_vnni)}, for messages. */
+  /** This core's vector units in words ({@link #describe(String)}), for messages. */
   static String vector() {
-    String width = FLAGS.contains("avx512f") ? "AVX-512" : FLAGS.contains("avx2") ? "AVX2" : "no AVX2";
-    java.util.List<String> extra = java.util.stream.Stream.of("avx512_vnni", "avx512_bf16", "amx_bf16")
-        .filter(FLAGS::contains).toList();
+    return describe(CPUINFO);
+  }
+
+  /**
+   * The widest vector unit and the matrix extensions oneDNN picks kernels by, from the first {@code flags} line of
+   * a {@code /proc/cpuinfo}: {@code AVX-512 (avx512_vnni, avx512_bf16)}, {@code AVX2}, or {@code unknown}.
+   */
+  public static String describe(String cpuinfo) {
+    Set<String> flags = flags(cpuinfo);
+    if (flags.isEmpty()) {
+      return "unknown";
+    }
+    String width = flags.contains("avx512f") ? "AVX-512" : flags.contains("avx2") ? "AVX2"
+        : flags.contains("avx") ? "AVX" : "SSE";
+    java.util.List<String> extra = MATRIX_FLAGS.stream().filter(flags::contains).toList();
     return extra.isEmpty() ? width : width + " (" + String.join(", ", extra) + ")";
   }
 

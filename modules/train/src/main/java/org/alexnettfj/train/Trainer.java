@@ -358,6 +358,25 @@ public final class Trainer implements AutoCloseable {
    * {@link #lastGradients()} (fetched from the same run, so they are the ones applied; costs a copy of each).
    */
   public float step(float[] images, int[] labels, int n, boolean keepGradients) {
+    return run(images, labels, n, keepGradients, null).loss();
+  }
+
+  /**
+   * One {@link #step(float[], int[], int)} — a real one: the weights are updated — traced by TensorFlow, for
+   * {@code tools/bench profile --train}: what each op of the forward pass, the backward pass and the update cost,
+   * and which kernel ran it. Tracing adds a little to each op.
+   */
+  public StepProfile profileStep(float[] images, int[] labels, int n) {
+    RunOptions trace = RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build();
+    return run(images, labels, n, false, trace).profile();
+  }
+
+  /** What one step gave: the loss, and with tracing what each op cost (else null). */
+  private record StepResult(float loss, StepProfile profile) {
+  }
+
+  /** One SGD step; with {@code trace}, run under those options and its step statistics returned. */
+  private StepResult run(float[] images, int[] labels, int n, boolean keepGradients, RunOptions trace) {
     requireOpen();
     checkBatch(images, labels, n);
     long step = steps + 1;
@@ -371,7 +390,14 @@ public final class Trainer implements AutoCloseable {
         trainedNames.forEach(name -> runner.fetch(gradients.get(name)));
       }
       float value;
-      try (Result r = runner.run()) {
+      StepProfile profile = null;
+      long start = System.nanoTime();
+      try (Result r = trace == null ? runner.run() : runner.setOptions(trace).runAndFetchMetadata()) {
+        if (trace != null) {
+          profile = StepProfile.of(r.getMetadata().orElseThrow(
+              () -> new IllegalStateException("TensorFlow returned no run metadata")),
+              (System.nanoTime() - start) / 1000);
+        }
         value = ((TFloat32) r.get(0)).getFloat();
         lastAccuracy = ((TFloat32) r.get(1)).getFloat();
         lastLoss = value;
@@ -389,32 +415,7 @@ public final class Trainer implements AutoCloseable {
         throw new ArithmeticException("loss is " + value + " at step " + step + " (learning rate " + learningRate
             + "): training diverged; lower the learning rate");
       }
-      return value;
-    }
-  }
-
-  /**
-   * One {@link #step(float[], int[], int)} — a real one: the weights are updated — traced by TensorFlow, for
-   * {@code tools/bench profile --train}: what each op of the forward pass, the backward pass and the update cost,
-   * and which kernel ran it. Tracing adds a little to each op.
-   */
-  public StepProfile profileStep(float[] images, int[] labels, int n) {
-    requireOpen();
-    checkBatch(images, labels, n);
-    long step = steps + 1;
-    RunOptions trace = RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build();
-    try (TensorPool.Lease x = images(images, n); TInt32 y = labelTensor(labels, n);
-        TFloat32 keep = TFloat32.scalarOf(keepProb); TFloat32 rate = TFloat32.scalarOf(learningRate);
-        TInt64 dropoutKey = TInt64.vectorOf(seed, step)) {
-      long start = System.nanoTime();
-      try (Result r = session.runner().feed(net.input(), x.tensor()).feed(this.labels, y)
-          .feed(net.keepProb(), keep).feed(net.dropoutSeed(), dropoutKey).feed(learningRateInput, rate)
-          .fetch(crossEntropy).addTarget(train).setOptions(trace).runAndFetchMetadata()) {
-        long wall = (System.nanoTime() - start) / 1000;
-        steps = step;
-        return StepProfile.of(r.getMetadata().orElseThrow(
-            () -> new IllegalStateException("TensorFlow returned no run metadata")), wall);
-      }
+      return new StepResult(value, profile);
     }
   }
 

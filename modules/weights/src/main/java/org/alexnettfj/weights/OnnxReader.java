@@ -170,29 +170,8 @@ final class OnnxReader {
     }
     float[] values = new float[(int) count];
     t.floats(dataStart, values, (int) count);
-    if (shape.length == 4 && name.endsWith("/weights")) {
-      // ONNX Conv's [out, in, h, w] back to TensorFlow's [h, w, in, out]
-      return Map.entry(name, WeightArray.of(new int[] {shape[2], shape[3], shape[1], shape[0]},
-          oihwToHwio(values, shape)));
-    }
-    return Map.entry(name, WeightArray.of(shape, values));
-  }
-
-  private static float[] oihwToHwio(float[] w, int[] s) {
-    int out = s[0];
-    int in = s[1];
-    int kh = s[2];
-    int kw = s[3];
-    float[] t = new float[w.length];
-    for (int o = 0; o < out; o++) {
-      for (int i = 0; i < in; i++) {
-        for (int h = 0; h < kh; h++) {
-          for (int x = 0; x < kw; x++) {
-            t[((h * kw + x) * in + i) * out + o] = w[((o * in + i) * kh + h) * kw + x];
-          }
-        }
-      }
-    }
-    return t;
+    WeightArray array = WeightArray.of(shape, values);
+    // ONNX Conv's [out, in, h, w] back to TensorFlow's [h, w, in, out]
+    return Map.entry(name, shape.length == 4 && name.endsWith("/weights") ? array.transpose(2, 3, 1, 0) : array);
   }
 }

@@ -38,6 +38,19 @@ public record WeightArray(int[] shape, float[] data, String storedDtype, boolean
     return shape.length;
   }
 
+  /**
+   * numpy's {@code transpose(axes)}: a new C-ordered float32 array whose axis {@code k} is this one's
+   * {@code axes[k]}, e.g. {@code (3, 2, 0, 1)} turns TensorFlow's conv kernels {@code [h, w, in, out]} into ONNX's
+   * {@code [out, in, h, w]}.
+   */
+  public WeightArray transpose(int... axes) {
+    if (axes.length != shape.length) {
+      throw new IllegalArgumentException("transpose of a rank-" + shape.length + " array needs " + shape.length
+          + " axes, got " + Arrays.toString(axes));
+    }
+    return of(Transpose.permutedShape(shape, axes), Transpose.permute(data, shape, axes));
+  }
+
   public int dim(int axis) {
     return shape[axis];
   }
