@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -350,6 +351,21 @@ public final class BenchSuite {
       rows.add(r);
       centreCrops = augment ? centreCrops : r.apply(peak.gflops());
     }
+    // Phone-sized photos: finetune's DCT-scaled decode (1/8 for 4000 x 3000) against decoding them in full
+    Map<String, Measured> large = new HashMap<>();
+    for (Measured m : jmh("end-to-end-12mp", "EndToEndBenchmark", o -> o.param("train", "fc").param("batch", "128")
+        .param("augment", "true").param("images", "12mp").param("decoder", "tensorflow", "exact")
+        .warmupIterations(1).measurementIterations(4))) {
+      large.put(m.params().get("decoder"), m);
+    }
+    double modelOnlyRate = modelOnly.numbers().get("imagesPerSecond");
+    DoubleFunction<Row> full = p -> Row.endToEnd("end_to_end_fc_b128_12mp_exact",
+        "end to end: 12-MP JPEGs decoded in full (--exact-decode), augment, fc6-fc8", 128, cores,
+        large.get("exact"), Workload.FINE_TUNE_FC, p, modelOnlyRate);
+    rows.add(full);
+    rows.add(p -> Row.endToEnd("end_to_end_fc_b128_12mp", "end to end: 12-MP JPEGs DCT-scaled, augment, fc6-fc8",
+        128, cores, large.get("tensorflow"), Workload.FINE_TUNE_FC, p, modelOnlyRate)
+        .alsoFasterThan(full.apply(p), "the full decode", "timesFullDecode"));
     // 12 batches: the 1536-item epoch's boundary falls inside them, as it does in real training.
     // --cache-features' epochs after the first: the same steps on pool5 features, against an epoch from JPEGs
     // without augmentation (which --cache-features needs)

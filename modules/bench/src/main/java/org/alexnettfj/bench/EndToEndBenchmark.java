@@ -1,5 +1,8 @@
 package org.alexnettfj.bench;
 
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -7,10 +10,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
 import org.alexnettfj.data.PreprocessConfig;
 import org.alexnettfj.data.train.Augmentation;
 import org.alexnettfj.data.train.BatchPipeline;
 import org.alexnettfj.data.train.Dataset;
+import org.alexnettfj.train.TfJpegDecoder;
 import org.alexnettfj.train.Trainer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -29,9 +38,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Training as {@code alexnet finetune} runs it: {@link BatchPipeline} decodes real JPEGs and applies the paper's
  * augmentation ({@link Augmentation#PAPER}: random 227 crop of a 256 x 256 resize, flip, PCA colour) on its worker
- * threads, a few batches ahead, while {@link Trainer#step} trains on the batch before. Time per batch, so
- * images/s = batch / time; compare with {@link TrainStepBenchmark}'s model-only rate for the same {@code train}
- * and {@code batch}.
+ * threads (JPEGs through {@link TfJpegDecoder}, as finetune's training images), a few batches ahead, while
+ * {@link Trainer#step} trains on the batch before. Time per batch, so images/s = batch / time; compare with
+ * {@link TrainStepBenchmark}'s model-only rate for the same {@code train} and {@code batch}.
  *
  * <p>The dataset is the three test photos (500 x 336 and 500 x 375 JPEGs, ImageNet-sized) listed
  * {@value #COPIES} times each: every item is read and decoded afresh, only the page cache is shared.
@@ -65,11 +74,27 @@ public class EndToEndBenchmark {
   @Param({"true"})
   public boolean augment;
 
+  /**
+   * {@code tensorflow}: JPEGs through {@link TfJpegDecoder}, as {@code alexnet finetune} decodes training images;
+   * {@code exact}: the JDK's reader, as {@code --exact-decode} and {@code predict}.
+   */
+  @Param({"tensorflow"})
+  public String decoder;
+
+  /**
+   * {@code photos}: the three test photos as they are; {@code 12mp}: the same photos enlarged to 4000 x 3000
+   * (bicubic) and saved as JPEGs (quality 0.9), like a phone's — smoother than a real 12-megapixel photo, so
+   * their entropy decoding, which DCT scaling does not shorten, is cheaper than a real one's.
+   */
+  @Param({"photos"})
+  public String images;
+
   /** Decoding threads; 0: BatchPipeline's default (one per core, at most 4), as {@code alexnet finetune} uses. */
   @Param({"0"})
   public int workers;
 
   private Trainer trainer;
+  private TfJpegDecoder jpeg;
   private Dataset dataset;
   private BatchPipeline pipeline;
   private BatchPipeline.Epoch epoch;
@@ -79,6 +104,11 @@ public class EndToEndBenchmark {
   public void setUp() throws IOException {
     Path photos = Path.of(System.getProperty("alexnet.bench.images", "modules/data/src/test/resources/images"));
     List<String> names = List.of("llama.jpeg", "sealion.jpeg", "zebra.jpeg");
+    if (images.equals("12mp")) {
+      photos = enlarged(photos, names);
+    } else if (!images.equals("photos")) {
+      throw new IllegalArgumentException("images must be photos or 12mp, got " + images);
+    }
     List<String> lines = new ArrayList<>();
     for (int copy = 0; copy < COPIES; copy++) {
       for (int label = 0; label < names.size(); label++) {
@@ -93,12 +123,48 @@ public class EndToEndBenchmark {
     Files.write(list, lines, StandardCharsets.UTF_8);
     dataset = Dataset.fromListFile(list);
     Files.delete(list);
-    BatchPipeline.Builder b = BatchPipeline.builder().setDataset(dataset).optPreprocess(PREPROCESS)
-        .optAugmentation(augment ? Augmentation.PAPER : Augmentation.NONE).optBatchSize(batch).optDropLast(true)
-        .optSeed(1).optStrict(true);
+    trainer = TrainStepBenchmark.trainer(train);   // first: its session sizes TensorFlow's intra-op pool
+    jpeg = switch (decoder) {
+      case "tensorflow" -> new TfJpegDecoder();
+      case "exact" -> null;
+      default -> throw new IllegalArgumentException("decoder must be tensorflow or exact, got " + decoder);
+    };
+    BatchPipeline.Builder b = BatchPipeline.builder().setDataset(dataset)
+        .optPreprocess(PREPROCESS.withJpegDecoder(jpeg)).optAugmentation(augment ? Augmentation.PAPER
+            : Augmentation.NONE).optBatchSize(batch).optDropLast(true).optSeed(1).optStrict(true);
     pipeline = (workers > 0 ? b.optWorkers(workers) : b).build();
-    trainer = TrainStepBenchmark.trainer(train);
     epoch = pipeline.epoch(epochNumber);
+  }
+
+  /** The photos enlarged to 4000 x 3000 JPEGs in a temporary folder, deleted at exit. */
+  private static Path enlarged(Path photos, List<String> names) throws IOException {
+    Path dir = Files.createTempDirectory("alexnet-e2e-12mp");
+    dir.toFile().deleteOnExit();
+    for (String name : names) {
+      Path photo = photos.resolve(name);
+      BufferedImage small = ImageIO.read(photo.toFile());
+      if (small == null) {
+        throw new IOException(photo + ": test photo not found or not an image (set -Dalexnet.bench.images=DIR)");
+      }
+      BufferedImage big = new BufferedImage(4000, 3000, BufferedImage.TYPE_3BYTE_BGR);
+      Graphics2D g = big.createGraphics();
+      g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
+      g.drawImage(small, 0, 0, 4000, 3000, null);
+      g.dispose();
+      ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+      ImageWriteParam param = writer.getDefaultWriteParam();
+      param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+      param.setCompressionQuality(0.9f);
+      Path out = dir.resolve(name);
+      try (ImageOutputStream stream = ImageIO.createImageOutputStream(out.toFile())) {
+        writer.setOutput(stream);
+        writer.write(null, new IIOImage(big, null, null), param);
+      } finally {
+        writer.dispose();
+      }
+      out.toFile().deleteOnExit();
+    }
+    return dir;
   }
 
   @Benchmark
@@ -116,6 +182,9 @@ public class EndToEndBenchmark {
     epoch.close();
     pipeline.close();
     trainer.close();
+    if (jpeg != null) {
+      jpeg.close();
+    }
     dataset.close();
   }
 }

@@ -95,6 +95,14 @@ public record Row(String id, String name, Integer batch, int threads, double med
     return with(rate, format("%.1fx %s (goal >= %.0fx)", ratio, what, goal), n);
   }
 
+  /** As {@link #fasterThan}, added to this row's comparison rather than replacing it, and without a goal. */
+  public Row alsoFasterThan(Row baseline, String what, String key) {
+    double ratio = numbers.get("imagesPerSecond") / baseline.numbers.get("imagesPerSecond");
+    Map<String, Double> n = new LinkedHashMap<>(numbers);
+    n.put(key, ratio);
+    return with(rate, format("%s, %.1fx %s", versus, ratio, what), n);
+  }
+
   public Row with(String rate, String versus, Map<String, Double> numbers) {
     return new Row(id, name, batch, threads, median, min, max, unit, rate, versus, numbers);
   }

@@ -25,6 +25,7 @@ import org.alexnettfj.train.Checkpoints;
 import org.alexnettfj.train.FeatureCache;
 import org.alexnettfj.train.FineTuning;
 import org.alexnettfj.train.LearningRateSchedule;
+import org.alexnettfj.train.TfJpegDecoder;
 import org.alexnettfj.train.Trainer;
 import org.alexnettfj.train.TrainingDivergedException;
 import org.alexnettfj.train.TrainingListener;
@@ -120,6 +121,12 @@ final class FinetuneCommand implements Callable<Integer> {
       description = "Threads decoding and augmenting images (default: one per core, at most 4, when training on "
           + "the CPU, whose cores TensorFlow needs too; every core when training on a GPU).")
   Integer workers;
+
+  @Option(names = "--exact-decode",
+      description = "Decode every training JPEG in full with the JDK's reader, as predict does. By default a photo "
+          + "of 512+ pixels a side is decoded at 1/2, 1/4 or 1/8 by TensorFlow's libjpeg-turbo (DCT scaling: "
+          + "several times faster, and smoother than resizing the full decode). Validation is always exact.")
+  boolean exactDecode;
 
   @Option(names = "--out", paramLabel = "MODEL.npz",
       description = "Save every layer's weights after the last epoch as .npz, and the class names beside it as "
@@ -219,10 +226,11 @@ final class FinetuneCommand implements Callable<Integer> {
               : imageSources(trainSet, valSet);
           TensorBoardListener tensorBoard = logDir == null ? null : new TensorBoardListener(logDir)) {
         log.printf(Locale.ROOT, "fine-tuning %s on %d images of %d classes, validating on %d (%d decoding "
-                + "thread%s)%n",
+                + "thread%s, %s)%n",
             String.join(",", trainer.trainLayers().stream().sorted(
                 (a, b) -> AlexNetSpec.LAYER_NAMES.indexOf(a) - AlexNetSpec.LAYER_NAMES.indexOf(b)).toList()),
-            trainSet.size(), classes.size(), valSet.size(), decodingWorkers(), decodingWorkers() == 1 ? "" : "s");
+            trainSet.size(), classes.size(), valSet.size(), decodingWorkers(), decodingWorkers() == 1 ? "" : "s",
+            exactDecode ? "JPEGs decoded in full" : "large JPEGs DCT-scaled");
         if (checkpoints != null) {
           log.printf(Locale.ROOT, "checkpoints in %s (the last %d and the best are kept)%n",
               checkpoints.directory(), keepCheckpoints);
@@ -524,9 +532,15 @@ final class FinetuneCommand implements Callable<Integer> {
   }
 
   private Sources imageSources(Dataset trainSet, Dataset valSet) {
-    BatchPipeline trainBatches = pipeline(trainSet, noAugment ? Augmentation.NONE : Augmentation.PAPER, true);
-    BatchPipeline valBatches = pipeline(valSet, Augmentation.NONE, false);
-    return new Sources(BatchSource.of(trainBatches), BatchSource.of(valBatches), List.of(trainBatches, valBatches));
+    TfJpegDecoder jpeg = exactDecode ? null : new TfJpegDecoder();
+    BatchPipeline trainBatches = pipeline(trainSet, PREPROCESS.withJpegDecoder(jpeg),
+        noAugment ? Augmentation.NONE : Augmentation.PAPER, true);
+    BatchPipeline valBatches = pipeline(valSet, PREPROCESS, Augmentation.NONE, false);
+    List<AutoCloseable> resources = new ArrayList<>(List.of(trainBatches, valBatches));
+    if (jpeg != null) {
+      resources.add(jpeg);   // after the pipelines: their workers may still be decoding
+    }
+    return new Sources(BatchSource.of(trainBatches), BatchSource.of(valBatches), resources);
   }
 
   /** pool5 of every image, computed now by the frozen conv layers (the same values the trainer's graph holds). */
@@ -534,9 +548,12 @@ final class FinetuneCommand implements Callable<Integer> {
       PrintWriter log, PrintWriter err) throws IOException {
     List<AutoCloseable> resources = new ArrayList<>();
     try {
-      FeatureCache trainCache = cache(pretrained, trainSet, true, "training");
+      FeatureCache trainCache;
+      try (TfJpegDecoder jpeg = exactDecode ? null : new TfJpegDecoder()) {
+        trainCache = cache(pretrained, trainSet, PREPROCESS.withJpegDecoder(jpeg), true, "training");
+      }
       resources.add(trainCache);
-      FeatureCache valCache = cache(pretrained, valSet, false, "validation");
+      FeatureCache valCache = cache(pretrained, valSet, PREPROCESS, false, "validation");
       resources.add(valCache);
       log.printf(Locale.ROOT, "pool5 features cached for %d training and %d validation images (%s)%n",
           trainCache.size(), valCache.size(), trainCache.inMemory() ? "in memory" : "in " + trainCache.file());
@@ -556,9 +573,9 @@ final class FinetuneCommand implements Callable<Integer> {
     }
   }
 
-  private FeatureCache cache(AlexNetWeights pretrained, Dataset data, boolean shuffle, String split)
-      throws IOException {
-    FeatureCache.Builder b = FeatureCache.builder().setDataset(data).optPreprocess(PREPROCESS)
+  private FeatureCache cache(AlexNetWeights pretrained, Dataset data, PreprocessConfig preprocess, boolean shuffle,
+      String split) throws IOException {
+    FeatureCache.Builder b = FeatureCache.builder().setDataset(data).optPreprocess(preprocess)
         .optBatchSize(batchSize).optSeed(seed).optShuffle(shuffle).optStrict(strict).optIntraOpThreads(threads)
         .optWorkers(decodingWorkers());
     if (pretrained != null) {
@@ -571,8 +588,9 @@ final class FinetuneCommand implements Callable<Integer> {
     }
   }
 
-  private BatchPipeline pipeline(Dataset data, Augmentation augmentation, boolean shuffle) {
-    return BatchPipeline.builder().setDataset(data).optPreprocess(PREPROCESS).optAugmentation(augmentation)
+  private BatchPipeline pipeline(Dataset data, PreprocessConfig preprocess, Augmentation augmentation,
+      boolean shuffle) {
+    return BatchPipeline.builder().setDataset(data).optPreprocess(preprocess).optAugmentation(augmentation)
         .optBatchSize(batchSize).optSeed(seed).optShuffle(shuffle).optStrict(strict).optWorkers(decodingWorkers())
         .optEpochs(epochs).build();
   }

@@ -53,7 +53,7 @@ class FinetuneCommandTest {
 
     assertThat(r.code()).as("exit code; stderr: %s", r.err()).isZero();
     assertThat(r.err()).as("the missing weight file is said in one line").contains("no weights at");
-    assertThat(r.err()).contains("validating on 8 (3 decoding threads)");
+    assertThat(r.err()).contains("validating on 8 (3 decoding threads, large JPEGs DCT-scaled)");
     JsonNode json = new ObjectMapper().readTree(r.out());
     assertThat(json.get("epochs").asInt()).isEqualTo(3);
     assertThat(json.get("valImages").asInt()).isEqualTo(8);
@@ -93,6 +93,56 @@ class FinetuneCommandTest {
     }
     assertThat(right).as("predict agrees with finetune's own validation accuracy: %s", p.out())
         .isGreaterThanOrEqualTo(7);
+  }
+
+  @Test
+  void photosUnderTwiceTheResizeTrainAsWithExactDecodingAndLargeOnesAreDctScaled()
+      throws Exception {
+    Path photos = Path.of("../data/src/test/resources/images");
+    for (String cls : new String[] {"llama", "zebra"}) {
+      for (String split : new String[] {"train", "val"}) {
+        Path folder = Files.createDirectories(dir.resolve(split).resolve(cls));
+        Files.copy(photos.resolve(cls + ".jpeg"), folder.resolve("1.jpg"));
+        Files.copy(photos.resolve("sealion.jpeg"), folder.resolve("2.jpg"));
+      }
+    }
+    List<String> common = List.of("finetune", "--train", dir.resolve("train").toString(), "--val",
+        dir.resolve("val").toString(), "--weights", dir.resolve("absent.npy").toString(), "--epochs", "1",
+        "--batch-size", "2", "--seed", "3", "--threads", "2", "--no-checkpoints", "--json");
+    Run fast = Run.of(with(common, "--out", dir.resolve("fast.npz").toString()));
+    Run exact = Run.of(with(common, "--exact-decode", "--out", dir.resolve("exact.npz").toString()));
+    assertThat(fast.code()).as("stderr: %s", fast.err()).isZero();
+    assertThat(exact.code()).as("stderr: %s", exact.err()).isZero();
+    assertThat(fast.err()).contains("large JPEGs DCT-scaled");
+    assertThat(exact.err()).contains("JPEGs decoded in full");
+    // 500 x 336-375 photos are under twice the 256 resize, so decoded in full by the JDK's reader: the same run
+    JsonNode a = new ObjectMapper().readTree(fast.out());
+    JsonNode b = new ObjectMapper().readTree(exact.out());
+    assertThat(a.get("trainLoss").asDouble()).isEqualTo(b.get("trainLoss").asDouble());
+    assertThat(Files.readAllBytes(dir.resolve("fast.npz"))).isEqualTo(Files.readAllBytes(dir.resolve("exact.npz")));
+
+    // a 12-megapixel photo is decoded at 1/8 and trains with the rest; a corrupt one is reported and skipped
+    BufferedImage big = new BufferedImage(4000, 3000, BufferedImage.TYPE_3BYTE_BGR);
+    for (int y = 0; y < 3000; y += 10) {
+      for (int x = 0; x < 4000; x++) {
+        big.setRGB(x, y, x * 4096 + y);
+      }
+    }
+    ImageIO.write(big, "jpeg", dir.resolve("train").resolve("zebra").resolve("3.jpg").toFile());
+    Files.write(dir.resolve("train").resolve("llama").resolve("3.jpg"), new byte[] {(byte) 0xff, (byte) 0xd8,
+        (byte) 0xff, (byte) 0xc0, 0, 11, 8, 0, 16, 0, 16, 3, 1, 0x22, 0});
+    Run large = Run.of(with(common, "--out", dir.resolve("large.npz").toString()));
+    assertThat(large.code()).as("stderr: %s", large.err()).isZero();
+    JsonNode c = new ObjectMapper().readTree(large.out());
+    assertThat(c.get("trainImages").asInt()).isEqualTo(6);
+    assertThat(c.get("skipped").asInt()).isEqualTo(1);
+    assertThat(large.err()).contains("llama" + java.io.File.separator + "3.jpg");
+  }
+
+  private static String[] with(List<String> common, String... more) {
+    List<String> all = new ArrayList<>(common);
+    all.addAll(List.of(more));
+    return all.toArray(String[]::new);
   }
 
   @Test

@@ -90,6 +90,23 @@ public record PreprocessConfig(Geometry geometry, int resizeTo, int cropSize, Ar
     return new Builder(this);
   }
 
+  /**
+   * The smallest side an image may be decoded at without this preprocessing enlarging it: {@code resizeTo}, as
+   * every geometry (and the 10-crop) resizes to at most that on the shorter side.
+   */
+  public int minDecodedSide() {
+    return resizeTo;
+  }
+
+  /**
+   * This configuration with JPEGs at least twice {@link #minDecodedSide()} a side decoded by {@code jpeg},
+   * DCT-scaled down towards that side ({@link ImageDecoder#withJpegDecoder}); for training. {@code null}: the
+   * JDK's reader again.
+   */
+  public PreprocessConfig withJpegDecoder(JpegDecoder jpeg) {
+    return toBuilder().decoder(decoder.withJpegDecoder(jpeg, minDecodedSide())).build();
+  }
+
   /** Optional settings over {@link #NOTEBOOK}'s defaults; {@link #build()} validates them together. */
   public static final class Builder {
     private Geometry geometry;
