@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import org.alexnettfj.graph.Precision;
 import org.alexnettfj.train.Trainer;
 import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.AlexNetWeights;
@@ -47,15 +48,24 @@ public class TrainStepBenchmark {
   @Param({"64", "128"})
   public int batch;
 
+  /** {@code fp32} (default, exact) or {@code bf16} ({@code finetune --precision bf16}). */
+  @Param({"fp32"})
+  public String precision;
+
   private Trainer trainer;
   private float[] images;
   private int[] labels;
 
   /** The trainer a {@code train} value names; {@code fc} reads (and first makes) the full-size file. */
   static Trainer trainer(String train) throws IOException {
+    return trainer(train, Precision.FP32);
+  }
+
+  static Trainer trainer(String train, Precision precision) throws IOException {
     Workload w = workload(train);
     // A small rate: random images and labels must not drive the loss to NaN (which would end the run).
-    Trainer.Builder b = Trainer.builder().optTrainLayers(w.trainedLayers()).optLearningRate(1e-4f).optSeed(1);
+    Trainer.Builder b = Trainer.builder().optTrainLayers(w.trainedLayers()).optLearningRate(1e-4f).optSeed(1)
+        .optPrecision(precision);
     if (w == Workload.FULL_TRAINING) {
       return b.setFreshInit().optNumClasses(AlexNetSpec.IMAGENET_CLASSES).build();
     }
@@ -81,7 +91,7 @@ public class TrainStepBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws IOException {
-    trainer = trainer(train);
+    trainer = trainer(train, Precision.parse(precision));
     SplittableRandom rnd = new SplittableRandom(7);
     images = inputs(trainer, batch, rnd);
     labels = rnd.ints(batch, 0, AlexNetSpec.IMAGENET_CLASSES).toArray();

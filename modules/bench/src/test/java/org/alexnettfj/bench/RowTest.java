@@ -50,6 +50,16 @@ class RowTest {
   }
 
   @Test
+  void alsoFasterThanKeepsTheRowsComparisonAndAddsTheRatio() {
+    Row fp32 = Row.model("fp32", "fp32", 64, 2, ms(300), Workload.INFERENCE, 160);
+    Row bf16 = Row.model("bf16", "bf16", 64, 2, ms(200), Workload.INFERENCE, 160)
+        .alsoFasterThan(fp32, "fp32", "timesFp32");
+    assertThat(bf16.numbers().get("timesFp32")).as("320 / 213.3 images/s").isCloseTo(1.5, within(1e-9));
+    assertThat(bf16.versus()).startsWith(Row.model("bf16", "bf16", 64, 2, ms(200), Workload.INFERENCE, 160)
+        .versus()).endsWith(", 1.5x fp32");
+  }
+
+  @Test
   void peakRowIsTwoNCubedFlopsOverTheMedian() {
     Row r = Row.peak("peak", "peak", 1000, 2, ms(20, 10, 30));
     assertThat(r.numbers().get("gflops")).as("2e9 flops in 10 ms... median is 20 ms").isCloseTo(100, within(1e-9));

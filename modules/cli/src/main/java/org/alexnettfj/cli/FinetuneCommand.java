@@ -20,6 +20,7 @@ import org.alexnettfj.data.train.BatchPipeline;
 import org.alexnettfj.data.train.Dataset;
 import org.alexnettfj.graph.FreshInit;
 import org.alexnettfj.graph.Placement;
+import org.alexnettfj.graph.Precision;
 import org.alexnettfj.train.BatchSource;
 import org.alexnettfj.train.Checkpoints;
 import org.alexnettfj.train.FeatureCache;
@@ -112,6 +113,13 @@ final class FinetuneCommand implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
       description = "TensorFlow intra-op threads (default: all cores).")
   int threads;
+
+  @Option(names = "--precision", paramLabel = "fp32|bf16", defaultValue = "fp32",
+      converter = ModelOptions.PrecisionConverter.class,
+      description = {"Arithmetic of the forward and backward passes: fp32 (default, exact) or bf16 (faster,",
+          "approximate: oneDNN's bfloat16 kernels on cores with avx512_bf16 or AMX, refused elsewhere; the weights",
+          "and their updates stay fp32). See README, Speed."})
+  Precision precision;
 
   @Option(names = "--device", paramLabel = "DEVICE",
       description = "Train on this TensorFlow device, e.g. /GPU:0 or /CPU:0 (default: TensorFlow picks).")
@@ -226,11 +234,12 @@ final class FinetuneCommand implements Callable<Integer> {
               : imageSources(trainSet, valSet);
           TensorBoardListener tensorBoard = logDir == null ? null : new TensorBoardListener(logDir)) {
         log.printf(Locale.ROOT, "fine-tuning %s on %d images of %d classes, validating on %d (%d decoding "
-                + "thread%s, %s)%n",
+                + "thread%s, %s%s)%n",
             String.join(",", trainer.trainLayers().stream().sorted(
                 (a, b) -> AlexNetSpec.LAYER_NAMES.indexOf(a) - AlexNetSpec.LAYER_NAMES.indexOf(b)).toList()),
             trainSet.size(), classes.size(), valSet.size(), decodingWorkers(), decodingWorkers() == 1 ? "" : "s",
-            exactDecode ? "JPEGs decoded in full" : "large JPEGs DCT-scaled");
+            exactDecode ? "JPEGs decoded in full" : "large JPEGs DCT-scaled",
+            precision == Precision.BF16 ? ", bf16" : "");
         if (checkpoints != null) {
           log.printf(Locale.ROOT, "checkpoints in %s (the last %d and the best are kept)%n",
               checkpoints.directory(), keepCheckpoints);
@@ -507,7 +516,7 @@ final class FinetuneCommand implements Callable<Integer> {
 
   private Trainer trainer(AlexNetWeights pretrained, Set<String> layers, int numClasses) {
     Trainer.Builder b = Trainer.builder().optTrainLayers(layers).optLearningRate(learningRate).optKeepProb(keepProb)
-        .optSeed(seed).optIntraOpThreads(threads)
+        .optSeed(seed).optIntraOpThreads(threads).optPrecision(precision)
         .optInput(cacheFeatures ? Trainer.Input.POOL5 : Trainer.Input.IMAGES);
     if (device != null) {
       b.optDevice(device);
@@ -577,7 +586,7 @@ final class FinetuneCommand implements Callable<Integer> {
       String split) throws IOException {
     FeatureCache.Builder b = FeatureCache.builder().setDataset(data).optPreprocess(preprocess)
         .optBatchSize(batchSize).optSeed(seed).optShuffle(shuffle).optStrict(strict).optIntraOpThreads(threads)
-        .optWorkers(decodingWorkers());
+        .optPrecision(precision).optWorkers(decodingWorkers());
     if (pretrained != null) {
       b.setWeights(pretrained);
     } else {

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.alexnettfj.data.train.BatchPipeline;
+import org.alexnettfj.graph.CpuFeatures;
+import org.alexnettfj.graph.OneDnn;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -137,6 +139,23 @@ class FinetuneCommandTest {
     assertThat(c.get("trainImages").asInt()).isEqualTo(6);
     assertThat(c.get("skipped").asInt()).isEqualTo(1);
     assertThat(large.err()).contains("llama" + java.io.File.separator + "3.jpg");
+  }
+
+  @Test
+  void bf16TrainsWhereTheCoreHasItAndIsRefusedInOneLineElsewhere() throws Exception {
+    writeTwoClasses(dir.resolve("train"), 2);
+    writeTwoClasses(dir.resolve("val"), 1);
+    Run r = Run.of("finetune", "--train", dir.resolve("train").toString(), "--val", dir.resolve("val").toString(),
+        "--weights", dir.resolve("absent.npy").toString(), "--epochs", "1", "--batch-size", "2", "--threads", "2",
+        "--learning-rate", "1e-6", "--no-checkpoints", "--precision", "bf16", "--json");
+    if (OneDnn.enabled() && CpuFeatures.bf16()) {
+      assertThat(r.code()).as("stderr: %s", r.err()).isZero();
+      assertThat(r.err()).contains("large JPEGs DCT-scaled, bf16)");
+      assertThat(new ObjectMapper().readTree(r.out()).get("trainLoss").asDouble()).isFinite();
+    } else {
+      assertThat(r.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
+      assertThat(r.err()).contains("alexnet finetune: precision bf16 needs").doesNotContain("\tat ");
+    }
   }
 
   private static String[] with(List<String> common, String... more) {

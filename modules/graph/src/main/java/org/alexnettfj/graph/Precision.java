@@ -6,9 +6,9 @@ import org.tensorflow.proto.RewriterConfig;
 
 /**
  * The arithmetic a model runs in. {@link #FP32} is the default and exact (the float64-reference tests hold it);
- * {@link #BF16} is opt-in, for inference on cores with bfloat16 instructions: TensorFlow's oneDNN bfloat16 rewrite
- * ({@code auto_mixed_precision_onednn_bfloat16}) runs the convolutions and products in bfloat16 with float32
- * accumulation, the variables stay float32. It is faster (BENCHMARKS.md: 1.5x at batch 64 on an AVX-512 BF16 core)
+ * {@link #BF16} is opt-in, for inference and training on cores with bfloat16 instructions: TensorFlow's oneDNN
+ * bfloat16 rewrite ({@code auto_mixed_precision_onednn_bfloat16}) runs the convolutions and products (and their
+ * gradients) in bfloat16 with float32 accumulation; the variables and their updates stay float32. It is faster (BENCHMARKS.md: 1.5x at batch 64 on an AVX-512 BF16 core)
  * and close, not equal: fc7 moves by ~0.5% of its largest value, and a class whose probability is close to another's
  * can swap with it. {@code tools/bench precision} reports top-1/top-5 agreement and fc7's difference on real photos.
  */
@@ -29,7 +29,7 @@ public enum Precision {
    * Refuses {@link #BF16} where it would not be the fast path: without oneDNN's kernels, off the CPU, or on a core
    * without bfloat16 instructions (avx512_bf16 or AMX), where oneDNN would emulate it slowly.
    */
-  void check(Placement placement) {
+  public void check(Placement placement) {
     check(placement, OneDnn.enabled(), CpuFeatures.bf16(), CpuFeatures.vector());
   }
 
@@ -52,8 +52,8 @@ public enum Precision {
     }
   }
 
-  /** {@code config} with this precision's graph rewrite. */
-  ConfigProto apply(ConfigProto config) {
+  /** {@code config} with this precision's graph rewrite (a training graph's too: the gradients run in bf16). */
+  public ConfigProto apply(ConfigProto config) {
     if (this == FP32) {
       return config;
     }

@@ -23,6 +23,8 @@ import org.alexnettfj.data.train.Dataset;
 import org.alexnettfj.data.train.LabeledImage;
 import org.alexnettfj.graph.AlexNetGraph;
 import org.alexnettfj.graph.FreshInit;
+import org.alexnettfj.graph.Placement;
+import org.alexnettfj.graph.Precision;
 import org.alexnettfj.graph.TensorPool;
 import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.AlexNetWeights;
@@ -276,6 +278,7 @@ public final class FeatureCache implements AutoCloseable {
     private boolean strict;
     private int computeBatch = 64;
     private int workers = BatchPipeline.defaultWorkers();
+    private Precision precision = Precision.FP32;
     private int intraOpThreads;
     private long memoryLimit = Runtime.getRuntime().maxMemory() / 4;
     private Path tempDirectory;
@@ -358,6 +361,12 @@ public final class FeatureCache implements AutoCloseable {
     /** TensorFlow intra-op threads while computing (default 0: TensorFlow picks). */
     public Builder optIntraOpThreads(int threads) {
       this.intraOpThreads = threads;
+      return this;
+    }
+
+    /** The arithmetic pool5 is computed in: {@link Precision#FP32} (default, exact) or bf16, as the trainer's. */
+    public Builder optPrecision(Precision precision) {
+      this.precision = Objects.requireNonNull(precision, "precision");
       return this;
     }
 
@@ -465,7 +474,9 @@ public final class FeatureCache implements AutoCloseable {
       int[] rowOfItem = new int[n];
       Arrays.fill(rowOfItem, -1);
       int rows = 0;
-      ConfigProto config = ConfigProto.newBuilder().setIntraOpParallelismThreads(intraOpThreads).build();
+      precision.check(Placement.DEFAULT);
+      ConfigProto config = precision.apply(
+          ConfigProto.newBuilder().setIntraOpParallelismThreads(intraOpThreads).build());
       ByteBuffer bytes = ByteBuffer.allocate(ROW_BYTES).order(ByteOrder.LITTLE_ENDIAN);
       BatchPipeline.EpochReport report;
       try (Graph graph = new Graph(); Session session = new Session(graph, config);
