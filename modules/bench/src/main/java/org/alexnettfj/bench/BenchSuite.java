@@ -385,7 +385,7 @@ public final class BenchSuite {
     Map<String, Measured> large = new HashMap<>();
     for (Measured m : jmh("end-to-end-12mp", "EndToEndBenchmark", o -> o.param("train", "fc").param("batch", "128")
         .param("augment", "true").param("images", "12mp").param("decoder", "tensorflow", "exact")
-        .warmupIterations(1).measurementIterations(4))) {
+        .warmupIterations(3).measurementIterations(6))) {   // past the batches decoded ahead during set-up
       large.put(m.params().get("decoder"), m);
     }
     double modelOnlyRate = modelOnly.numbers().get("imagesPerSecond");
