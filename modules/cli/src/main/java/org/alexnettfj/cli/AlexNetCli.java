@@ -11,9 +11,10 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "alexnet", mixinStandardHelpOptions = true, version = "alexnet-tfj 0.1.0",
     description = "AlexNet on TensorFlow Java: read, check and convert weights; predict; extract features; fine-tune;"
-        + " evaluate; make list files.",
+        + " evaluate; make list files; serve predictions over HTTP.",
     subcommands = {InspectCommand.class, ConvertCommand.class, PredictCommand.class, FeaturesCommand.class,
-        FinetuneCommand.class, EvaluateCommand.class, MakeListsCommand.class, CommandLine.HelpCommand.class})
+        FinetuneCommand.class, EvaluateCommand.class, MakeListsCommand.class, ServeCommand.class,
+        CommandLine.HelpCommand.class})
 public final class AlexNetCli {
 
   /** Exit code for input the command cannot use (unreadable file, wrong format, bad weights). */

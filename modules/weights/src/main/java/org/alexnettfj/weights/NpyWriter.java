@@ -70,7 +70,8 @@ public final class NpyWriter {
     atomically(out, stream -> writePlain(stream, array));
   }
 
-  static void writePlain(OutputStream stream, WeightArray array) throws IOException {
+  /** As {@link #writePlain(Path, WeightArray)}, to a stream (an HTTP response); does not close it. */
+  public static void writePlain(OutputStream stream, WeightArray array) throws IOException {
     writePlainHeader(stream, array);
     writeFloats(stream, array.data(), 0, array.size());
   }
