@@ -11,7 +11,8 @@ import org.alexnettfj.graph.AlexNetModel;
 
 /**
  * Dynamic batching: requests' images that arrive within {@code maxWait} of the first one waiting run as one call
- * of the model, up to {@code maxBatch} images (the crops of a 10-crop request count one each). One thread calls
+ * of the model, up to {@code maxBatch} images (the crops of a 10-crop request count one each). A batch waits only
+ * while other requests are still being decoded: a request alone runs at once. One thread calls
  * the model, so it is never entered twice; decoding stays in the callers' threads. Images asking for different
  * layers run in different batches, each job in the order it came.
  */
@@ -22,12 +23,16 @@ final class Batcher implements AutoCloseable {
   }
 
   private static final Job STOP = new Job(null, new float[0][], null);
+  /** How often a gathering batch looks again whether images are still on their way. */
+  private static final long WAIT_STEP_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
   private final AlexNetModel model;
   private final int maxBatch;
   private final long maxWaitNanos;
   private final ServerMetrics metrics;
   private final LinkedBlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+  /** Requests read but still decoding: their images are on the way, so a batch waits for them (up to maxWait). */
+  private final java.util.concurrent.atomic.AtomicInteger arriving = new java.util.concurrent.atomic.AtomicInteger();
   private final Thread thread;
   private volatile boolean closed;
 
@@ -45,6 +50,16 @@ final class Batcher implements AutoCloseable {
     this.thread = new Thread(this::loop, "alexnet-batcher");
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /** A request's images are being decoded: batches being gathered wait for them (up to maxWait). */
+  void arriving() {
+    arriving.incrementAndGet();
+  }
+
+  /** Its images were submitted, or could not be read. */
+  void arrived() {
+    arriving.decrementAndGet();
   }
 
   /** The output of {@code layer} for each crop, once its batch has run. */
@@ -91,7 +106,12 @@ final class Batcher implements AutoCloseable {
         Job next;
         try {
           long left = deadline - System.nanoTime();
-          next = left <= 0 ? queue.poll() : queue.poll(left, TimeUnit.NANOSECONDS);
+          // wait only while more images are on their way: alone, a request runs at once
+          next = left <= 0 || arriving.get() <= 0 ? queue.poll()
+              : queue.poll(Math.min(left, WAIT_STEP_NANOS), TimeUnit.NANOSECONDS);
+          if (next == null && left > 0 && arriving.get() > 0) {
+            continue;
+          }
         } catch (InterruptedException e) {
           next = null;
         }

@@ -130,6 +130,7 @@ final class PredictionServer implements AutoCloseable {
             + ": POST /predict, POST /features, GET /healthz, GET /metrics");
       };
     } catch (HttpError e) {
+      drop(ex);
       status = error(ex, e.status, e.getMessage());
     } catch (IOException e) {
       status = 499;   // the client went away mid-request: nobody to answer
@@ -173,10 +174,16 @@ final class PredictionServer implements AutoCloseable {
       }
     }
     boolean npy = !predict && accepts(ex, NPY);
-    List<Input> inputs = decode(body, ex.getRequestHeaders().getFirst("Content-Type"), p.preprocessor(), oversample);
+    List<Input> inputs;
     List<CompletableFuture<float[][]>> pending = new ArrayList<>();
-    for (Input in : inputs) {
-      pending.add(in.error() == null ? b.submit(layer, in.crops()) : null);
+    b.arriving();
+    try {
+      inputs = decode(body, ex.getRequestHeaders().getFirst("Content-Type"), p.preprocessor(), oversample);
+      for (Input in : inputs) {
+        pending.add(in.error() == null ? b.submit(layer, in.crops()) : null);
+      }
+    } finally {
+      b.arrived();
     }
     List<Map<String, Object>> answer = new ArrayList<>();
     List<float[]> rows = new ArrayList<>();
@@ -277,6 +284,15 @@ final class PredictionServer implements AutoCloseable {
         throw tooLarge(-1);
       }
       return body;
+    }
+  }
+
+  /** What is left of the request body, read and dropped before an error is answered (see {@link #readBody}). */
+  private static void drop(HttpExchange ex) {
+    try {
+      discard(ex.getRequestBody(), DISCARD_LIMIT);
+    } catch (IOException e) {
+      // the client is gone; the answer will not reach it either
     }
   }
 
