@@ -83,19 +83,24 @@ final class PredictCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** A prediction's classes as {@code --json} (and {@code serve}) write them: index, label, probability. */
+  static List<Map<String, Object>> topJson(Prediction p) {
+    List<Map<String, Object>> top = new ArrayList<>();
+    for (Prediction.ClassScore s : p.top()) {
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("index", s.index());
+      c.put("label", s.label());
+      c.put("probability", s.probability());
+      top.add(c);
+    }
+    return top;
+  }
+
   private void emit(Prediction p, PrintWriter out, List<Map<String, Object>> report) {
     if (json) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("input", p.input());
-      List<Map<String, Object>> top = new ArrayList<>();
-      for (Prediction.ClassScore s : p.top()) {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("index", s.index());
-        c.put("label", s.label());
-        c.put("probability", s.probability());
-        top.add(c);
-      }
-      m.put("top", top);
+      m.put("top", topJson(p));
       report.add(m);
       return;
     }

@@ -26,7 +26,6 @@ import org.alexnettfj.data.BgrImage;
 import org.alexnettfj.data.ImageDecodeException;
 import org.alexnettfj.data.Preprocessor;
 import org.alexnettfj.graph.AlexNetPredictor;
-import org.alexnettfj.graph.Prediction;
 import org.alexnettfj.weights.NpyWriter;
 import org.alexnettfj.weights.WeightArray;
 
@@ -201,7 +200,7 @@ final class PredictionServer implements AutoCloseable {
       float[] out = average(await(pending.get(i)));
       rows.add(out);
       if (predict) {
-        m.put("top", topJson(p.topK(in.name(), out, top)));
+        m.put("top", PredictCommand.topJson(p.topK(in.name(), out, top)));
       } else {
         m.put("layer", layer);
         m.put("features", out);
@@ -311,18 +310,6 @@ final class PredictionServer implements AutoCloseable {
   private HttpError tooLarge(long declared) {
     return new HttpError(413, "request body " + (declared >= 0 ? "of " + declared + " bytes " : "")
         + "is over the limit of " + options.maxBytes() + " bytes (--max-bytes)");
-  }
-
-  private static List<Map<String, Object>> topJson(Prediction p) {
-    List<Map<String, Object>> top = new ArrayList<>();
-    for (Prediction.ClassScore s : p.top()) {
-      Map<String, Object> c = new LinkedHashMap<>();
-      c.put("index", s.index());
-      c.put("label", s.label());
-      c.put("probability", s.probability());
-      top.add(c);
-    }
-    return top;
   }
 
   private static float[][] await(CompletableFuture<float[][]> f) {
