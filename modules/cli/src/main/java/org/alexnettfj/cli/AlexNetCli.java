@@ -20,6 +20,12 @@ public final class AlexNetCli {
   /** Exit code for input the command cannot use (unreadable file, wrong format, bad weights). */
   public static final int EXIT_BAD_INPUT = 1;
 
+  /**
+   * Exit code when some inputs could not be read: each is reported, and every other input was processed and its
+   * results written (as {@code cat} and {@code grep} go on past an unreadable file and exit non-zero).
+   */
+  public static final int EXIT_SOME_INPUTS_FAILED = 3;
+
   @Option(names = "--verbose", description = "Print stack traces on errors.", scope = CommandLine.ScopeType.INHERIT)
   boolean verbose;
 

@@ -39,7 +39,10 @@ import picocli.CommandLine.Spec;
  * ImageNet classes — and a folder that is not one of them is an error naming both lists. A list file's labels are
  * the model's output indices (for bvlc_alexnet.npy, ImageNet's 0 … 999).
  */
-@Command(name = "evaluate", mixinStandardHelpOptions = true,
+@Command(name = "evaluate", mixinStandardHelpOptions = true, exitCodeListHeading = "Exit codes:%n",
+    exitCodeList = {"0:every input was read", "1:bad input or options; nothing (more) was written",
+        "2:a usage error (an unknown option, a missing value)",
+        "3:some inputs could not be read (each named on stderr); the others were processed and written"},
     description = "Top-1/top-5 accuracy of a model on labelled images (class folders, a list file, or an archive).")
 final class EvaluateCommand implements Callable<Integer> {
 
@@ -167,6 +170,9 @@ final class EvaluateCommand implements Callable<Integer> {
         printText(out, names, tallies, evaluated, report.skippedCount(), top1, top5, withTop5, imagesPerSecond);
       }
       out.flush();
+      if (report.skippedCount() > 0) {
+        return AlexNetCli.EXIT_SOME_INPUTS_FAILED;
+      }
     }
     return 0;
   }

@@ -18,7 +18,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code alexnet features}: one layer's activations for each image, as a float32 [N, D] .npy. */
-@Command(name = "features", mixinStandardHelpOptions = true,
+@Command(name = "features", mixinStandardHelpOptions = true, exitCodeListHeading = "Exit codes:%n",
+    exitCodeList = {"0:every input was read", "1:bad input or options; nothing (more) was written",
+        "2:a usage error (an unknown option, a missing value)",
+        "3:some inputs could not be read (each named on stderr); the others were processed and written"},
     description = {"Write one layer's output (default fc7) for each image as a float32 [N, D] .npy, and the",
         "inputs in row order beside it (OUT with .txt). Unreadable images are reported and skipped (or --strict)."})
 final class FeaturesCommand implements Callable<Integer> {
@@ -80,13 +83,18 @@ final class FeaturesCommand implements Callable<Integer> {
           }
         });
       }
+      if (written.isEmpty() && skipped[0] > 0) {
+        // closed uncommitted: no [0, D] file that a script would take for a result
+        throw new IllegalArgumentException("none of the " + images.size() + " images could be read; nothing "
+            + "written");
+      }
       rows.commit();
     }
     Files.write(listOut, written, StandardCharsets.UTF_8);
     err.printf("alexnet features: wrote %s [%d, %d] and %s%s%n", out, written.size(),
         width, listOut,
         skipped[0] > 0 ? " (" + skipped[0] + " unreadable images skipped)" : "");
-    return 0;
+    return skipped[0] > 0 ? AlexNetCli.EXIT_SOME_INPUTS_FAILED : 0;
   }
 
   private static String stem(Path p) {

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.alexnettfj.data.PreprocessConfig;
 import org.alexnettfj.data.train.Augmentation;
 import org.alexnettfj.data.train.BatchPipeline;
@@ -52,7 +53,10 @@ import picocli.CommandLine.Spec;
  * ({@link Augmentation#PAPER}, off with {@code --no-augment}), validation the centre crop. Without a weight file
  * every layer is freshly initialised and the frozen ones stay random: a smoke test of the loop, not transfer.
  */
-@Command(name = "finetune", mixinStandardHelpOptions = true,
+@Command(name = "finetune", mixinStandardHelpOptions = true, exitCodeListHeading = "Exit codes:%n",
+    exitCodeList = {"0:every input was read", "1:bad input or options; nothing (more) was written",
+        "2:a usage error (an unknown option, a missing value)",
+        "3:some inputs could not be read (each named on stderr); the others were processed and written"},
     description = {"Fine-tune AlexNet's last layers on a folder (or list file, or archive) of labelled images.",
         "Each epoch ends with validation top-1/top-5 and a checkpoint; a NaN or infinite loss stops the run "
             + "(exit 1) naming the epoch and step, keeping the last good checkpoint."})
@@ -186,6 +190,9 @@ final class FinetuneCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Epoch lines go to stderr; stdout gets one JSON object at the end.")
   boolean json;
 
+  /** Set when an unreadable image was reported: the run then exits {@link AlexNetCli#EXIT_SOME_INPUTS_FAILED}. */
+  private final AtomicBoolean unreadable = new AtomicBoolean();
+
   @Override
   public Integer call() throws Exception {
     checkOptions();
@@ -256,7 +263,7 @@ final class FinetuneCommand implements Callable<Integer> {
         FineTuning.Builder builder = FineTuning.builder().setTrainer(trainer)
             .setTrainData(sources.train()).setValidationData(sources.validation())
             .optEpochs(epochs).optSchedule(schedule()).optCheckpoints(checkpoints).optResume(resume)
-            .optSettings(settings).optListener(new Console(log, err, classes.size(), checkpoints != null));
+            .optSettings(settings).optListener(new Console(log, err, classes.size(), checkpoints != null, unreadable));
         if (tensorBoard != null) {
           builder.optListener(tensorBoard);
           log.println("TensorBoard event files in " + logDir + " (tensorboard --logdir " + logDir + ")");
@@ -281,7 +288,7 @@ final class FinetuneCommand implements Callable<Integer> {
         }
       }
     }
-    return 0;
+    return unreadable.get() ? AlexNetCli.EXIT_SOME_INPUTS_FAILED : 0;
   }
 
   private Path checkpointFolder() {
@@ -313,16 +320,18 @@ final class FinetuneCommand implements Callable<Integer> {
     private final PrintWriter err;
     private final int classes;
     private final boolean checkpointed;
+    private final AtomicBoolean unreadable;
     private Progress progress;
     /** The last epoch's line and learning-rate change (or null), waiting for its checkpoint. */
     private String pendingLine;
     private String pendingChange;
 
-    Console(PrintWriter log, PrintWriter err, int classes, boolean checkpointed) {
+    Console(PrintWriter log, PrintWriter err, int classes, boolean checkpointed, AtomicBoolean unreadable) {
       this.log = log;
       this.err = err;
       this.classes = classes;
       this.checkpointed = checkpointed;
+      this.unreadable = unreadable;
     }
 
     @Override
@@ -353,8 +362,8 @@ final class FinetuneCommand implements Callable<Integer> {
         progress.close();
         progress = null;
       }
-      reportSkipped(err, "training", e.epoch(), e.trainSkipped());
-      reportSkipped(err, "validation", e.epoch(), e.validationSkipped());
+      reportSkipped(err, "training", e.epoch(), e.trainSkipped(), unreadable);
+      reportSkipped(err, "validation", e.epoch(), e.validationSkipped(), unreadable);
       String line = String.format(Locale.ROOT, "epoch %d/%d  train loss %.4f  val top-1 %.3f%s  %.1f images/s  lr %s",
           e.epoch(), e.epochs(), e.trainLoss(), e.validation().top1(), classes >= 5 ? String.format(Locale.ROOT,
               "  top-5 %.3f", e.validation().top5()) : "", e.imagesPerSecond(),
@@ -567,8 +576,8 @@ final class FinetuneCommand implements Callable<Integer> {
       log.printf(Locale.ROOT, "pool5 features cached for %d training and %d validation images (%s)%n",
           trainCache.size(), valCache.size(), trainCache.inMemory() ? "in memory" : "in " + trainCache.file());
       log.flush();
-      reportSkipped(err, "training", 1, BatchSource.Skipped.of(trainCache.report()));
-      reportSkipped(err, "validation", 1, BatchSource.Skipped.of(valCache.report()));
+      reportSkipped(err, "training", 1, BatchSource.Skipped.of(trainCache.report()), unreadable);
+      reportSkipped(err, "validation", 1, BatchSource.Skipped.of(valCache.report()), unreadable);
       return new Sources(BatchSource.of(trainCache), BatchSource.of(valCache), resources);
     } catch (IOException | RuntimeException e) {
       for (AutoCloseable r : resources) {
@@ -620,8 +629,10 @@ final class FinetuneCommand implements Callable<Integer> {
     return !(device != null ? Placement.device(device) : Placement.DEFAULT).runsOnCpu();
   }
 
-  private static void reportSkipped(PrintWriter err, String split, int epoch, BatchSource.Skipped skipped) {
+  private static void reportSkipped(PrintWriter err, String split, int epoch, BatchSource.Skipped skipped,
+      AtomicBoolean unreadable) {
     if (skipped.count() > 0) {
+      unreadable.set(true);
       err.println("alexnet finetune: epoch " + epoch + ": " + skipped.count() + " unreadable " + split
           + " images skipped, first: " + String.join(", ", skipped.first()));
       err.flush();

@@ -17,7 +17,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code alexnet predict}: the top ImageNet classes of each image. */
-@Command(name = "predict", mixinStandardHelpOptions = true,
+@Command(name = "predict", mixinStandardHelpOptions = true, exitCodeListHeading = "Exit codes:%n",
+    exitCodeList = {"0:every input was read", "1:bad input or options; nothing (more) was written",
+        "2:a usage error (an unknown option, a missing value)",
+        "3:some inputs could not be read (each named on stderr); the others were processed and written"},
     description = "Print the most probable classes of each image (or of each row of --input-tensor).")
 final class PredictCommand implements Callable<Integer> {
 
@@ -79,6 +82,7 @@ final class PredictCommand implements Callable<Integer> {
     out.flush();
     if (failed[0] > 0) {
       err.println("alexnet predict: " + failed[0] + " of " + images.size() + " images could not be read");
+      return AlexNetCli.EXIT_SOME_INPUTS_FAILED;
     }
     return 0;
   }

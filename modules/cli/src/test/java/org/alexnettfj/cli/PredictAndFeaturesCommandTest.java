@@ -77,7 +77,8 @@ class PredictAndFeaturesCommandTest {
     Path bad = Files.writeString(tmp.resolve("broken.jpg"), "nope");
     Run r = run("predict", "--weights", weights.toString(), "--top", "3", "--json",
         IMAGES.resolve("zebra.jpeg").toString(), bad.toString(), IMAGES.resolve("llama.jpeg").toString());
-    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.code()).as("the others predicted, then exit 3: %s", r.err())
+        .isEqualTo(AlexNetCli.EXIT_SOME_INPUTS_FAILED);
     JsonNode json = new ObjectMapper().readTree(r.out());
     assertThat(json).hasSize(3);
     assertThat(json.get(0).get("input").asText()).endsWith("zebra.jpeg");
@@ -112,7 +113,8 @@ class PredictAndFeaturesCommandTest {
     Path out = tmp.resolve("feats.npy");
     Run r = run("features", "--weights", weights.toString(), "--layer", "fc7", "--out", out.toString(),
         "--list", list.toString());
-    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.code()).as("the others written, then exit 3: %s", r.err())
+        .isEqualTo(AlexNetCli.EXIT_SOME_INPUTS_FAILED);
     WeightArray feats = WeightReader.readArray(out);
     assertThat(feats.shape()).containsExactly(2, 4096);
     assertThat(Files.readAllLines(tmp.resolve("feats.txt"))).hasSize(2)
@@ -123,6 +125,27 @@ class PredictAndFeaturesCommandTest {
         IMAGES.resolve("llama.jpeg").toString());
     assertThat(again.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
     assertThat(again.err()).contains("--force");
+
+    // only unreadable inputs: exit 1 and no [0, 4096] file a script would take for a result
+    Path none = tmp.resolve("none.npy");
+    Run nothing = run("features", "--weights", weights.toString(), "--out", none.toString(),
+        tmp.resolve("missing.jpeg").toString(), Files.writeString(tmp.resolve("text.jpg"), "nope").toString());
+    assertThat(nothing.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
+    assertThat(nothing.err()).contains("none of the 2 images could be read; nothing written");
+    assertThat(none).doesNotExist();
+    assertThat(tmp.resolve("none.txt")).doesNotExist();
+    try (var left = Files.list(tmp)) {
+      assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".none.npy"));
+    }
+  }
+
+  @Test
+  void helpListsTheExitCodes() {
+    for (String command : List.of("predict", "features", "evaluate", "finetune")) {
+      Run help = run(command, "--help");
+      assertThat(help.out()).as(command).contains("Exit codes:")
+          .contains("1   bad input or options").contains("3   some inputs could not be read (each named on stderr)");
+    }
   }
 
   @Test
