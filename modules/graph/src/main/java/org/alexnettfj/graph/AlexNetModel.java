@@ -379,7 +379,10 @@ public final class AlexNetModel implements AutoCloseable {
       return this;
     }
 
-    /** Threads for one op, e.g. a convolution (default 0: TensorFlow picks, usually the core count). */
+    /**
+     * Threads for one op, e.g. a convolution (default 0: TensorFlow picks, usually the core count). TensorFlow
+     * keeps one such pool per process, sized by the first model built ({@link IntraOpPool}).
+     */
     public Builder optIntraOpThreads(int threads) {
       this.intraOpThreads = threads;
       return this;
@@ -443,6 +446,7 @@ public final class AlexNetModel implements AutoCloseable {
       if (numClasses != null && numClasses < 1) {
         throw new IllegalArgumentException("numClasses must be at least 1, was " + numClasses);
       }
+      IntraOpPool.request(intraOpThreads);   // before the device check's session sizes TensorFlow's pool
       // devices are checked before a weight file is read: a missing GPU should not wait for 244 MB
       precision.check(placement);
       ConfigProto config = precision.apply(placement.sessionConfig(ConfigProto.newBuilder()

@@ -325,6 +325,7 @@ public final class AlexNetPredictor implements AutoCloseable {
         throw new IllegalStateException("optPlacement goes with setWeightsFile; a model given by setModel "
             + "already has its placement (" + model.placement() + ")");
       }
+      IntraOpPool.request(intraOpThreads);   // before the device check's session sizes TensorFlow's pool
       if (placement != null) {
         placement.sessionConfig(ConfigProto.getDefaultInstance()); // a missing device fails before the file is read
       }

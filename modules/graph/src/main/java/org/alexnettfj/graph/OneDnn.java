@@ -55,7 +55,8 @@ public final class OneDnn {
 
     /** Runs one small Conv2D (fed, so nothing is folded away) and reads which kernel TensorFlow ran. */
     private static boolean ask() {
-      try (Graph g = new Graph(); Session s = new Session(g)) {
+      try (Graph g = new Graph();
+          Session s = new Session(g, IntraOpPool.forProbe(org.tensorflow.proto.ConfigProto.getDefaultInstance()))) {
         Ops tf = Ops.create(g);
         Placeholder<TFloat32> x = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(1, 4, 4, 1)));
         var conv = tf.withName("probe").nn.conv2d(x, tf.ones(tf.constant(new long[] {1, 1, 1, 1}), TFloat32.class),

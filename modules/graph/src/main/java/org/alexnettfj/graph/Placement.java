@@ -187,7 +187,7 @@ public final class Placement {
     try (PointerScope scope = new PointerScope()) {
       TF_Status status = TF_Status.newStatus();
       TF_SessionOptions options = TF_SessionOptions.newSessionOptions();
-      byte[] bytes = config.toByteArray();
+      byte[] bytes = IntraOpPool.forProbe(config).toByteArray();
       BytePointer configBytes = new BytePointer(bytes);
       tensorflow.TF_SetConfig(options, configBytes, bytes.length, status);
       status.throwExceptionIfNotOK();

@@ -23,6 +23,7 @@ import org.alexnettfj.data.train.Dataset;
 import org.alexnettfj.data.train.LabeledImage;
 import org.alexnettfj.graph.AlexNetGraph;
 import org.alexnettfj.graph.FreshInit;
+import org.alexnettfj.graph.IntraOpPool;
 import org.alexnettfj.graph.Placement;
 import org.alexnettfj.graph.Precision;
 import org.alexnettfj.graph.TensorPool;
@@ -474,6 +475,7 @@ public final class FeatureCache implements AutoCloseable {
       int[] rowOfItem = new int[n];
       Arrays.fill(rowOfItem, -1);
       int rows = 0;
+      IntraOpPool.request(intraOpThreads);
       precision.check(Placement.DEFAULT);
       ConfigProto config = precision.apply(
           ConfigProto.newBuilder().setIntraOpParallelismThreads(intraOpThreads).build());

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.function.Function;
 import org.alexnettfj.graph.AlexNetGraph;
 import org.alexnettfj.graph.FreshInit;
+import org.alexnettfj.graph.IntraOpPool;
 import org.alexnettfj.graph.Placement;
 import org.alexnettfj.graph.Precision;
 import org.alexnettfj.graph.StepProfile;
@@ -869,7 +870,7 @@ public final class Trainer implements AutoCloseable {
       return this;
     }
 
-    /** Threads for one op (default 0: TensorFlow picks). */
+    /** Threads for one op (default 0: TensorFlow picks); one pool per process, the first model's (IntraOpPool). */
     public Builder optIntraOpThreads(int threads) {
       this.intraOpThreads = threads;
       return this;
@@ -969,6 +970,7 @@ public final class Trainer implements AutoCloseable {
       if (intraOpThreads < 0) {
         throw new IllegalArgumentException("intraOpThreads must be >= 0, was " + intraOpThreads);
       }
+      IntraOpPool.request(intraOpThreads);   // before the device check's session sizes TensorFlow's pool
       precision.check(placement);
       ConfigProto config = precision.apply(placement.sessionConfig(
           ConfigProto.newBuilder().setIntraOpParallelismThreads(intraOpThreads).build()));
