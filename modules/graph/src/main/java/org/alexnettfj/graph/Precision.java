@@ -10,7 +10,8 @@ import org.tensorflow.proto.RewriterConfig;
  * bfloat16 rewrite ({@code auto_mixed_precision_onednn_bfloat16}) runs the convolutions and products (and their
  * gradients) in bfloat16 with float32 accumulation; the variables and their updates stay float32. It is faster
  * (BENCHMARKS.md) and close, not equal: fc7 moves by ~0.5% of its largest value, and a class whose probability is
- * close to another's can swap with it. {@code tools/bench precision} reports top-1/top-5 agreement and fc7's difference on real photos.
+ * close to another's can swap with it. {@code tools/bench precision} reports top-1/top-5 agreement and fc7's
+ * difference on real photos.
  */
 public enum Precision {
   FP32,
