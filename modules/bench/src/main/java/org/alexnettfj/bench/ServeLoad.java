@@ -51,6 +51,7 @@ public final class ServeLoad {
     boolean json = false;
     Path weights = null;
     String maxWait = "5";
+    String threads = "0";
     for (int i = 0; i < argv.length; i++) {
       switch (argv[i]) {
         case "--clients" -> clients = Integer.parseInt(argv[++i]);
@@ -59,9 +60,10 @@ public final class ServeLoad {
         case "--weights" -> weights = Path.of(argv[++i]);
         case "--json" -> json = true;
         case "--max-wait-ms" -> maxWait = argv[++i];
+        case "--threads" -> threads = argv[++i];
         default -> throw new IllegalArgumentException("unknown argument " + argv[i]
-            + " (tools/bench serve [--clients 8] [--requests 10000] [--warmup 1000] [--max-wait-ms 5] [--weights FILE] "
-            + "[--json])");
+            + " (tools/bench serve [--clients 8] [--requests 10000] [--warmup 1000] [--max-wait-ms 5] [--threads N] "
+            + "[--weights FILE] [--json])");
       }
     }
     if (weights == null) {
@@ -73,7 +75,7 @@ public final class ServeLoad {
 
     Path log = Files.createTempFile("alexnet-serve", ".log");
     Process server = new ProcessBuilder("tools/alexnet", "serve", "--weights", weights.toString(), "--port", "0",
-        "--max-wait-ms", maxWait)
+        "--max-wait-ms", maxWait, "--threads", threads)
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
       int port = awaitReady(server, log);
@@ -161,6 +163,7 @@ public final class ServeLoad {
       out.put("machine", Machine.current());
       out.put("clients", clients);
       out.put("maxWaitMs", Double.parseDouble(maxWait));
+      out.put("serverIntraOpThreads", Integer.parseInt(threads));
       out.put("requests", total);
       out.put("warmupRequests", warm);
       out.put("seconds", (end - start) / 1e9);
