@@ -100,9 +100,15 @@ final class ModelOptions {
   List<Path> images = new ArrayList<>();
 
   AlexNetPredictor predictor() throws IOException {
+    return predictor(weights, labels, meanImage, oversample, threads, placement(), precision);
+  }
+
+  /** The predictor these options describe; {@code serve} builds its own from the same few options. */
+  static AlexNetPredictor predictor(Path weights, Path labels, Path meanImage, boolean oversample, int threads,
+      Placement placement, Precision precision) throws IOException {
     Inputs.requireWeightsFile(weights);
     AlexNetPredictor.Builder b = AlexNetPredictor.builder().setWeightsFile(weights).optOversample(oversample)
-        .optIntraOpThreads(threads).optPlacement(placement()).optPrecision(precision);
+        .optIntraOpThreads(threads).optPlacement(placement).optPrecision(precision);
     if (meanImage != null) {
       b.optPreprocess(PreprocessConfig.NOTEBOOK.toBuilder().mean(Mean.caffeMeanImage(meanImage)).build());
     }

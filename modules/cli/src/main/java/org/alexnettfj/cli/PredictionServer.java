@@ -202,7 +202,7 @@ final class PredictionServer implements AutoCloseable {
         answer.add(m);
         continue;
       }
-      float[] out = average(await(pending.get(i)));
+      float[] out = AlexNetPredictor.average(await(pending.get(i)));
       rows.add(out);
       if (predict) {
         m.put("top", PredictCommand.topJson(p.topK(in.name(), out, top)));
@@ -332,23 +332,6 @@ final class PredictionServer implements AutoCloseable {
       }
       throw new IllegalStateException("the model failed: " + e.getCause(), e.getCause());
     }
-  }
-
-  /** The crops' outputs averaged (the paper's 10-crop), or the one output. */
-  private static float[] average(float[][] rows) {
-    if (rows.length == 1) {
-      return rows[0];
-    }
-    float[] mean = new float[rows[0].length];
-    for (float[] r : rows) {
-      for (int j = 0; j < mean.length; j++) {
-        mean[j] += r[j];
-      }
-    }
-    for (int j = 0; j < mean.length; j++) {
-      mean[j] /= rows.length;
-    }
-    return mean;
   }
 
   private static Map<String, String> query(HttpExchange ex, Set<String> allowed) {

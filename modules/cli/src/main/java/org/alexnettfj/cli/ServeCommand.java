@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.alexnettfj.graph.AlexNetModel;
 import org.alexnettfj.graph.AlexNetPredictor;
+import org.alexnettfj.graph.Placement;
 import org.alexnettfj.graph.Precision;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -102,7 +103,8 @@ final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().halt(0);
       }, "alexnet-serve-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
-      try (AlexNetPredictor predictor = model().predictor()) {
+      try (AlexNetPredictor predictor = ModelOptions.predictor(weights, labels, meanImage, false, threads,
+          device != null ? Placement.device(device) : Placement.DEFAULT, precision)) {
         server.serve(predictor);
         err.printf(Locale.ROOT, "alexnet serve: ready, %d classes, batches of up to %d within %d ms%n",
             predictor.model().featureSize("prob"), maxBatch, maxWaitMs);
@@ -114,18 +116,5 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     return 0;
-  }
-
-  /** The predict command's model options, as serve sets them. */
-  private ModelOptions model() {
-    ModelOptions m = new ModelOptions();
-    m.weights = weights;
-    m.labels = labels;
-    m.meanImage = meanImage;
-    m.threads = threads;
-    m.device = device;
-    m.precision = precision;
-    m.cpuDevices = 1;
-    return m;
   }
 }

@@ -69,11 +69,8 @@ class ServeCommandTest {
     for (int i = 0; i < PHOTOS.size(); i++) {
       predicted.put(PHOTOS.get(i), all.get(i).get("top"));
     }
-    ModelOptions m = new ModelOptions();
-    m.weights = weights;
-    m.precision = org.alexnettfj.graph.Precision.FP32;
-    m.cpuDevices = 1;
-    predictor = m.predictor();
+    predictor = ModelOptions.predictor(weights, null, null, false, 0, org.alexnettfj.graph.Placement.DEFAULT,
+        org.alexnettfj.graph.Precision.FP32);
     server = PredictionServer.listen(new PredictionServer.Options("127.0.0.1", 0, 8, 20, 1_000_000, 16, 5));
     server.serve(predictor);
     client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();

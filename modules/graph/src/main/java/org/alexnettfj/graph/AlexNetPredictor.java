@@ -200,6 +200,11 @@ public final class AlexNetPredictor implements AutoCloseable {
     }
   }
 
+  /** The mean of {@code crops}' output rows: the paper's 10-crop (probabilities for predict), or the one row. */
+  public static float[] average(float[][] crops) {
+    return average(crops, 0, crops.length);
+  }
+
   /** The paper's 10-crop: the crops' outputs averaged (probabilities for predict). */
   private static float[] average(float[][] rows, int from, int count) {
     if (count == 1) {
