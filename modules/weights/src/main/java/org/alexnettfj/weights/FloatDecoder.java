@@ -138,22 +138,8 @@ final class FloatDecoder {
     }
   }
 
-  /** IEEE 754 binary16 to float32 (Java 17 has no Float.float16ToFloat). */
+  /** IEEE 754 binary16 to float32. */
   static float halfToFloat(short bits) {
-    int h = bits & 0xffff;
-    int sign = (h & 0x8000) << 16;
-    int exp = (h >>> 10) & 0x1f;
-    int mant = h & 0x3ff;
-    if (exp == 0x1f) {
-      return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
-    }
-    if (exp == 0) {
-      if (mant == 0) {
-        return Float.intBitsToFloat(sign);
-      }
-      float v = mant / 1024f / 16384f; // subnormal: mant * 2^-24
-      return sign != 0 ? -v : v;
-    }
-    return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
+    return Float16.toFloat(bits);
   }
 }

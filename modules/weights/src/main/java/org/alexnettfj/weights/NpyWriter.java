@@ -91,14 +91,21 @@ public final class NpyWriter {
   public static final class RowWriter implements java.io.Closeable {
     private final Path out;
     private final int width;
+    private final boolean float16;
     private final Path rows;
     private final OutputStream stream;
     private long count;
     private boolean done;
 
     public RowWriter(Path out, int width) throws IOException {
+      this(out, width, false);
+    }
+
+    /** With {@code float16}, values are stored as numpy's {@code <f2} (half the size, about 3 digits). */
+    public RowWriter(Path out, int width, boolean float16) throws IOException {
       this.out = out.toAbsolutePath();
       this.width = width;
+      this.float16 = float16;
       Files.createDirectories(this.out.getParent());
       this.rows = Files.createTempFile(this.out.getParent(), "." + this.out.getFileName(), ".rows");
       this.stream = new BufferedOutputStream(Files.newOutputStream(rows), 1 << 16);
@@ -108,7 +115,11 @@ public final class NpyWriter {
       if (row.length != width) {
         throw new IllegalArgumentException("row of " + row.length + " values, expected " + width);
       }
-      writeFloats(stream, row, 0, row.length);
+      if (float16) {
+        writeHalves(stream, row);
+      } else {
+        writeFloats(stream, row, 0, row.length);
+      }
       count++;
     }
 
@@ -119,7 +130,8 @@ public final class NpyWriter {
     public void commit() throws IOException {
       stream.close();
       atomically(out, o -> {
-        writeHeader(o, "{'descr': '<f4', 'fortran_order': False, 'shape': (" + count + ", " + width + "), }");
+        writeHeader(o, "{'descr': '" + (float16 ? "<f2" : "<f4") + "', 'fortran_order': False, 'shape': (" + count
+            + ", " + width + "), }");
         Files.copy(rows, o);
       });
       done = true;
@@ -159,6 +171,14 @@ public final class NpyWriter {
       out.write(buf.array(), 0, n * 4);
       i += n;
     }
+  }
+
+  private static void writeHalves(OutputStream out, float[] data) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(2 * data.length).order(ByteOrder.LITTLE_ENDIAN);
+    for (float v : data) {
+      buf.putShort(Float16.fromFloat(v));
+    }
+    out.write(buf.array());
   }
 
   /** Body of a write: gets the temporary file's stream. */
