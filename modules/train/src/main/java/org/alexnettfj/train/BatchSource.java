@@ -28,12 +28,29 @@ public interface BatchSource {
   /** The batches of epoch {@code epoch}, counted from 0. */
   Epoch epoch(int epoch);
 
-  /** {@code size()} examples: their values in a row, as {@link Trainer#step} takes them, and their labels. */
-  record Batch(float[] inputs, int[] labels) {
+  /**
+   * {@code size()} examples: their values in a row, as {@link Trainer#step} takes them, their labels, and the
+   * images they came from (for reports; empty when the source does not name them).
+   */
+  record Batch(float[] inputs, int[] labels, List<String> sources) {
 
     public Batch {
       Objects.requireNonNull(inputs, "inputs");
       Objects.requireNonNull(labels, "labels");
+      sources = List.copyOf(sources);
+      if (!sources.isEmpty() && sources.size() != labels.length) {
+        throw new IllegalArgumentException(sources.size() + " sources for " + labels.length + " examples");
+      }
+    }
+
+    /** Examples without names. */
+    public Batch(float[] inputs, int[] labels) {
+      this(inputs, labels, List.of());
+    }
+
+    /** The image of example {@code i}, or "" when unnamed. */
+    public String source(int i) {
+      return sources.isEmpty() ? "" : sources.get(i);
     }
 
     public int size() {
@@ -92,7 +109,7 @@ public interface BatchSource {
           @Override
           public Batch next() {
             BatchPipeline.Batch b = batches.next();
-            return new Batch(b.images(), b.labels());
+            return new Batch(b.images(), b.labels(), b.sources());
           }
 
           @Override
@@ -125,7 +142,7 @@ public interface BatchSource {
         @Override
         public Batch next() {
           FeatureCache.Batch b = batches.next();
-          return new Batch(b.features(), b.labels());
+          return new Batch(b.features(), b.labels(), b.sources());
         }
       };
     });

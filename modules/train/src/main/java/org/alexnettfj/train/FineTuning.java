@@ -258,7 +258,7 @@ public final class FineTuning {
         }
         float[][] scores = trainer.logits(b.inputs(), b.size());
         for (int i = 0; i < b.size(); i++) {
-          tally.add(scores[i], b.labels()[i]);
+          tally.add(scores[i], b.labels()[i], b.source(i));
         }
       }
       skipped[0] = batches.skipped();

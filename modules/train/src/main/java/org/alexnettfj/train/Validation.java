@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * One pass over the validation set: top-1 and top-5 accuracy and the confusion matrix, {@code confusion[truth]
  * [predicted]} (argmax of fc8). An image counts towards top-k when fewer than {@code k} classes score strictly
- * higher than its true class; an image whose scores hold a NaN counts as wrong.
+ * higher than its true class; an image whose scores hold a NaN counts as wrong. {@link #mistakes()} keeps the
+ * {@value #MISTAKES_KEPT} worst wrong answers (highest softmax probability on the wrong class) for a report.
  *
  * <pre>{@code
  * for (Validation.ClassSummary c : validation.perClass()) {
@@ -14,7 +15,26 @@ import java.util.List;
  * }
  * }</pre>
  */
-public record Validation(int images, double top1, double top5, long[][] confusion) {
+public record Validation(int images, double top1, double top5, long[][] confusion, List<Mistake> mistakes) {
+
+  /** Wrong answers {@link #mistakes()} keeps. */
+  public static final int MISTAKES_KEPT = 32;
+
+  public Validation {
+    mistakes = List.copyOf(mistakes);
+  }
+
+  /** Without mistakes: the numbers only. */
+  public Validation(int images, double top1, double top5, long[][] confusion) {
+    this(images, top1, top5, confusion, List.of());
+  }
+
+  /**
+   * A wrong top-1 answer: the image (as its batch named it; empty when the source does not name images), its
+   * true class, the predicted class and the softmax probability given to it.
+   */
+  public record Mistake(String source, int truth, int predicted, double probability) {
+  }
 
   /**
    * One class of the confusion matrix: its validation images, the share classified right, and the class they are
@@ -29,12 +49,17 @@ public record Validation(int images, double top1, double top5, long[][] confusio
     private int images;
     private int top1;
     private int top5;
+    private final List<Mistake> mistakes = new ArrayList<>();
 
     Tally(int classes) {
       confusion = new long[classes][classes];
     }
 
     void add(float[] scores, int truth) {
+      add(scores, truth, "");
+    }
+
+    void add(float[] scores, int truth, String source) {
       float target = scores[truth];
       int above = 0;
       int predicted = 0;
@@ -56,11 +81,42 @@ public record Validation(int images, double top1, double top5, long[][] confusio
       top1 += above < 1 ? 1 : 0;
       top5 += above < 5 ? 1 : 0;
       confusion[truth][above < 1 ? truth : predicted]++;
+      if (above >= 1 && !nan) {
+        keep(new Mistake(source, truth, predicted, softmax(scores, predicted)));
+      }
+    }
+
+    /** Keeps the worst {@value #MISTAKES_KEPT}: highest probability first, the earlier image on a tie. */
+    private void keep(Mistake m) {
+      if (mistakes.size() == MISTAKES_KEPT && m.probability() <= mistakes.get(MISTAKES_KEPT - 1).probability()) {
+        return;
+      }
+      int at = mistakes.size();
+      while (at > 0 && mistakes.get(at - 1).probability() < m.probability()) {
+        at--;
+      }
+      mistakes.add(at, m);
+      if (mistakes.size() > MISTAKES_KEPT) {
+        mistakes.remove(MISTAKES_KEPT);
+      }
+    }
+
+    /** Softmax of {@code scores} at {@code c}, in double, stable for any scale. */
+    static double softmax(float[] scores, int c) {
+      double max = Double.NEGATIVE_INFINITY;
+      for (float s : scores) {
+        max = Math.max(max, s);
+      }
+      double sum = 0;
+      for (float s : scores) {
+        sum += Math.exp(s - max);
+      }
+      return Math.exp(scores[c] - max) / sum;
     }
 
     Validation result() {
       return new Validation(images, images == 0 ? Double.NaN : (double) top1 / images,
-          images == 0 ? Double.NaN : (double) top5 / images, confusion);
+          images == 0 ? Double.NaN : (double) top5 / images, confusion, mistakes);
     }
   }
 

@@ -45,4 +45,36 @@ class ValidationTest {
         .isEqualTo(new Validation.ClassSummary(1, 4, 0.25, 2, 2));
     assertThat(c.get(2).accuracy()).as("no images: no accuracy").isNaN();
   }
+
+  @Test
+  void keepsTheWorstMistakesWithTheirSoftmaxProbability() {
+    Validation.Tally t = new Validation.Tally(3);
+    t.add(new float[] {0, 1, 0}, 0, "a.jpg");               // wrong: p(1) = e / (2 + e)
+    t.add(new float[] {5, 0, 0}, 0, "right.jpg");           // right: not a mistake
+    t.add(new float[] {0, 0, 3}, 1, "b.jpg");               // wrong: p(2) = e^3 / (2 + e^3), the worst
+    t.add(new float[] {Float.NaN, 0, 0}, 1, "nan.jpg");     // wrong, but no probability to rank it by
+    t.add(new float[] {100, 0, 100.5f}, 1, "c.jpg");        // large scores: still finite, p(2) about 0.62
+    List<Validation.Mistake> m = t.result().mistakes();
+
+    assertThat(m).extracting(Validation.Mistake::source).containsExactly("b.jpg", "c.jpg", "a.jpg");
+    double e = Math.E;
+    assertThat(m.get(0).probability()).isCloseTo(e * e * e / (2 + e * e * e), org.assertj.core.data.Offset.offset(
+        1e-12));
+    assertThat(m.get(0)).extracting(Validation.Mistake::truth, Validation.Mistake::predicted).containsExactly(1, 2);
+    assertThat(m.get(1).probability()).isCloseTo(1 / (1 + Math.exp(-0.5) + Math.exp(-100.5)),
+        org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(m.get(2).probability()).isCloseTo(e / (2 + e), org.assertj.core.data.Offset.offset(1e-12));
+  }
+
+  @Test
+  void keepsOnlyTheWorstThirtyTwo() {
+    Validation.Tally t = new Validation.Tally(2);
+    for (int i = 0; i < 100; i++) {
+      t.add(new float[] {0, i / 10f}, 0, "img" + i);
+    }
+    List<Validation.Mistake> m = t.result().mistakes();
+    assertThat(m).hasSize(Validation.MISTAKES_KEPT);
+    assertThat(m.get(0).source()).isEqualTo("img99");
+    assertThat(m.get(31).source()).isEqualTo("img68");
+  }
 }
