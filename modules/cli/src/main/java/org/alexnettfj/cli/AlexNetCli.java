@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
     description = "AlexNet on TensorFlow Java: read, check and convert weights; predict; extract features; fine-tune;"
         + " evaluate; make list files; serve predictions over HTTP.",
     subcommands = {InspectCommand.class, ConvertCommand.class, PredictCommand.class, FeaturesCommand.class,
-        FinetuneCommand.class, EvaluateCommand.class, MakeListsCommand.class, ServeCommand.class,
+        FinetuneCommand.class, EvaluateCommand.class, MakeListsCommand.class, FiltersCommand.class,
+        IndexCommand.class, SimilarCommand.class, ServeCommand.class,
         CommandLine.HelpCommand.class})
 public final class AlexNetCli {
 

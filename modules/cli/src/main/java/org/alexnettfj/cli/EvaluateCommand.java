@@ -19,6 +19,7 @@ import org.alexnettfj.data.train.Dataset;
 import org.alexnettfj.data.train.LabeledImage;
 import org.alexnettfj.graph.AlexNetModel;
 import org.alexnettfj.graph.Labels;
+import org.alexnettfj.train.Validation;
 import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.AlexNetWeights;
 import org.alexnettfj.weights.WeightReader;
@@ -84,6 +85,11 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object instead of the text report.")
   boolean json;
 
+  @Option(names = "--report", paramLabel = "REPORT.html",
+      description = "Also write one self-contained HTML page: the confusion matrix as a heat map, top-1 per class "
+          + "and the worst mistakes as thumbnails.")
+  Path report;
+
   /** Per class of the model that has images: how many, how many top-1 right, and what the wrong ones became. */
   private static final class ClassTally {
     int images;
@@ -114,10 +120,13 @@ final class EvaluateCommand implements Callable<Integer> {
       int evaluated = 0;
       int top1 = 0;
       int top5 = 0;
-      BatchPipeline.EpochReport report;
+      BatchPipeline.EpochReport skipped;
+      long[][] confusion;
+      Validation.WorstMistakes mistakes = new Validation.WorstMistakes();
       try (AlexNetModel model = loadModel()) {
         names = modelClassNames(model.numClasses());
         toModel = labelsToModel(dataset, names, model.numClasses());
+        confusion = new long[names.size()][names.size()];
         start = System.nanoTime();
         try (BatchPipeline pipeline = BatchPipeline.builder().setDataset(dataset).optPreprocess(PREPROCESS)
                 .optAugmentation(Augmentation.NONE).optBatchSize(batchSize).optShuffle(false).optStrict(strict)
@@ -133,13 +142,19 @@ final class EvaluateCommand implements Callable<Integer> {
               for (int i = 0; i < b.size(); i++) {
                 int target = toModel[b.labels()[i]];
                 int rank = rank(scores[i], target);
+                int predicted = argmax(scores[i]);
+                confusion[target][predicted]++;
+                if (rank > 0) {
+                  mistakes.offer(new Validation.Mistake(b.sources().get(i), target, predicted,
+                      Validation.softmax(scores[i], predicted)));
+                }
                 ClassTally t = tallies.computeIfAbsent(target, k -> new ClassTally());
                 t.images++;
                 if (rank == 0) {
                   t.top1++;
                   top1++;
                 } else {
-                  t.mistakenFor.merge(argmax(scores[i]), 1, Integer::sum);
+                  t.mistakenFor.merge(predicted, 1, Integer::sum);
                 }
                 top5 += rank < 5 ? 1 : 0;
                 evaluated++;
@@ -147,14 +162,14 @@ final class EvaluateCommand implements Callable<Integer> {
             }
             progress.progress(done, dataset.size());
           }
-          report = batches.report();
+          skipped = batches.report();
         }
       }
       double seconds = (System.nanoTime() - start) / 1e9;
-      if (report.skippedCount() > 0) {
+      if (skipped.skippedCount() > 0) {
         List<String> first = new ArrayList<>();
-        report.firstSkipped().forEach(s -> first.add(s.source() + " (" + s.reason() + ")"));
-        err.println("alexnet evaluate: " + report.skippedCount() + " unreadable images skipped, first: "
+        skipped.firstSkipped().forEach(s -> first.add(s.source() + " (" + s.reason() + ")"));
+        err.println("alexnet evaluate: " + skipped.skippedCount() + " unreadable images skipped, first: "
             + String.join(", ", first));
       }
       err.flush();
@@ -165,12 +180,22 @@ final class EvaluateCommand implements Callable<Integer> {
       boolean withTop5 = names.size() >= 5;
       double imagesPerSecond = evaluated / seconds;
       if (json) {
-        printJson(out, names, tallies, evaluated, report, top1, top5, withTop5, imagesPerSecond);
+        printJson(out, names, tallies, evaluated, skipped, top1, top5, withTop5, imagesPerSecond);
       } else {
-        printText(out, names, tallies, evaluated, report.skippedCount(), top1, top5, withTop5, imagesPerSecond);
+        printText(out, names, tallies, evaluated, skipped.skippedCount(), top1, top5, withTop5, imagesPerSecond);
       }
       out.flush();
-      if (report.skippedCount() > 0) {
+      if (report != null) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("weights", weights.toString());
+        settings.put("data", data.toString());
+        settings.put("skipped", Integer.toString(skipped.skippedCount()));
+        Reports.write(report, "Evaluation of " + weights.getFileName(), names, List.of(), confusion,
+            mistakes.list(), settings, dataset);
+        err.println("alexnet evaluate: wrote " + report);
+        err.flush();
+      }
+      if (skipped.skippedCount() > 0) {
         return AlexNetCli.EXIT_SOME_INPUTS_FAILED;
       }
     }

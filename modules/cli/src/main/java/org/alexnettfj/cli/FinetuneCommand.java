@@ -190,6 +190,11 @@ final class FinetuneCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Epoch lines go to stderr; stdout gets one JSON object at the end.")
   boolean json;
 
+  @Option(names = "--report", paramLabel = "REPORT.html",
+      description = "Write one self-contained HTML page at the end (also when the loss diverges): learning curves, "
+          + "the confusion matrix as a heat map, top-1 per class and the worst mistakes as thumbnails.")
+  Path report;
+
   /** Set when an unreadable image was reported: the run then exits {@link AlexNetCli#EXIT_SOME_INPUTS_FAILED}. */
   private final AtomicBoolean unreadable = new AtomicBoolean();
 
@@ -269,6 +274,8 @@ final class FinetuneCommand implements Callable<Integer> {
           log.println("TensorBoard event files in " + logDir + " (tensorboard --logdir " + logDir + ")");
           log.flush();
         }
+        Reports.Curves curves = new Reports.Curves();
+        builder.optListener(curves);
         FineTuning run = builder.build();
         FineTuning.Result result;
         try {
@@ -277,7 +284,13 @@ final class FinetuneCommand implements Callable<Integer> {
           if (json) {
             printJson(stdout, e.result(), trainer, classes, trainSet.size(), valSet.size());
           }
+          if (report != null) {
+            writeReport(e.result(), curves, classes, valSet, settings, err);
+          }
           throw e;
+        }
+        if (report != null) {
+          writeReport(result, curves, classes, valSet, settings, err);
         }
         if (out != null) {
           save(trainer, pretrained, classes, log);
@@ -289,6 +302,29 @@ final class FinetuneCommand implements Callable<Integer> {
       }
     }
     return unreadable.get() ? AlexNetCli.EXIT_SOME_INPUTS_FAILED : 0;
+  }
+
+  private void writeReport(FineTuning.Result result, Reports.Curves curves, List<String> classes, Dataset valSet,
+      Map<String, String> settings, PrintWriter err) throws IOException {
+    if (result.validation() == null) {
+      err.println("alexnet finetune: no epoch finished; no report written");
+      err.flush();
+      return;
+    }
+    Map<String, String> shown = new LinkedHashMap<>(settings);
+    shown.put("weights", Files.exists(weights) ? weights.toString() : "none (no " + weights + "): every layer fresh");
+    shown.put("train layers", String.join(",", trainLayers));
+    shown.put("epochs", Integer.toString(result.epochs()));
+    if (result.resumedFrom() != null) {
+      shown.put("resumed from", result.resumedFrom() + " (the curves show this run's epochs)");
+    }
+    if (result.stoppedEarly() != null) {
+      shown.put("stopped early", result.stoppedEarly());
+    }
+    Reports.write(report, "Fine-tuning on " + train, classes, curves.rows(), result.validation(), shown,
+        valSet);
+    err.println("alexnet finetune: wrote " + report);
+    err.flush();
   }
 
   private Path checkpointFolder() {

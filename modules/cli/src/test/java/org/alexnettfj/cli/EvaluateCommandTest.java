@@ -107,7 +107,7 @@ class EvaluateCommandTest {
     Run r = Run.of("finetune", "--train", shared.resolve("train").toString(), "--val", val.toString(),
         "--weights", pretrained.toString(), "--train-layers", "fc8", "--epochs", "4", "--batch-size", "4",
         "--no-augment", "--keep-prob", "1", "--learning-rate", "0.00001", "--seed", "0", "--threads", "2",
-        "--out", model.toString());
+        "--out", model.toString(), "--report", shared.resolve("finetune.html").toString());
     assertThat(r.code()).as("finetune; stderr: %s", r.err()).isZero();
     Files.delete(pretrained);
   }
@@ -176,6 +176,56 @@ class EvaluateCommandTest {
         assertThat(c.get("confusedCount").asInt()).isEqualTo(most);
       }
     }
+  }
+
+  private static int count(String html, String regex) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile(regex).matcher(html);
+    int n = 0;
+    while (m.find()) {
+      n++;
+    }
+    return n;
+  }
+
+  /** The heat map's cells ({@code "c1 as c3: 2"}) hold the confusion counted here from the model's own scores. */
+  private static void assertHeatMapMatches(String html, Expected e) {
+    for (String truth : CLASSES) {
+      int[] t = e.perClass().get(truth);
+      for (String predicted : CLASSES) {
+        int expected = truth.equals(predicted) ? t[1]
+            : e.mistakes().getOrDefault(truth, Map.of()).getOrDefault(predicted, 0);
+        assertThat(html).as("cell %s as %s", truth, predicted)
+            .contains("<title>" + truth + " as " + predicted + ": " + expected + "</title>");
+      }
+    }
+  }
+
+  @Test
+  void evaluateReportHoldsTheConfusionAndTheMistakes() throws Exception {
+    Path report = dir.resolve("eval.html");
+    Run r = Run.of("evaluate", "--weights", model.toString(), "--data", val.toString(), "--threads", "2",
+        "--report", report.toString());
+    assertThat(r.code()).as("stderr: %s", r.err()).isZero();
+    assertThat(r.err()).contains("wrote " + report);
+    String html = Files.readString(report);
+    Expected e = countDirectly(val);
+    assertHeatMapMatches(html, e);
+    assertThat(html).doesNotContain("<svg class=\"chart\"");
+    int wrong = e.images() - e.top1();
+    assertThat(count(html, "<figure class=\"mistake\"")).isEqualTo(Math.min(wrong, 32));
+    assertThat(count(html, "<img alt=\"[^\"]*\" src=\"data:image/jpeg;base64,")).isEqualTo(Math.min(wrong, 32));
+  }
+
+  @Test
+  void finetuneReportHasTheCurvesOfEveryEpochAndTheLastValidation() throws Exception {
+    String html = Files.readString(shared.resolve("finetune.html"));
+    assertThat(count(html, "<svg class=\"chart\"")).isEqualTo(2);
+    // 4 epochs: four points on each line (loss; top-1 and top-5 for 6 classes)
+    assertThat(count(html, "<circle ")).isEqualTo(3 * 4);
+    assertThat(count(html, "<tr><td class=\"n\">")).as("the epochs table").isEqualTo(4);
+    // the last epoch's validation is the model saved by --out: the same confusion as evaluating it
+    assertHeatMapMatches(html, countDirectly(val));
+    assertThat(html).contains("train layers").contains("fc8");
   }
 
   @Test

@@ -111,7 +111,7 @@ final class Svg {
     int cell = n <= 10 ? 44 : n <= 30 ? 22 : Math.max(4, 600 / n);
     boolean labels = n <= 40;
     int label = labels ? Math.min(140, 8 + 7 * classes.stream().mapToInt(String::length).max().orElse(1)) : 8;
-    int size = label + n * cell + 8;
+    int size = Math.max(300, label + n * cell + 8);
     StringBuilder b = new StringBuilder();
     b.append(String.format(Locale.ROOT, "<svg class=\"heatmap\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
         + "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"confusion matrix\">%n", size, size + 20,

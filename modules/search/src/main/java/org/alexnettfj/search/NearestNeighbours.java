@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.alexnettfj.weights.Float16;
 
 /**
  * Exact k-nearest-neighbour search over a {@link FeatureIndex}: every row is compared with every query.
@@ -16,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Rows are read block by block from the mapped index, and distances come from dot products computed four
  * queries by four rows at a time (each value loaded is used four times), as a blocked matrix product does. That
  * gives candidates; the best of them are then measured again exactly, in double precision and term by term, so
- * the distances returned are exact (an image's distance to itself is 0) and ties are broken by row.
+ * the distances returned are exact (an image's distance to itself is 0) and ties are broken by row. Against a
+ * float16 index the queries are first rounded to float16 too, so that an indexed image still finds itself at 0.
  *
  * <p>Exact search reads the whole index per batch of queries: about a second per million fc7 rows on a core (see
  * BENCHMARKS.md). For hundreds of millions of images, use an approximate index (FAISS, HNSW, Lucene's vector
@@ -62,6 +64,17 @@ public final class NearestNeighbours {
         throw new IllegalArgumentException("query of " + q.length + " values, but the index " + index.location()
             + " holds rows of " + d);
       }
+    }
+    if (index.float16()) {
+      List<float[]> rounded = new ArrayList<>();
+      for (float[] v : queries) {
+        float[] r = new float[d];
+        for (int j = 0; j < d; j++) {
+          r[j] = Float16.toFloat(Float16.fromFloat(v[j]));
+        }
+        rounded.add(r);
+      }
+      queries = rounded;
     }
     int nq = queries.size();
     if (nq == 0 || index.size() == 0) {

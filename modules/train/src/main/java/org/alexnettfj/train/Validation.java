@@ -43,13 +43,49 @@ public record Validation(int images, double top1, double top5, long[][] confusio
   public record ClassSummary(int index, long images, double accuracy, int mostMistakenFor, long mistakes) {
   }
 
+  /** Softmax of {@code scores} at {@code c}, in double, stable for any scale. */
+  public static double softmax(float[] scores, int c) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (float s : scores) {
+      max = Math.max(max, s);
+    }
+    double sum = 0;
+    for (float s : scores) {
+      sum += Math.exp(s - max);
+    }
+    return Math.exp(scores[c] - max) / sum;
+  }
+
+  /** The {@value #MISTAKES_KEPT} worst mistakes offered: highest probability first, the earlier on a tie. */
+  public static final class WorstMistakes {
+    private final List<Mistake> kept = new ArrayList<>();
+
+    public void offer(Mistake m) {
+      if (kept.size() == MISTAKES_KEPT && m.probability() <= kept.get(MISTAKES_KEPT - 1).probability()) {
+        return;
+      }
+      int at = kept.size();
+      while (at > 0 && kept.get(at - 1).probability() < m.probability()) {
+        at--;
+      }
+      kept.add(at, m);
+      if (kept.size() > MISTAKES_KEPT) {
+        kept.remove(MISTAKES_KEPT);
+      }
+    }
+
+    public List<Mistake> list() {
+      return List.copyOf(kept);
+    }
+  }
+
   /** Scores of a whole validation set, image by image. */
   static final class Tally {
     private final long[][] confusion;
     private int images;
     private int top1;
     private int top5;
-    private final List<Mistake> mistakes = new ArrayList<>();
+    private final WorstMistakes mistakes = new WorstMistakes();
 
     Tally(int classes) {
       confusion = new long[classes][classes];
@@ -82,41 +118,13 @@ public record Validation(int images, double top1, double top5, long[][] confusio
       top5 += above < 5 ? 1 : 0;
       confusion[truth][above < 1 ? truth : predicted]++;
       if (above >= 1 && !nan) {
-        keep(new Mistake(source, truth, predicted, softmax(scores, predicted)));
+        mistakes.offer(new Mistake(source, truth, predicted, softmax(scores, predicted)));
       }
-    }
-
-    /** Keeps the worst {@value #MISTAKES_KEPT}: highest probability first, the earlier image on a tie. */
-    private void keep(Mistake m) {
-      if (mistakes.size() == MISTAKES_KEPT && m.probability() <= mistakes.get(MISTAKES_KEPT - 1).probability()) {
-        return;
-      }
-      int at = mistakes.size();
-      while (at > 0 && mistakes.get(at - 1).probability() < m.probability()) {
-        at--;
-      }
-      mistakes.add(at, m);
-      if (mistakes.size() > MISTAKES_KEPT) {
-        mistakes.remove(MISTAKES_KEPT);
-      }
-    }
-
-    /** Softmax of {@code scores} at {@code c}, in double, stable for any scale. */
-    static double softmax(float[] scores, int c) {
-      double max = Double.NEGATIVE_INFINITY;
-      for (float s : scores) {
-        max = Math.max(max, s);
-      }
-      double sum = 0;
-      for (float s : scores) {
-        sum += Math.exp(s - max);
-      }
-      return Math.exp(scores[c] - max) / sum;
     }
 
     Validation result() {
       return new Validation(images, images == 0 ? Double.NaN : (double) top1 / images,
-          images == 0 ? Double.NaN : (double) top5 / images, confusion, mistakes);
+          images == 0 ? Double.NaN : (double) top5 / images, confusion, mistakes.list());
     }
   }
 
