@@ -29,7 +29,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * and with oneDNN), import, conversion, start-up, inference at batch 1/16/64/128, fc7 extraction, fine-tuning and
  * full-training steps, training end to end from JPEGs (with and without augmentation), and fc6–fc8 steps from
  * cached pool5 features against the centre-crop run (the {@code --cache-features} speed-up), and the same for fc8
- * alone ({@code alexnet finetune}'s default layers). Prints a short table, or one JSON object.
+ * alone ({@code alexnet finetune}'s default layers), and {@code alexnet similar}'s exact search. Prints a short
+ * table, or one JSON object.
  *
  * <p>{@code --quick}: only the peak at n = 4096, inference at batch 64 and a fc6–fc8 fine-tuning step at batch
  * 128, a couple of minutes in all. Run from the repository root (tools/bench does); JMH's own output and each
@@ -129,7 +130,7 @@ public final class BenchSuite {
   }
 
   private void run() throws IOException, RunnerException, InterruptedException {
-    int total = quick ? 4 : 8;
+    int total = quick ? 4 : 9;
     int step = 0;
     FullSizeWeights.ensure(npy);
     say(++step, total, quick ? "limit: FP32 matmul peak" : "limits: memory bandwidth, FP32 matmul peak");
@@ -154,12 +155,37 @@ public final class BenchSuite {
           "end to end: JPEGs through BatchPipeline into Trainer.step; steps from cached pool5 (fc6-fc8, fc8)");
       endToEnd(fineTune128);
     }
+    if (!quick) {
+      say(++step, total, "similar: exact nearest-neighbour search over 16,384 fc7-like rows");
+      similarity();
+    }
     // The host's speed moves within a run (BENCHMARKS.md: a pass read 73% of one run's start peak and 93% of the
     // next's): the peak again at the end, and the better of the two is the limit, so no fraction is flattered by a
     // slow start.
     say(++step, total, "limit again: FP32 matmul peak at the end of the run");
     closingPeak();
     progress.printf(Locale.ROOT, "bench: done in %.0f s%n", elapsed());
+  }
+
+  /**
+   * {@code alexnet similar}'s search: distances per second on one core (the goal: a million at 4096-d) and on all,
+   * against the matmul peak per core (the search is plain Java, the peak TensorFlow's SIMD kernels).
+   */
+  private void similarity() throws RunnerException {
+    List<Measured> ms = jmh("similarity", "SimilarityBenchmark", o -> o.param("queries", "1", "64")
+        .param("dtype", "float32", "float16").param("threads", "1", Integer.toString(cores)).warmupIterations(1)
+        .warmupTime(TimeValue.seconds(2)).measurementIterations(3).measurementTime(TimeValue.seconds(2)));
+    for (Measured m : ms) {
+      int queries = Integer.parseInt(m.params().get("queries"));
+      int threads = Integer.parseInt(m.params().get("threads"));
+      String dtype = m.params().get("dtype");
+      if (threads > 1 && (queries == 1 || dtype.equals("float16"))) {
+        continue;   // one row on all cores is enough to show the scaling
+      }
+      rows.add(p -> Row.search("similar_q" + queries + "_" + dtype + "_t" + threads, "similar: " + queries
+          + " quer" + (queries == 1 ? "y" : "ies") + ", " + dtype, threads, m, (long) SimilarityBenchmark.ROWS
+          * queries, SimilarityBenchmark.DIMS, p / cores));
+    }
   }
 
   private void bandwidth() throws RunnerException {

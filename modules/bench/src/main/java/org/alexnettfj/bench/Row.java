@@ -64,6 +64,25 @@ public record Row(String id, String name, Integer batch, int threads, double med
         100 * ofModel), numbers);
   }
 
+  /**
+   * An exact search: {@code distances} query-row distances of {@code dims} values (2 dims flops each) per call on
+   * {@code threads} threads, per core against the goal of a million a second and against {@code peakPerCore}.
+   */
+  public static Row search(String id, String name, int threads, Measured m, long distances, int dims,
+      double peakPerCore) {
+    double perSecond = distances / seconds(m.median(), m.unit());
+    double perCore = perSecond / threads;
+    double gflopsPerCore = perCore * 2.0 * dims / 1e9;
+    Map<String, Double> numbers = new LinkedHashMap<>();
+    numbers.put("distancesPerSecond", perSecond);
+    numbers.put("distancesPerSecondPerCore", perCore);
+    numbers.put("gflopsPerCore", gflopsPerCore);
+    numbers.put("fractionOfPeakPerCore", gflopsPerCore / peakPerCore);
+    return time(id, name, null, threads, m).with(format("%.2f M distances/s", perSecond / 1e6),
+        format("%.2f M/s a core (goal >= 1), %.0f%% of %.1f GFLOP/s a core", perCore / 1e6,
+            100 * gflopsPerCore / peakPerCore, peakPerCore), numbers);
+  }
+
   /** An {@code n x n} by {@code n x n} float32 matmul: 2 n^3 flops. */
   public static Row peak(String id, String name, int n, int threads, Measured m) {
     double gflops = 2.0 * n * n * n / seconds(m.median(), m.unit()) / 1e9;

@@ -111,11 +111,12 @@ final class Svg {
     int cell = n <= 10 ? 44 : n <= 30 ? 22 : Math.max(4, 600 / n);
     boolean labels = n <= 40;
     int label = labels ? Math.min(140, 8 + 7 * classes.stream().mapToInt(String::length).max().orElse(1)) : 8;
-    int size = Math.max(300, label + n * cell + 8);
+    int bottom = label + n * cell;
+    int width = Math.max(300, bottom + 8);
     StringBuilder b = new StringBuilder();
     b.append(String.format(Locale.ROOT, "<svg class=\"heatmap\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
-        + "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"confusion matrix\">%n", size, size + 20,
-        size, size + 20));
+        + "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"confusion matrix\">%n", width, bottom + 24,
+        width, bottom + 24));
     for (int t = 0; t < n; t++) {
       long total = 0;
       for (long c : confusion[t]) {
@@ -141,7 +142,7 @@ final class Svg {
             Html.escape(classes.get(t))));
       }
     }
-    b.append(text(label, size + 14, "start", null, "rows: true class; columns: predicted class"));
+    b.append(text(label, bottom + 16, "start", null, "rows: true class; columns: predicted class"));
     return b.append("</svg>\n").toString();
   }
 
