@@ -18,7 +18,7 @@ import javax.imageio.ImageIO;
  * tools/pictures-demo as a single-file program (Java 17 runs a .java file directly):
  *
  * <pre>
- *   java tools/CheckPages.java [--screenshots DIR] PAGE.html:images=N,charts=M ...
+ *   java tools/CheckPages.java [--screenshots DIR] PAGE.html:images=N,charts=M[,window=WxH] ...
  * </pre>
  *
  * A copy of each page gets a small script that counts what loaded after the load event and puts the counts in
@@ -79,13 +79,16 @@ public class CheckPages {
     Path page = Path.of(parts[0]).toAbsolutePath();
     int wantImages = -1;
     int wantCharts = -1;
+    String window = "1000,1400";
     if (parts.length == 2) {
       for (String kv : parts[1].split(",")) {
         String[] e = kv.split("=", 2);
         switch (e[0]) {
           case "images" -> wantImages = Integer.parseInt(e[1]);
           case "charts" -> wantCharts = Integer.parseInt(e[1]);
-          default -> throw new IllegalArgumentException("unknown expectation " + kv + " (images=N, charts=N)");
+          case "window" -> window = e[1].replace('x', ',');
+          default -> throw new IllegalArgumentException("unknown expectation " + kv
+              + " (images=N, charts=N, window=WxH)");
         }
       }
     }
@@ -128,7 +131,7 @@ public class CheckPages {
         problems.add("script or console errors: " + errors);
       }
       Path png = work.resolve("shot.png");
-      run(chromium, work, "--screenshot=" + png, "--window-size=1000,1400", page.toUri().toString());
+      run(chromium, work, "--screenshot=" + png, "--window-size=" + window, page.toUri().toString());
       BufferedImage shot = ImageIO.read(png.toFile());
       if (shot == null) {
         problems.add("no screenshot");
