@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "alexnet", mixinStandardHelpOptions = true, version = "alexnet-tfj 0.1.0",
     description = "AlexNet on TensorFlow Java: read, check and convert weights; predict; extract features; fine-tune;"
-        + " evaluate; make list files; serve predictions over HTTP.",
+        + " evaluate; make list files; draw filters; index and search similar images; serve predictions over HTTP.",
     subcommands = {InspectCommand.class, ConvertCommand.class, PredictCommand.class, FeaturesCommand.class,
         FinetuneCommand.class, EvaluateCommand.class, MakeListsCommand.class, FiltersCommand.class,
         IndexCommand.class, SimilarCommand.class, ServeCommand.class,
