@@ -712,37 +712,67 @@ final class Unpickler {
   }
 
   /**
-   * The dictionary key whose value is being read, e.g. {@code conv3} or {@code conv3/weights}: a key sits right
-   * after its dict on the stack (SETITEM) or after the dict's MARK (SETITEMS, keys at even places).
+   * The dictionary keys whose value is being read, e.g. {@code conv3} or {@code conv3/weights}. From the first dict
+   * on the stack, the items after a dict being filled are its key/value pairs (after its MARK for SETITEMS, right
+   * after it for SETITEM), up to the next MARK; the current key is the last one, or the one whose value is an
+   * empty dict still being filled (a finished dict holds items: it is a value, not descended into).
    */
   String currentLayer() {
     List<String> path = new ArrayList<>();
-    int m = 0;
-    for (int i = 0; i < stack.size(); i++) {
-      if (!(stack.get(i) instanceof LinkedHashMap<?, ?>)) {
-        continue;
+    int at = -1;
+    for (int i = 0; i < stack.size() && at < 0; i++) {
+      if (stack.get(i) instanceof LinkedHashMap<?, ?>) {
+        at = i;
       }
-      int start = i + 1;
-      while (m < markCount && marks[m] < start) {
-        m++;
-      }
-      boolean marked = m < markCount && marks[m] == start;
-      int end = marked && m + 1 < markCount ? marks[m + 1] : stack.size();
-      int keyAt = -1;
-      if (marked) {
-        for (int k = start; k < end; k += 2) {
-          keyAt = k;
+    }
+    while (at >= 0) {
+      int start = at + 1;
+      int end = nextMark(start + 1);
+      at = -1;
+      for (int p = start; p < end; p += 2) {
+        Object value = p + 1 < end ? stack.get(p + 1) : null;
+        boolean last = p + 2 >= end;
+        boolean open = value instanceof LinkedHashMap<?, ?> d && (isMark(p + 2) || (d.isEmpty() && !last));
+        if (last || open) {
+          if (!addKey(path, stack.get(p))) {
+            return path.isEmpty() ? null : String.join("/", path);
+          }
+          at = open ? p + 1 : -1;
+          break;
         }
-      } else if (start < stack.size()) {
-        keyAt = start;
-      }
-      if (keyAt >= 0 && stack.get(keyAt) instanceof String s && s.length() <= 128) {
-        path.add(s);
-      } else if (keyAt >= 0 && stack.get(keyAt) instanceof byte[] b && b.length <= 128) {
-        path.add(new String(b, StandardCharsets.ISO_8859_1));
       }
     }
     return path.isEmpty() ? null : String.join("/", path);
+  }
+
+  /** The first MARK position at or after {@code from}, or the stack's size. */
+  private int nextMark(int from) {
+    for (int m = 0; m < markCount; m++) {
+      if (marks[m] >= from) {
+        return marks[m];
+      }
+    }
+    return stack.size();
+  }
+
+  private boolean isMark(int position) {
+    for (int m = 0; m < markCount; m++) {
+      if (marks[m] == position) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean addKey(List<String> path, Object key) {
+    if (key instanceof String s && s.length() <= 128) {
+      path.add(s);
+    } else if (key instanceof byte[] b && b.length <= 128) {
+      path.add(new String(b, StandardCharsets.ISO_8859_1));
+    } else {
+      return false;
+    }
+    return true;
   }
 
   static String typeName(Object o) {

@@ -126,6 +126,31 @@ class UnpicklerTest {
         .hasMessageMatching("(?s).*at byte \\d+.*(truncated|end of file|remain).*");
   }
 
+  /**
+   * caffe-tensorflow's dict of dicts, cut inside a later layer: the error names the key path being read, not every
+   * key read so far (the finished dicts before it are values, not dicts being filled).
+   */
+  @Test
+  void anErrorInANestedDictNamesTheLayerBeingRead() throws Exception {
+    PickleBytes done = new PickleBytes().proto(2).op('}', '(')
+        .unicode("conv1").op('}', '(')
+        .unicode("weights").floatArray(new int[] {2}, new float[] {1, 2})
+        .unicode("biases").floatArray(new int[] {1}, new float[] {3}).op('u')
+        .unicode("PReLU1").op('}').unicode("alpha").floatArray(new int[] {1}, new float[] {4}).op('s');
+    byte[] multi = new PickleBytes().raw(done.bytes()).unicode("conv2").op('}', '(')
+        .unicode("weights").floatArray(new int[] {4}, new float[] {1, 2, 3, 4}).asNpy();
+    Path f = dir.resolve("nested.npy");
+    Files.write(f, java.util.Arrays.copyOf(multi, multi.length - 9));
+    assertThatThrownBy(() -> WeightReader.read(f)).isInstanceOf(WeightFileException.class)
+        .hasMessageContaining("layer 'conv2/weights'");
+    // a one-item dict (pickled with SETITEM, no MARK) being filled
+    byte[] single = new PickleBytes().raw(done.bytes()).unicode("PReLU2").op('}').unicode("alpha")
+        .floatArray(new int[] {4}, new float[] {1, 2, 3, 4}).asNpy();
+    Files.write(f, java.util.Arrays.copyOf(single, single.length - 9));
+    assertThatThrownBy(() -> WeightReader.read(f)).isInstanceOf(WeightFileException.class)
+        .hasMessageContaining("layer 'PReLU2/alpha'");
+  }
+
   @Test
   void nonFloatArraysAreRejectedWithTheirDtype() throws Exception {
     PickleBytes p = dictOf("fc7");
