@@ -193,6 +193,13 @@ public record ImageDecoder(long maxPixels, boolean applyExifOrientation, boolean
           : new ImageDecodeException(name, reason, cause);
     }
 
+    String pngCrcProblem() throws IOException {
+      try (InputStream in = bytes != null ? new ByteArrayInputStream(bytes)
+          : new java.io.BufferedInputStream(Files.newInputStream(path), 1 << 16)) {
+        return PngChunks.badCrc(in);
+      }
+    }
+
     int exifOrientation() {
       return bytes == null ? ExifOrientation.read(path) : ExifOrientation.read(new ByteArrayInputStream(bytes));
     }
@@ -218,6 +225,12 @@ public record ImageDecoder(long maxPixels, boolean applyExifOrientation, boolean
             + origin.describeStart() + ")");
       }
       String format = reader.getFormatName().toUpperCase(Locale.ROOT);
+      if (format.equals("PNG")) {
+        String bad = origin.pngCrcProblem();
+        if (bad != null) {
+          throw origin.error(bad);
+        }
+      }
       reader.setInput(in, true, true);
       int width;
       int height;

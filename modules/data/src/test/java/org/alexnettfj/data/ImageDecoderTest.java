@@ -282,6 +282,47 @@ class ImageDecoderTest {
     return bytes.toByteArray();
   }
 
+  /** libpng (and so cv2.imread) refuses a critical chunk whose CRC is wrong; the JDK's reader alone would not. */
+  @Test
+  void aPngWithABadCrcInACriticalChunkIsRefusedAndAnAncillaryOneIsNot() throws Exception {
+    byte[] good = Files.readAllBytes(Fixtures.decode("small.png"));
+    byte[] badIhdr = good.clone();
+    badIhdr[8 + 4 + 4 + 13] ^= 0x01;   // the first byte of IHDR's CRC
+    Path file = temp.resolve("bad-ihdr.png");
+    Files.write(file, badIhdr);
+    assertThatThrownBy(() -> DECODER.decode(file)).isInstanceOf(ImageDecodeException.class)
+        .hasMessageContaining("bad-ihdr.png").hasMessageContaining("chunk IHDR at byte 8 has CRC")
+        .hasMessageContaining("cv2.imread");
+    assertThatThrownBy(() -> DECODER.decode(badIhdr, "in-memory.png")).hasMessageContaining("chunk IHDR");
+    // a byte of image data changed: IDAT's CRC no longer matches
+    int idat = indexOf(good, "IDAT");
+    byte[] badIdat = good.clone();
+    badIdat[idat + 10] ^= 0x40;
+    assertThatThrownBy(() -> DECODER.decode(badIdat, "idat.png")).hasMessageContaining("chunk IDAT at byte "
+        + (idat - 4));
+    // an ancillary text chunk with a bad CRC before IDAT: skipped as libpng skips it, the pixels are the same
+    ByteArrayOutputStream with = new ByteArrayOutputStream();
+    with.write(good, 0, idat - 4);
+    DataOutputStream d = new DataOutputStream(with);
+    byte[] text = "Comment\0hello".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    d.writeInt(text.length);
+    d.writeBytes("tEXt");
+    d.write(text);
+    d.writeInt(0x12345678);
+    with.write(good, idat - 4, good.length - (idat - 4));
+    assertThat(DECODER.decode(with.toByteArray(), "text.png")).isEqualTo(DECODER.decode(good, "small.png"));
+  }
+
+  private static int indexOf(byte[] bytes, String type) {
+    byte[] t = type.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    for (int i = 0; i + t.length <= bytes.length; i++) {
+      if (java.util.Arrays.equals(bytes, i, i + t.length, t, 0, t.length)) {
+        return i;
+      }
+    }
+    throw new IllegalStateException("no " + type);
+  }
+
   private static void chunk(DataOutputStream out, String type, byte[] data) throws IOException {
     out.writeInt(data.length);
     byte[] t = type.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
