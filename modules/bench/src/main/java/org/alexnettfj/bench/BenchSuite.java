@@ -172,16 +172,17 @@ public final class BenchSuite {
    * against the matmul peak per core (the search is plain Java, the peak TensorFlow's SIMD kernels).
    */
   private void similarity() throws RunnerException {
-    List<Measured> ms = jmh("similarity", "SimilarityBenchmark", o -> o.param("queries", "1", "64")
-        .param("dtype", "float32", "float16").param("threads", "1", Integer.toString(cores)).warmupIterations(1)
-        .warmupTime(TimeValue.seconds(2)).measurementIterations(3).measurementTime(TimeValue.seconds(2)));
+    UnaryOperator<ChainedOptionsBuilder> timing = o -> o.warmupIterations(1).warmupTime(TimeValue.seconds(2))
+        .measurementIterations(3).measurementTime(TimeValue.seconds(2));
+    List<Measured> ms = new ArrayList<>(jmh("similarity", "SimilarityBenchmark", o -> timing.apply(o
+        .param("queries", "1", "64").param("dtype", "float32", "float16").param("threads", "1"))));
+    // one row on all cores shows the scaling
+    ms.addAll(jmh("similarity-all", "SimilarityBenchmark", o -> timing.apply(o.param("queries", "64")
+        .param("dtype", "float32").param("threads", Integer.toString(cores)))));
     for (Measured m : ms) {
       int queries = Integer.parseInt(m.params().get("queries"));
       int threads = Integer.parseInt(m.params().get("threads"));
       String dtype = m.params().get("dtype");
-      if (threads > 1 && (queries == 1 || dtype.equals("float16"))) {
-        continue;   // one row on all cores is enough to show the scaling
-      }
       rows.add(p -> Row.search("similar_q" + queries + "_" + dtype + "_t" + threads, "similar: " + queries
           + " quer" + (queries == 1 ? "y" : "ies") + ", " + dtype, threads, m, (long) SimilarityBenchmark.ROWS
           * queries, SimilarityBenchmark.DIMS, p / cores));

@@ -4,11 +4,9 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -17,6 +15,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import org.alexnettfj.weights.PartialWrite;
 import java.util.stream.Stream;
 import org.alexnettfj.data.train.Dataset;
 import org.alexnettfj.data.train.LabeledImage;
@@ -198,18 +197,16 @@ final class MakeListsCommand implements Callable<Integer> {
     return s;
   }
 
-  /** Writes to a temporary file beside {@code file}, then renames it into place. */
+  /** Writes through {@code .NAME.partial} beside {@code file}, then renames it into place. */
   private static void write(Path file, List<String> lines) throws IOException {
-    Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
-    try {
-      Files.write(tmp, lines, StandardCharsets.UTF_8);
-      try {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+    try (PartialWrite tmp = PartialWrite.file(file);
+         java.io.Writer w = new java.io.OutputStreamWriter(tmp.stream(), StandardCharsets.UTF_8)) {
+      for (String line : lines) {
+        w.write(line);
+        w.write('\n');
       }
-    } finally {
-      Files.deleteIfExists(tmp);
+      w.flush();
+      tmp.commit();
     }
   }
 }

@@ -137,14 +137,11 @@ public final class AlexNetOnnx {
     }
     Files.createDirectories(abs.getParent());
     Model model = new Model(weights, numClasses, options);
-    Path temp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".partial");
-    try {
-      try (OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(temp), 1 << 20)) {
+    try (org.alexnettfj.weights.PartialWrite temp = org.alexnettfj.weights.PartialWrite.file(abs)) {
+      try (OutputStream os = new java.io.BufferedOutputStream(temp.stream(), 1 << 20)) {
         model.write(os);
       }
-      AtomicFiles.move(temp, abs);
-    } finally {
-      Files.deleteIfExists(temp);
+      temp.commit();
     }
   }
 

@@ -75,9 +75,8 @@ public final class AlexNetSavedModel {
     if (Files.exists(abs) && !overwrite) {
       throw new FileAlreadyExistsException(dir.toString(), null, "exists; add --force to overwrite it");
     }
-    Files.createDirectories(abs.getParent());
-    Path temp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".partial");
-    try {
+    try (org.alexnettfj.weights.PartialWrite partial = org.alexnettfj.weights.PartialWrite.folder(abs)) {
+      Path temp = partial.path();
       if (temp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
         Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
       }
@@ -100,9 +99,7 @@ public final class AlexNetSavedModel {
           SavedModelBundle.exporter(temp.toString()).withTags(TAG).withSession(s).withSignature(signature).export();
         }
       }
-      AtomicFiles.moveDirectory(temp, abs);
-    } finally {
-      AtomicFiles.deleteTree(temp);
+      partial.commitFolder();
     }
   }
 

@@ -30,8 +30,9 @@ final class AtomicFiles {
   static void moveDirectory(Path from, Path to) throws IOException {
     Path aside = null;
     if (Files.exists(to)) {
-      aside = Files.createTempDirectory(to.toAbsolutePath().getParent(), "." + to.getFileName() + ".old");
-      Files.delete(aside);
+      // a fixed name: one left by a process killed between the two renames is the old copy, replaced here
+      aside = to.toAbsolutePath().resolveSibling("." + to.getFileName() + ".old");
+      deleteTree(aside);
       Files.move(to, aside, StandardCopyOption.ATOMIC_MOVE);
     }
     Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);

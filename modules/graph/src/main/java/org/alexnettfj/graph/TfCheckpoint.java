@@ -238,9 +238,8 @@ public final class TfCheckpoint {
       throw new java.nio.file.FileAlreadyExistsException(abs.toString(), null, "checkpoint exists ("
           + existing.get(0).getFileName() + "); add --force to overwrite it");
     }
-    Files.createDirectories(abs.getParent());
-    Path temp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".partial");
-    try {
+    try (org.alexnettfj.weights.PartialWrite partial = org.alexnettfj.weights.PartialWrite.folder(abs)) {
+      Path temp = partial.path();
       Path tempPrefix = temp.resolve(abs.getFileName().toString());
       saver.save(tempPrefix);
       // On disk before the index is renamed into place: a machine that loses power right after the rename still
@@ -266,16 +265,14 @@ public final class TfCheckpoint {
         AtomicFiles.move(indexOf(tempPrefix), indexOf(abs));
         sync(abs.getParent());
       } catch (IOException | RuntimeException e) {
-        for (Path partial : files(abs)) {
-          Files.deleteIfExists(partial);
+        for (Path half : files(abs)) {
+          Files.deleteIfExists(half);
         }
         for (Path[] m : movedAside) {
           AtomicFiles.move(m[1], m[0]);
         }
         throw e;
       }
-    } finally {
-      AtomicFiles.deleteTree(temp);
     }
   }
 

@@ -2,11 +2,9 @@ package org.alexnettfj.pictures;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
+import org.alexnettfj.weights.PartialWrite;
 
 /** The little HTML the pages need: escaping, number formats, the shared style, and writing a file safely. */
 final class Html {
@@ -63,24 +61,17 @@ final class Html {
       .note { color: #666; }
       """;
 
-  /** Writes {@code text} through a temporary file beside {@code out} (a fixed name) and renames it into place. */
+  /** Writes {@code text} through {@code .NAME.partial} beside {@code out} and renames it into place. */
   static void write(Path out, String text) throws IOException {
     write(out, text.getBytes(StandardCharsets.UTF_8));
   }
 
   static void write(Path out, byte[] bytes) throws IOException {
-    Path abs = out.toAbsolutePath();
-    Files.createDirectories(abs.getParent());
-    Path temp = abs.resolveSibling("." + abs.getFileName() + ".partial");
-    try {
-      Files.write(temp, bytes);
-      try {
-        Files.move(temp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, abs, StandardCopyOption.REPLACE_EXISTING);
+    try (PartialWrite temp = PartialWrite.file(out)) {
+      try (java.io.OutputStream o = temp.stream()) {
+        o.write(bytes);
       }
-    } finally {
-      Files.deleteIfExists(temp);
+      temp.commit();
     }
   }
 }

@@ -9,17 +9,14 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.stream.Stream;
 import org.alexnettfj.weights.Float16;
 import org.alexnettfj.weights.NpyLayout;
 import org.alexnettfj.weights.NpyWriter;
+import org.alexnettfj.weights.PartialWrite;
 
 /**
  * Image features to search: an {@code [N, D]} float32 or float16 {@code .npy} and the N image paths, row by row.
@@ -217,8 +214,8 @@ public final class FeatureIndex implements AutoCloseable {
   }
 
   /**
-   * Starts writing an index folder at {@code target}. Rows go to {@code .NAME.partial} beside it (a fixed name, so
-   * one left by a killed run is replaced by the next), which {@link Writer#commit} renames into place.
+   * Starts writing an index folder at {@code target}. Rows go to {@code .NAME.partial/} beside it (a fixed, locked
+   * name: one left by a killed run is replaced by the next), which {@link Writer#commit} renames into place.
    */
   public static Writer writer(Path target, int dims, boolean float16, Map<String, String> properties)
       throws IOException {
@@ -227,20 +224,16 @@ public final class FeatureIndex implements AutoCloseable {
 
   /** Writes an index: {@link #add} each image's features, then {@link #commit}; closing uncommitted leaves nothing. */
   public static final class Writer implements AutoCloseable {
-    private final Path target;
-    private final Path partial;
+    private final PartialWrite partial;
     private final NpyWriter.RowWriter rows;
     private final Writer.Lines names;
     private final Properties properties = new Properties();
     private boolean committed;
 
     private Writer(Path target, int dims, boolean float16, Map<String, String> props) throws IOException {
-      this.target = target.toAbsolutePath();
-      this.partial = this.target.resolveSibling("." + this.target.getFileName() + ".partial");
-      deleteTree(partial);
-      Files.createDirectories(partial);
-      this.rows = new NpyWriter.RowWriter(partial.resolve(FEATURES), dims, float16);
-      this.names = new Lines(partial.resolve(PATHS));
+      this.partial = PartialWrite.folder(target);
+      this.rows = new NpyWriter.RowWriter(partial.path().resolve(FEATURES), dims, float16);
+      this.names = new Lines(partial.path().resolve(PATHS));
       properties.putAll(props);
       properties.setProperty("dims", Integer.toString(dims));
       properties.setProperty("dtype", float16 ? "float16" : "float32");
@@ -265,17 +258,12 @@ public final class FeatureIndex implements AutoCloseable {
       rows.commit();
       names.close();
       properties.setProperty("rows", Long.toString(rows.count()));
-      try (Writer.PropertiesOut o = new PropertiesOut(partial.resolve(PROPERTIES))) {
+      try (Writer.PropertiesOut o = new PropertiesOut(partial.path().resolve(PROPERTIES))) {
         properties.store(o.writer, "alexnet-tfj feature index");
       }
-      Path old = target.resolveSibling("." + target.getFileName() + ".old");
-      deleteTree(old);
-      if (Files.exists(target)) {
-        Files.move(target, old);
-      }
-      Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
-      deleteTree(old);
+      partial.commitFolder();
       committed = true;
+      partial.close();
     }
 
     @Override
@@ -283,7 +271,7 @@ public final class FeatureIndex implements AutoCloseable {
       if (!committed) {
         rows.close();
         names.close();
-        deleteTree(partial);
+        partial.close();
       }
     }
 
@@ -320,18 +308,6 @@ public final class FeatureIndex implements AutoCloseable {
       @Override
       public void close() throws IOException {
         writer.close();
-      }
-    }
-  }
-
-  static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (Stream<Path> all = Files.walk(p)) {
-      List<Path> files = new ArrayList<>(all.sorted(Comparator.reverseOrder()).toList());
-      for (Path f : files) {
-        Files.delete(f);
       }
     }
   }

@@ -18,6 +18,9 @@ public final class AlexNetSpark {
   /** Exit code for input the command cannot use (missing weights, bad option, output exists). */
   public static final int EXIT_BAD_INPUT = 1;
 
+  /** Exit code when some images could not be read: each has an error row, the others their features (as alexnet). */
+  public static final int EXIT_SOME_INPUTS_FAILED = 3;
+
   @Option(names = "--verbose", description = "Print stack traces on errors.", scope = CommandLine.ScopeType.INHERIT)
   boolean verbose;
 

@@ -104,16 +104,66 @@ public final class FeatureJob {
 
   /**
    * The images under {@code input} — a directory (searched recursively) or a glob such as
-   * {@code /photos/2024-*}{@code /*.jpg} — whose file names match {@code filter}, listed by Spark's
-   * {@code binaryFile} source. Only the paths are read here; the bytes are read by the task that extracts them.
+   * {@code /photos/2024-*}{@code /*.jpg} — whose file names match {@code filter}: every such file, empty ones
+   * included (Spark's own {@code binaryFile} listing drops 0-byte files, which would then have no row). Only the
+   * paths are listed here, on the driver; the bytes are read by the task that extracts them.
    */
   public static Dataset<String> listImages(SparkSession spark, String input, String filter) {
-    return spark.read().format("binaryFile")
-        .option("recursiveFileLookup", "true")
-        .option("pathGlobFilter", filter)
-        .load(input)
-        .select("path")
-        .as(Encoders.STRING());
+    try {
+      return spark.createDataset(list(spark, input, filter).paths(), Encoders.STRING());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("listing " + input + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** What a listing found: the image paths, and how many other files it left out (by name, or hidden). */
+  public record Listing(List<String> paths, long leftOut) {
+  }
+
+  /**
+   * The listing behind {@link #listImages}: files whose names match {@code filter} (a Hadoop glob, as Spark's
+   * {@code pathGlobFilter}); names starting with '.' or '_' (in the file or a folder below {@code input}) are
+   * hidden, as Spark treats them, and counted in {@link Listing#leftOut()} with the files the filter rejects.
+   */
+  public static Listing list(SparkSession spark, String input, String filter) throws IOException {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    org.apache.hadoop.fs.Path pattern = new org.apache.hadoop.fs.Path(input);
+    FileSystem fs = pattern.getFileSystem(conf);
+    org.apache.hadoop.fs.GlobFilter names = new org.apache.hadoop.fs.GlobFilter(filter);
+    FileStatus[] roots = fs.globStatus(pattern);
+    List<String> paths = new ArrayList<>();
+    long leftOut = 0;
+    if (roots == null) {
+      throw new FileNotFoundException(input + ": no such file or folder");
+    }
+    for (FileStatus root : roots) {
+      if (!root.isDirectory()) {
+        if (names.accept(root.getPath())) {
+          paths.add(root.getPath().toString());
+        } else {
+          leftOut++;
+        }
+        continue;
+      }
+      String rootPath = root.getPath().toString();
+      org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> files =
+          fs.listFiles(root.getPath(), true);
+      while (files.hasNext()) {
+        org.apache.hadoop.fs.Path file = files.next().getPath();
+        String below = file.toString().substring(Math.min(rootPath.length(), file.toString().length()));
+        boolean hidden = false;
+        for (String part : below.split("/")) {
+          hidden |= part.startsWith(".") || part.startsWith("_");
+        }
+        if (!hidden && names.accept(file)) {
+          paths.add(file.toString());
+        } else {
+          leftOut++;
+        }
+      }
+    }
+    Collections.sort(paths);
+    return new Listing(paths, leftOut);
   }
 
   /**

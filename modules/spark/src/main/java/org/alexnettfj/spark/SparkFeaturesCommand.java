@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.alexnettfj.data.Mean;
 import org.alexnettfj.graph.AlexNetModel;
+import org.alexnettfj.weights.PartialWrite;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -19,7 +20,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code alexnet-spark features}: one layer's output for every image, as Parquet rows (path, features, error). */
-@Command(name = "features", mixinStandardHelpOptions = true,
+@Command(name = "features", mixinStandardHelpOptions = true, exitCodeListHeading = "Exit codes:%n",
+    exitCodeList = {"0:every image was read", "1:bad input or options (checked before any task); nothing was written",
+        "2:a usage error (an unknown option, a missing value)",
+        "3:some images could not be read: each has a row with its error (the first named on stderr), the others "
+            + "have their features"},
     description = "Write one layer's output (default fc7) for each image as Parquet rows (path string, features "
         + "array<float>, error string). An unreadable image gets a row with its error and null features; the job goes "
         + "on. Each executor loads the model once and shares it between its tasks.")
@@ -103,7 +108,14 @@ final class SparkFeaturesCommand implements Callable<Integer> {
     if (!force && !ExecutorModels.isUri(out) && Files.exists(Path.of(out))) {
       throw new IllegalArgumentException(out + " exists; add --force to overwrite");
     }
+    if (!ExecutorModels.isUri(out)) {
+      Path folder = Path.of(out).toAbsolutePath().getParent();
+      if (Files.isDirectory(folder) && !Files.isWritable(folder)) {
+        throw new IllegalArgumentException(out + ": cannot write in " + folder + " (not writable)");
+      }
+    }
     PrintWriter err = spec.commandLine().getErr();
+    long failed;
     scala.Option<SparkSession> running = SparkSession.getDefaultSession();
     SparkSession spark = running.isDefined() ? running.get() : start();
     try {
@@ -113,34 +125,56 @@ final class SparkFeaturesCommand implements Callable<Integer> {
       }
       Dataset<String> paths;
       if (inputs.input != null) {
-        paths = FeatureJob.listImages(spark, inputs.input, filter);
-        if (paths.inputFiles().length == 0) {
+        FeatureJob.Listing listing = FeatureJob.list(spark, inputs.input, filter);
+        if (listing.paths().isEmpty()) {
           throw new IllegalArgumentException("no images in " + inputs.input + " (names matching " + filter + ")");
         }
+        if (listing.leftOut() > 0) {
+          err.println("alexnet-spark features: " + listing.leftOut() + " of the " + (listing.leftOut()
+              + listing.paths().size()) + " files in " + inputs.input + " left out: not matching --filter " + filter
+              + ", or hidden (a name starting with . or _)");
+          err.flush();
+        }
+        paths = spark.createDataset(listing.paths(), org.apache.spark.sql.Encoders.STRING());
       } else {
         paths = FeatureJob.readList(spark, inputs.list);
       }
       if (partitions > 0) {
         paths = paths.repartition(partitions);
       }
-      FeatureJob.extract(paths, settings).write().mode(force ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
-          .parquet(out);
-      report(spark, err);
+      if (ExecutorModels.isUri(out)) {
+        FeatureJob.extract(paths, settings).write().mode(force ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
+            .parquet(out);
+      } else {
+        // a local folder: written beside it as .OUT.partial/ (a killed job's leftover is replaced by the next run)
+        // and renamed into place only once the job has succeeded
+        try (PartialWrite partial = PartialWrite.folder(Path.of(out))) {
+          Path data = partial.path().resolve("data");
+          FeatureJob.extract(paths, settings).write().mode(SaveMode.ErrorIfExists).parquet(data.toString());
+          partial.commitFolder(data);
+        }
+      }
+      failed = report(spark, err);
     } finally {
       if (!running.isDefined()) {
         spark.stop();
       }
     }
-    return 0;
+    return failed > 0 ? AlexNetSpark.EXIT_SOME_INPUTS_FAILED : 0;
   }
 
-  /** The weights as the executors are told them: checked here first, with the message {@code alexnet} gives. */
-  private String driverWeights() throws java.io.FileNotFoundException {
+  /**
+   * The weights as the executors are told them. A local file is read and checked here first (every array's shape,
+   * NaN and infinity, as {@code alexnet} checks them), so that bad weights stop the run with one message before
+   * any task, rather than fail in every task.
+   */
+  private String driverWeights() throws java.io.IOException {
     if (ExecutorModels.isUri(weights)) {
       return weights;
     }
     Path file = Path.of(weights);
     ExecutorModels.requireWeightsFile(file);
+    org.alexnettfj.weights.AlexNetWeights.complete(org.alexnettfj.weights.WeightReader.read(file));
     return file.toAbsolutePath().toString();
   }
 
@@ -181,7 +215,8 @@ final class SparkFeaturesCommand implements Callable<Integer> {
     }
   }
 
-  private void report(SparkSession spark, PrintWriter err) {
+  /** The summary on stderr; returns the count of error rows. */
+  private long report(SparkSession spark, PrintWriter err) {
     Dataset<Row> written = spark.read().parquet(out);
     long rows = written.count();
     List<Row> errors = written.filter("error IS NOT NULL").select("error").limit(ERRORS_SHOWN).collectAsList();
@@ -195,5 +230,6 @@ final class SparkFeaturesCommand implements Callable<Integer> {
     err.printf("alexnet-spark features: wrote %s: %d rows of %s%s%n", out, rows, layer,
         failed > 0 ? " (" + failed + " unreadable images: their rows have an error and no features)" : "");
     err.flush();
+    return failed;
   }
 }

@@ -39,20 +39,30 @@ class SparkFeaturesCommandTest {
   @Test
   void writesParquetRowsForEveryImageAndReportsTheUnreadableOne() throws Exception {
     Path photos = TestImages.folder(tmp.resolve("photos"));
+    Files.write(photos.resolve("empty.jpg"), new byte[0]);
+    Files.write(photos.resolve(".hidden.jpg"), new byte[10]);
     Path out = tmp.resolve("feats.parquet");
     Run r = Run.of("features", "--weights", TestWeights.file().toString(), "--input", photos.toString(),
         "--out", out.toString(), "--layer", "fc8", "--master", "local[2]", "--batch-size", "2");
-    assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.err()).as("the summary").contains("wrote " + out).contains("4 rows of fc8")
-        .contains("1 unreadable").containsPattern("unreadable \\S*broken\\.jpeg: ");
+    assertThat(r.code()).as("some images unreadable: every row written, exit 3; %s", r.err())
+        .isEqualTo(org.alexnettfj.cli.AlexNetCli.EXIT_SOME_INPUTS_FAILED);
+    assertThat(r.err()).as("the summary").contains("wrote " + out).contains("5 rows of fc8")
+        .contains("2 unreadable").containsPattern("unreadable \\S*broken\\.jpeg: ")
+        .containsPattern("unreadable \\S*empty\\.jpg: ")
+        .contains("2 of the 7 files in " + photos + " left out");
+    try (var left = Files.list(tmp)) {
+      assertThat(left.map(p -> p.getFileName().toString())).as("no .partial left").doesNotContain(
+          ".feats.parquet.partial");
+    }
     assertThat(SparkSession.getDefaultSession().isDefined()).as("the command stops the Spark it started").isFalse();
 
     SparkSession spark = SparkSession.builder().master("local[1]").getOrCreate();
     try {
       List<Row> rows = spark.read().parquet(out.toString()).orderBy("path").collectAsList();
       assertThat(rows).extracting(row -> row.getString(0).substring(row.getString(0).lastIndexOf('/') + 1))
-          .containsExactly("broken.jpeg", "llama.jpeg", "sealion.jpeg", "zebra.jpeg");
-      assertThat(rows.get(1).getList(1)).as("fc8: 1000 class scores").hasSize(1000);
+          .containsExactly("broken.jpeg", "empty.jpg", "llama.jpeg", "sealion.jpeg", "zebra.jpeg");
+      assertThat(rows.get(1).getString(2)).contains("empty");
+      assertThat(rows.get(2).getList(1)).as("fc8: 1000 class scores").hasSize(1000);
       assertThat(rows.get(0).isNullAt(1)).as("the broken file has no features").isTrue();
     } finally {
       spark.stop();
@@ -75,6 +85,31 @@ class SparkFeaturesCommandTest {
         .contains("bvlc_alexnet.npy: no such file").contains("put your copy of bvlc_alexnet.npy in weights/")
         .doesNotContain("\n");
     assertThat(SparkSession.getDefaultSession().isDefined()).isFalse();
+  }
+
+  @Test
+  void weightsOfTheWrongShapesStopTheRunInTheDriverWithoutATrace() throws Exception {
+    Path wrong = tmp.resolve("wrong.npz");
+    java.util.Map<String, WeightArray> arrays = new java.util.LinkedHashMap<>();
+    for (org.alexnettfj.weights.AlexNetSpec.Layer l : org.alexnettfj.weights.AlexNetSpec.layers(1000)) {
+      int[] shape = l.weightsShape().clone();
+      shape[shape.length - 1] = 2;   // every layer's output count wrong
+      int n = 1;
+      for (int d : shape) {
+        n *= d;
+      }
+      arrays.put(l.name() + "/weights", WeightArray.of(shape, new float[n]));
+      arrays.put(l.name() + "/biases", WeightArray.of(l.biasesShape(), new float[l.biasesShape()[0]]));
+    }
+    org.alexnettfj.weights.NpzWriter.write(wrong, arrays);
+    Path photos = TestImages.folder(tmp.resolve("wrong-photos"));
+    Run r = Run.of("features", "--weights", wrong.toString(), "--input", photos.toString(), "--out",
+        tmp.resolve("w.parquet").toString(), "--master", "local[2]");
+    assertThat(r.code()).isEqualTo(AlexNetSpark.EXIT_BAD_INPUT);
+    assertThat(r.err()).startsWith("alexnet-spark features: ").contains("wrong.npz")
+        .contains("conv1").contains("expected").doesNotContain("Exception in task").doesNotContain("\tat ");
+    assertThat(SparkSession.getDefaultSession().isDefined()).as("checked before Spark starts").isFalse();
+    assertThat(tmp.resolve("w.parquet")).doesNotExist();
   }
 
   @Test

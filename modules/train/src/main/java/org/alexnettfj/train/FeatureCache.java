@@ -157,7 +157,10 @@ public final class FeatureCache implements AutoCloseable {
     return memory != null;
   }
 
-  /** The temporary file holding the features, or null when they are in memory. */
+  /**
+   * The temporary file holding the features, or null when they are in memory. Where the OS allows it the file is
+   * unlinked as soon as it is open (only this process can reach it): the path says where the space is taken.
+   */
   public Path file() {
     return file;
   }
@@ -424,8 +427,14 @@ public final class FeatureCache implements AutoCloseable {
         if (toFile) {
           Path dir = tempDirectory != null ? tempDirectory : Path.of(System.getProperty("java.io.tmpdir"));
           file = Files.createTempFile(dir, "alexnet-pool5-", ".f32");
-          file.toFile().deleteOnExit();   // in case close() is never reached
           channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+          // Unlinked at once where the OS allows it (the open channel keeps the data): a run killed with kill -9
+          // cannot leave gigabytes of features behind. Elsewhere deleted on close, or at exit.
+          try {
+            Files.delete(file);
+          } catch (IOException e) {
+            file.toFile().deleteOnExit();
+          }
         }
         Computed c = compute(conv, toFile ? null : new float[n][], channel);
         return new FeatureCache(batchSize, c.labels, c.sources, c.rowOfItem, c.memory, file, channel, orderSource,

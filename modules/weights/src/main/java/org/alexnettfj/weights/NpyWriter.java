@@ -6,10 +6,8 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,7 +90,7 @@ public final class NpyWriter {
     private final Path out;
     private final int width;
     private final boolean float16;
-    private final Path rows;
+    private final PartialWrite rows;
     private final OutputStream stream;
     private long count;
     private boolean done;
@@ -106,9 +104,8 @@ public final class NpyWriter {
       this.out = out.toAbsolutePath();
       this.width = width;
       this.float16 = float16;
-      Files.createDirectories(this.out.getParent());
-      this.rows = Files.createTempFile(this.out.getParent(), "." + this.out.getFileName(), ".rows");
-      this.stream = new BufferedOutputStream(Files.newOutputStream(rows), 1 << 16);
+      this.rows = PartialWrite.file(this.out, ".rows");
+      this.stream = new BufferedOutputStream(rows.stream(), 1 << 16);
     }
 
     public void write(float[] row) throws IOException {
@@ -132,17 +129,17 @@ public final class NpyWriter {
       atomically(out, o -> {
         writeHeader(o, "{'descr': '" + (float16 ? "<f2" : "<f4") + "', 'fortran_order': False, 'shape': (" + count
             + ", " + width + "), }");
-        Files.copy(rows, o);
+        Files.copy(rows.path(), o);
       });
       done = true;
-      Files.deleteIfExists(rows);
+      rows.close();
     }
 
     @Override
     public void close() throws IOException {
       if (!done) {
         stream.close();
-        Files.deleteIfExists(rows);
+        rows.close();
       }
     }
   }
@@ -186,24 +183,18 @@ public final class NpyWriter {
     void write(OutputStream out) throws IOException;
   }
 
-  /** Writes through a temporary file in the target's folder, then renames it into place. */
+  /**
+   * Writes through {@code .NAME.partial} beside the target ({@link PartialWrite}: a killed write's leftover is
+   * replaced by the next), then renames it into place.
+   */
   static void atomically(Path out, Body body) throws IOException {
     Path abs = out.toAbsolutePath();
-    Path dir = abs.getParent();
-    Files.createDirectories(dir);
-    Path temp = Files.createTempFile(dir, "." + abs.getFileName(), ".partial");
-    try {
-      shareLike(abs, temp);
-      try (OutputStream stream = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16)) {
+    try (PartialWrite temp = PartialWrite.file(abs)) {
+      shareLike(abs, temp.path());
+      try (OutputStream stream = new BufferedOutputStream(temp.stream(), 1 << 16)) {
         body.write(stream);
       }
-      try {
-        Files.move(temp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, abs, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(temp);
+      temp.commit();
     }
   }
 
