@@ -202,6 +202,10 @@ final class SparkFeaturesCommand implements Callable<Integer> {
     if (!conf.contains("spark.ui.showConsoleProgress")) {
       b.config("spark.ui.showConsoleProgress", "true"); // stage progress on stderr for a long run
     }
+    // Spark 4 isolates each session's artifacts: the files SparkContext.addFile ships (the weights) would not reach
+    // the tasks of this session's queries, and an executor that cannot see the driver's path would have no weights
+    // (found by tools/spark-cluster-check, whose executors cannot see it).
+    b.config("spark.sql.artifact.isolation.enabled", "false");
     return b.getOrCreate();
   }
 
