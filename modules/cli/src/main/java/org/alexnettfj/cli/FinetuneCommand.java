@@ -68,9 +68,19 @@ final class FinetuneCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--train", required = true, paramLabel = "DIR|LIST|ARCHIVE",
+  @Option(names = "--train", paramLabel = "DIR|LIST|ARCHIVE",
       description = "Training images: class folders, a list file (path label per line), or a zip/tar(.gz) of either.")
   Path train;
+
+  @Option(names = "--features", paramLabel = "PARQUET",
+      description = "Instead of --train: pool5 rows that alexnet-spark features --layer pool5 wrote for a folder of "
+          + "class folders (the label column). fc6-fc8 train from them as --cache-features would from the images; "
+          + "give --weights the file they were extracted with (its conv layers are saved by --out).")
+  Path features;
+
+  @Option(names = "--val-features", paramLabel = "PARQUET",
+      description = "With --features: validation pool5 rows (default: --val-split of --features).")
+  Path valFeatures;
 
   @Option(names = "--val", paramLabel = "DIR|LIST|ARCHIVE",
       description = "Validation images, with the same classes as --train. Default: --val-split of --train.")
@@ -218,8 +228,18 @@ final class FinetuneCommand implements Callable<Integer> {
       }
       checkpoints.clear();
     }
-    try (Dataset all = Datasets.open("--train", train);
-        Dataset given = val == null ? null : Datasets.open("--val", val)) {
+    SparkFeatures.Listing trainRows = features == null ? null : SparkFeatures.list(features);
+    SparkFeatures.Listing valRows = valFeatures == null ? null : SparkFeatures.list(valFeatures);
+    for (SparkFeatures.Listing rows : java.util.Arrays.asList(trainRows, valRows)) {
+      if (rows != null && !rows.errors().isEmpty()) {
+        unreadable.set(true);
+        err.println("alexnet finetune: " + rows.source() + ": " + rows.errors().size() + " error rows (images Spark "
+            + "could not read) left out, first: " + rows.errors().get(0));
+        err.flush();
+      }
+    }
+    try (Dataset all = trainRows != null ? trainRows.dataset() : Datasets.open("--train", train);
+        Dataset given = valRows != null ? valRows.dataset() : val == null ? null : Datasets.open("--val", val)) {
       Dataset trainSet = all;
       Dataset valSet = given;
       if (given == null) {
@@ -242,7 +262,8 @@ final class FinetuneCommand implements Callable<Integer> {
       Set<String> layers = new LinkedHashSet<>(trainLayers);
       AlexNetWeights pretrained = pretrained(layers, classes.size(), err);
       try (Trainer trainer = trainer(pretrained, layers, classes.size());
-          Sources sources = cacheFeatures ? cachedSources(pretrained, trainSet, valSet, log, err)
+          Sources sources = features != null ? sparkSources(trainRows, valRows, trainSet, valSet, log)
+              : cacheFeatures ? cachedSources(pretrained, trainSet, valSet, log, err)
               : imageSources(trainSet, valSet);
           TensorBoardListener tensorBoard = logDir == null ? null : new TensorBoardListener(logDir)) {
         log.printf(Locale.ROOT, "fine-tuning %s on %d images of %d classes, validating on %d (%d decoding "
@@ -261,7 +282,7 @@ final class FinetuneCommand implements Callable<Integer> {
         settings.put("class names", String.join(",", classes));
         settings.put("batch size", Integer.toString(batchSize));
         settings.put("augmentation", noAugment ? "none" : "paper");
-        settings.put("input", cacheFeatures ? "cached pool5 features" : "images");
+        settings.put("input", cacheFeatures || features != null ? "cached pool5 features" : "images");
         settings.put("learning rate", Float.toString(learningRate));
         settings.put("training images", Integer.toString(trainSet.size()));
         settings.put("validation images", Integer.toString(valSet.size()));
@@ -321,7 +342,7 @@ final class FinetuneCommand implements Callable<Integer> {
     if (result.stoppedEarly() != null) {
       shown.put("stopped early", result.stoppedEarly());
     }
-    Reports.write(report, "Fine-tuning on " + train, classes, curves.rows(), result.validation(), shown,
+    Reports.write(report, "Fine-tuning on " + (train != null ? train : features), classes, curves.rows(), result.validation(), shown,
         valSet);
     err.println("alexnet finetune: wrote " + report);
     err.flush();
@@ -531,6 +552,25 @@ final class FinetuneCommand implements Callable<Integer> {
     if (resume && noCheckpoints) {
       throw new IllegalArgumentException("--resume needs checkpoints; it cannot go with --no-checkpoints");
     }
+    if ((train == null) == (features == null)) {
+      throw new IllegalArgumentException("give --train (images) or --features (alexnet-spark's pool5 rows), one");
+    }
+    if (features != null) {
+      if (val != null || cacheFeatures) {
+        throw new IllegalArgumentException("--features brings pool5 already: use --val-features, not --val, and no "
+            + "--cache-features");
+      }
+      if (!Trainer.CLASSIFIER_LAYERS.containsAll(trainLayers)) {
+        throw new IllegalArgumentException("--features trains fc6-fc8 only (pool5 comes from the conv layers "
+            + "Spark ran), but --train-layers is " + String.join(",", trainLayers));
+      }
+      noAugment = true;   // no image to crop or flip: the rows are the centre crops
+    } else if (valFeatures != null) {
+      throw new IllegalArgumentException("--val-features goes with --features");
+    }
+    if (valFeatures != null && valSplit != null) {
+      throw new IllegalArgumentException("give --val-features or --val-split, not both");
+    }
     if (cacheFeatures && !noAugment) {
       throw new IllegalArgumentException("--cache-features needs --no-augment: random crops, flips and lighting "
           + "change pool5 every epoch, so it cannot be computed once");
@@ -562,7 +602,7 @@ final class FinetuneCommand implements Callable<Integer> {
   private Trainer trainer(AlexNetWeights pretrained, Set<String> layers, int numClasses) {
     Trainer.Builder b = Trainer.builder().optTrainLayers(layers).optLearningRate(learningRate).optKeepProb(keepProb)
         .optSeed(seed).optIntraOpThreads(threads).optPrecision(precision)
-        .optInput(cacheFeatures ? Trainer.Input.POOL5 : Trainer.Input.IMAGES);
+        .optInput(cacheFeatures || features != null ? Trainer.Input.POOL5 : Trainer.Input.IMAGES);
     if (device != null) {
       b.optDevice(device);
     }
@@ -595,6 +635,41 @@ final class FinetuneCommand implements Callable<Integer> {
       resources.add(jpeg);   // after the pipelines: their workers may still be decoding
     }
     return new Sources(BatchSource.of(trainBatches), BatchSource.of(valBatches), resources);
+  }
+
+  /** pool5 of every image from alexnet-spark's Parquet rows, streamed into caches as --cache-features keeps them. */
+  private Sources sparkSources(SparkFeatures.Listing trainRows, SparkFeatures.Listing valRows, Dataset trainSet,
+      Dataset valSet, PrintWriter log) throws IOException {
+    List<AutoCloseable> resources = new ArrayList<>();
+    try {
+      FeatureCache trainCache = precomputed(SparkFeatures.rows(trainRows, trainSet), trainSet, true, "training");
+      resources.add(trainCache);
+      FeatureCache valCache = precomputed(SparkFeatures.rows(valRows != null ? valRows : trainRows, valSet), valSet,
+          false, "validation");
+      resources.add(valCache);
+      log.printf(Locale.ROOT, "pool5 features of %d training and %d validation images from %s (%s)%n",
+          trainCache.size(), valCache.size(), features, trainCache.inMemory() ? "in memory" : "in "
+              + trainCache.file());
+      log.flush();
+      return new Sources(BatchSource.of(trainCache), BatchSource.of(valCache), resources);
+    } catch (IOException | RuntimeException e) {
+      for (AutoCloseable r : resources) {
+        try {
+          r.close();
+        } catch (Exception suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e;
+    }
+  }
+
+  private FeatureCache precomputed(FeatureCache.Pool5Rows rows, Dataset data, boolean shuffle, String split)
+      throws IOException {
+    try (Progress progress = Progress.items("pool5 rows, " + split)) {
+      return FeatureCache.builder().setDataset(data).setPrecomputed(rows).optBatchSize(batchSize).optSeed(seed)
+          .optShuffle(shuffle).optProgress(progress).build();
+    }
   }
 
   /** pool5 of every image, computed now by the frozen conv layers (the same values the trainer's graph holds). */

@@ -35,7 +35,7 @@ public final class ExecutorModels {
 
   private static final Map<Key, AlexNetModel> MODELS = new LinkedHashMap<>();
   private static final AtomicInteger LOADS = new AtomicInteger();
-  private static final Map<Path, Preprocessor> PREPROCESSORS = new LinkedHashMap<>();
+  private static final Map<String, Preprocessor> PREPROCESSORS = new LinkedHashMap<>();
 
   private ExecutorModels() {
   }
@@ -68,10 +68,20 @@ public final class ExecutorModels {
    * {@code .npy}, as {@code alexnet features --mean-image} takes it), read once per JVM.
    */
   public static synchronized Preprocessor preprocessor(Path meanImage) throws IOException {
-    Preprocessor p = PREPROCESSORS.get(meanImage);
+    return preprocessor(false, meanImage);
+  }
+
+  /** As {@link #preprocessor(Path)}, with finetune's 256 resize and centre crop when {@code centerCrop}. */
+  public static synchronized Preprocessor preprocessor(boolean centerCrop, Path meanImage) throws IOException {
+    String key = centerCrop + ":" + meanImage;
+    Preprocessor p = PREPROCESSORS.get(key);
     if (p == null) {
-      p = new Preprocessor(PreprocessConfig.NOTEBOOK.toBuilder().mean(Mean.caffeMeanImage(meanImage)).build());
-      PREPROCESSORS.put(meanImage, p);
+      PreprocessConfig.Builder b = PreprocessConfig.NOTEBOOK.toBuilder().mean(Mean.caffeMeanImage(meanImage));
+      if (centerCrop) {
+        b.geometry(PreprocessConfig.Geometry.RESIZE_SQUARE_THEN_CENTER_CROP);
+      }
+      p = new Preprocessor(b.build());
+      PREPROCESSORS.put(key, p);
     }
     return p;
   }

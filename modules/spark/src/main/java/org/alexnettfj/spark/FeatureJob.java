@@ -65,6 +65,8 @@ public final class FeatureJob {
   private static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;
 
   private static final Preprocessor PREPROCESSOR = new Preprocessor(PreprocessConfig.NOTEBOOK);
+  private static final Preprocessor CENTER_CROP = new Preprocessor(PreprocessConfig.NOTEBOOK.toBuilder()
+      .geometry(PreprocessConfig.Geometry.RESIZE_SQUARE_THEN_CENTER_CROP).build());
 
   private FeatureJob() {
   }
@@ -80,12 +82,20 @@ public final class FeatureJob {
    * @param threads TensorFlow intra-op threads per executor; 0 = the executor's cores ({@link ExecutorThreads})
    * @param meanImage a Caffe mean image ({@code (3, H, W)} BGR {@code .npy}) to subtract instead of the notebook's
    *     per-channel mean, found as {@code weights} is; null for the per-channel mean
+   * @param centerCrop resize to 256 x 256 and take the centre 227 crop, as {@code alexnet finetune} and
+   *     {@code evaluate} do (pool5 rows for {@code finetune --features}); else resize to 227 as the classic notebook
+   *     and {@code alexnet features} do
    */
-  public record Settings(String weights, String layer, int batchSize, int threads, String meanImage)
-      implements Serializable {
+  public record Settings(String weights, String layer, int batchSize, int threads, String meanImage,
+      boolean centerCrop) implements Serializable {
     /** With the classic notebook's per-channel mean. */
     public Settings(String weights, String layer, int batchSize, int threads) {
-      this(weights, layer, batchSize, threads, null);
+      this(weights, layer, batchSize, threads, null, false);
+    }
+
+    /** The classic notebook's geometry (resize to 227). */
+    public Settings(String weights, String layer, int batchSize, int threads, String meanImage) {
+      this(weights, layer, batchSize, threads, meanImage, false);
     }
 
     public Settings {
@@ -191,6 +201,35 @@ public final class FeatureJob {
     }
   }
 
+  /**
+   * {@code rows} with a {@code label} column: the name of the class folder each image is in below {@code root}
+   * ({@code root/<class>/.../image.jpg}), null for an image directly in {@code root} — the labels {@code alexnet
+   * finetune --features} trains from, as {@code finetune --train root} would take them from the folders.
+   */
+  public static Dataset<Row> withClassLabels(Dataset<Row> rows, String root) {
+    SparkSession spark = rows.sparkSession();
+    org.apache.hadoop.fs.Path r = new org.apache.hadoop.fs.Path(root);
+    String prefix;
+    try {
+      prefix = r.getFileSystem(spark.sparkContext().hadoopConfiguration()).makeQualified(r).toString();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    String under = prefix.endsWith("/") ? prefix : prefix + "/";
+    org.apache.spark.sql.expressions.UserDefinedFunction label = org.apache.spark.sql.functions.udf(
+        (org.apache.spark.sql.api.java.UDF1<String, String>) path -> classOf(path, under), DataTypes.StringType);
+    return rows.withColumn("label", label.apply(org.apache.spark.sql.functions.col("path")));
+  }
+
+  /** The first folder of {@code path} below {@code under} (ending in '/'), if the path is deeper than that. */
+  static String classOf(String path, String under) {
+    if (!path.startsWith(under)) {
+      return null;
+    }
+    int slash = path.indexOf('/', under.length());
+    return slash > under.length() ? path.substring(under.length(), slash) : null;
+  }
+
   /** One row per path, in {@link #SCHEMA}: features of {@code settings.layer()}, or the reason there are none. */
   public static Dataset<Row> extract(Dataset<String> paths, Settings settings) {
     SparkSession spark = paths.sparkSession();
@@ -218,8 +257,8 @@ public final class FeatureJob {
       Path weights = ExecutorModels.resolveFile(settings.weights(), Path.of(SparkFiles.getRootDirectory()));
       AlexNetModel model = ExecutorModels.get(new ExecutorModels.Key(weights, settings.batchSize(),
           settings.threads() > 0 ? settings.threads() : threads.intraOp(), threads.interOp()));
-      Preprocessor preprocessor = settings.meanImage() == null ? PREPROCESSOR
-          : ExecutorModels.preprocessor(ExecutorModels.resolveFile(settings.meanImage(),
+      Preprocessor preprocessor = settings.meanImage() == null ? (settings.centerCrop() ? CENTER_CROP : PREPROCESSOR)
+          : ExecutorModels.preprocessor(settings.centerCrop(), ExecutorModels.resolveFile(settings.meanImage(),
               Path.of(SparkFiles.getRootDirectory())));
       return new Batches(paths, model, preprocessor, settings, conf.value().get());
     }

@@ -26,8 +26,9 @@ import picocli.CommandLine.Spec;
         "3:some images could not be read: each has a row with its error (the first named on stderr), the others "
             + "have their features"},
     description = "Write one layer's output (default fc7) for each image as Parquet rows (path string, features "
-        + "array<float>, error string). An unreadable image gets a row with its error and null features; the job goes "
-        + "on. Each executor loads the model once and shares it between its tasks.")
+        + "array<float>, error string; with --input, label string: the image's class folder below it). An "
+        + "unreadable image gets a row with its error and null features; the job goes on. Each executor loads the "
+        + "model once and shares it between its tasks.")
 final class SparkFeaturesCommand implements Callable<Integer> {
 
   /** How many error rows are printed at the end; the rest are counted. */
@@ -91,10 +92,15 @@ final class SparkFeaturesCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Overwrite an existing output.")
   boolean force;
 
+  @Option(names = "--center-crop",
+      description = "Resize to 256x256 and take the centre 227 crop, as alexnet finetune and evaluate do: for pool5 "
+          + "rows that finetune --features trains from. Default: resize to 227, as alexnet features does.")
+  boolean centerCrop;
+
   @Override
   public Integer call() throws Exception {
     FeatureJob.Settings settings = new FeatureJob.Settings(driverWeights(), layer, batchSize, threads,
-        driverMeanImage());
+        driverMeanImage(), centerCrop);
     if (partitions < 0) {
       throw new IllegalArgumentException("--partitions must be >= 0, was " + partitions);
     }
@@ -142,15 +148,18 @@ final class SparkFeaturesCommand implements Callable<Integer> {
       if (partitions > 0) {
         paths = paths.repartition(partitions);
       }
+      Dataset<Row> rows = FeatureJob.extract(paths, settings);
+      if (inputs.input != null) {
+        rows = FeatureJob.withClassLabels(rows, inputs.input);   // class folders: what finetune --features reads
+      }
       if (ExecutorModels.isUri(out)) {
-        FeatureJob.extract(paths, settings).write().mode(force ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
-            .parquet(out);
+        rows.write().mode(force ? SaveMode.Overwrite : SaveMode.ErrorIfExists).parquet(out);
       } else {
         // a local folder: written beside it as .OUT.partial/ (a killed job's leftover is replaced by the next run)
         // and renamed into place only once the job has succeeded
         try (PartialWrite partial = PartialWrite.folder(Path.of(out))) {
           Path data = partial.path().resolve("data");
-          FeatureJob.extract(paths, settings).write().mode(SaveMode.ErrorIfExists).parquet(data.toString());
+          rows.write().mode(SaveMode.ErrorIfExists).parquet(data.toString());
           partial.commitFolder(data);
         }
       }

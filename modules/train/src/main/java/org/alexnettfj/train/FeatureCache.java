@@ -117,6 +117,19 @@ public final class FeatureCache implements AutoCloseable {
     return new Builder();
   }
 
+  /** pool5 rows computed elsewhere: {@link #forEach} hands each item of the dataset its values once. */
+  @FunctionalInterface
+  public interface Pool5Rows {
+    /** Calls {@code sink} with each item's index in the dataset and its {@value #VALUES} pool5 values. */
+    void forEach(Sink sink) throws IOException;
+
+    /** Receives the rows. */
+    @FunctionalInterface
+    interface Sink {
+      void accept(int item, float[] pool5) throws IOException;
+    }
+  }
+
   /** One batch of cached images: {@code size()} rows of {@value #VALUES} floats, with labels and sources. */
   public record Batch(int epoch, int index, float[] features, int[] labels, List<String> sources) {
 
@@ -287,8 +300,19 @@ public final class FeatureCache implements AutoCloseable {
     private long memoryLimit = Runtime.getRuntime().maxMemory() / 4;
     private Path tempDirectory;
     private ProgressListener progress = (done, total) -> { };
+    private Pool5Rows precomputed;
 
     private Builder() {
+    }
+
+    /**
+     * Takes each item's pool5 from {@code rows} (computed elsewhere, e.g. by {@code alexnet-spark features --layer
+     * pool5}) instead of computing it: no conv layers are run, and no source of them is needed. The cache then
+     * serves the same batches as one computed from the images of the same dataset.
+     */
+    public Builder setPrecomputed(Pool5Rows rows) {
+      this.precomputed = rows;
+      return this;
     }
 
     public Builder setDataset(Dataset dataset) {
@@ -402,9 +426,10 @@ public final class FeatureCache implements AutoCloseable {
       Objects.requireNonNull(dataset, "setDataset is required");
       Objects.requireNonNull(preprocess, "preprocess");
       int sources = (weights != null ? 1 : 0) + (freshInit ? 1 : 0) + (parameters != null ? 1 : 0);
-      if (sources != 1) {
-        throw new IllegalArgumentException("set exactly one source of the conv layers — setWeights, setFreshInit "
-            + "or setParameters — not " + sources);
+      if (precomputed != null ? sources != 0 : sources != 1) {
+        throw new IllegalArgumentException(precomputed != null ? "setPrecomputed replaces the conv layers: no "
+            + "setWeights, setFreshInit or setParameters with it" : "set exactly one source of the conv layers — "
+            + "setWeights, setFreshInit or setParameters — not " + sources);
       }
       if (batchSize < 1 || computeBatch < 1 || workers < 1 || intraOpThreads < 0 || memoryLimit < 0) {
         throw new IllegalArgumentException("batchSize, computeBatch and workers must be positive, intraOpThreads "
@@ -415,7 +440,7 @@ public final class FeatureCache implements AutoCloseable {
         throw new IllegalArgumentException("the conv layers take " + AlexNetSpec.IMAGE_SIZE + "x"
             + AlexNetSpec.IMAGE_SIZE + " images, but preprocess crops " + preprocess.cropSize());
       }
-      Map<String, WeightArray> conv = convValues();
+      Map<String, WeightArray> conv = precomputed != null ? null : convValues();
       int n = dataset.size();
       boolean toFile = (long) n * ROW_BYTES > memoryLimit;
       // Only order() is used: a pool's threads start with the first task, so this one never starts any.
@@ -436,7 +461,8 @@ public final class FeatureCache implements AutoCloseable {
             file.toFile().deleteOnExit();
           }
         }
-        Computed c = compute(conv, toFile ? null : new float[n][], channel);
+        Computed c = precomputed != null ? take(toFile ? null : new float[n][], channel)
+            : compute(conv, toFile ? null : new float[n][], channel);
         return new FeatureCache(batchSize, c.labels, c.sources, c.rowOfItem, c.memory, file, channel, orderSource,
             c.report);
       } catch (IOException | RuntimeException | Error e) {
@@ -474,6 +500,54 @@ public final class FeatureCache implements AutoCloseable {
 
     private record Computed(int[] labels, List<String> sources, int[] rowOfItem, float[][] memory,
         BatchPipeline.EpochReport report) {
+    }
+
+    /** The precomputed rows, stored as they arrive; every item must get exactly one. */
+    private Computed take(float[][] memory, FileChannel channel) throws IOException {
+      int n = dataset.size();
+      int[] rowOfItem = new int[n];
+      Arrays.fill(rowOfItem, -1);
+      int[] labels = new int[n];
+      String[] sources = new String[n];
+      int[] rows = {0};
+      ByteBuffer bytes = ByteBuffer.allocate(ROW_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+      precomputed.forEach((item, pool5) -> {
+        Objects.checkIndex(item, n);
+        if (pool5.length != VALUES) {
+          throw new IllegalArgumentException(dataset.items().get(item).source() + ": " + pool5.length
+              + " values, but pool5 has " + VALUES + " (6 x 6 x 256)");
+        }
+        if (rowOfItem[item] >= 0) {
+          throw new IllegalArgumentException(dataset.items().get(item).source() + " has two rows");
+        }
+        int row = rows[0]++;
+        if (memory != null) {
+          memory[row] = pool5.clone();
+        } else {
+          bytes.clear();
+          bytes.asFloatBuffer().put(pool5);
+          bytes.limit(ROW_BYTES);
+          while (bytes.hasRemaining()) {
+            channel.write(bytes, (long) row * ROW_BYTES + bytes.position());
+          }
+        }
+        rowOfItem[item] = row;
+        labels[row] = dataset.items().get(item).label();
+        sources[row] = dataset.items().get(item).source();
+        progress.progress(rows[0], n);
+      });
+      if (rows[0] != n) {
+        for (int item = 0; item < n; item++) {
+          if (rowOfItem[item] < 0) {
+            throw new IllegalArgumentException(dataset.items().get(item).source() + " has no pool5 row");
+          }
+        }
+      }
+      if (channel != null) {
+        channel.force(false);
+      }
+      return new Computed(labels, List.of(sources), rowOfItem, memory,
+          new BatchPipeline.EpochReport(0, 0, n, 0, List.of()));
     }
 
     private Computed compute(Map<String, WeightArray> conv, float[][] memory, FileChannel channel)

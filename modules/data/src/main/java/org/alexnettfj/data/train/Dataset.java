@@ -159,6 +159,20 @@ public final class Dataset implements AutoCloseable {
 
   // ---- list files ----
 
+  /**
+   * A dataset of the given items, whose sources are file paths: for images known by another route, e.g. the rows
+   * of features computed elsewhere (Spark), which give the same order, splits and shuffles as the images would.
+   */
+  public static Dataset of(List<String> classNames, List<LabeledImage> items) {
+    for (LabeledImage item : items) {
+      if (item.label() >= classNames.size()) {
+        throw new IllegalArgumentException(item.source() + ": label " + item.label() + " but " + classNames.size()
+            + " classes");
+      }
+    }
+    return new Dataset(classNames, items, List.of(), ImageStore.FileSystem.INSTANCE, false);
+  }
+
   /** Reads a {@code path label} list file; see the class comment for the format. */
   public static Dataset fromListFile(Path listFile) throws IOException {
     Path dir = listFile.toAbsolutePath().getParent();
