@@ -653,14 +653,19 @@ final class FinetuneCommand implements Callable<Integer> {
       log.flush();
       return new Sources(BatchSource.of(trainCache), BatchSource.of(valCache), resources);
     } catch (IOException | RuntimeException e) {
-      for (AutoCloseable r : resources) {
-        try {
-          r.close();
-        } catch (Exception suppressed) {
-          e.addSuppressed(suppressed);
-        }
-      }
+      closeAll(resources, e);
       throw e;
+    }
+  }
+
+  /** Closes what a failed setup had opened; what fails to close is added to {@code e}. */
+  private static void closeAll(List<AutoCloseable> resources, Exception e) {
+    for (AutoCloseable r : resources) {
+      try {
+        r.close();
+      } catch (Exception suppressed) {
+        e.addSuppressed(suppressed);
+      }
     }
   }
 
@@ -691,13 +696,7 @@ final class FinetuneCommand implements Callable<Integer> {
       reportSkipped(err, "validation", 1, BatchSource.Skipped.of(valCache.report()), unreadable);
       return new Sources(BatchSource.of(trainCache), BatchSource.of(valCache), resources);
     } catch (IOException | RuntimeException e) {
-      for (AutoCloseable r : resources) {
-        try {
-          r.close();
-        } catch (Exception suppressed) {
-          e.addSuppressed(suppressed);
-        }
-      }
+      closeAll(resources, e);
       throw e;
     }
   }

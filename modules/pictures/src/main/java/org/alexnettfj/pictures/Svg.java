@@ -124,8 +124,7 @@ final class Svg {
       }
       for (int p = 0; p < n; p++) {
         double share = total == 0 ? 0 : (double) confusion[t][p] / total;
-        int v = (int) Math.round(255 - 200 * share);
-        String fill = String.format(Locale.ROOT, "rgb(%d,%d,%d)", v, (int) Math.round(255 - 150 * share), 255);
+        String fill = String.format(Locale.ROOT, "#%06x", heat(share));
         b.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\">"
             + "<title>%s as %s: %d</title></rect>%n", label + p * cell, label + t * cell, cell, cell, fill,
             Html.escape(classes.get(t)), Html.escape(classes.get(p)), confusion[t][p]));
@@ -144,6 +143,13 @@ final class Svg {
     }
     b.append(text(label, bottom + 16, "start", null, "rows: true class; columns: predicted class"));
     return b.append("</svg>\n").toString();
+  }
+
+  /** The heat map's colour for a share of a row, 0xRRGGBB: white for none, dark blue for all. */
+  static int heat(double share) {
+    int r = (int) Math.round(255 - 200 * share);
+    int g = (int) Math.round(255 - 150 * share);
+    return (r << 16) | (g << 8) | 255;
   }
 
   private static double px(double v, double x0, double x1) {

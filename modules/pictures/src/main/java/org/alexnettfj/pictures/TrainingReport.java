@@ -147,10 +147,7 @@ public record TrainingReport(String title, List<String> classes, List<EpochRow> 
         total += c;
       }
       for (int p = 0; p < n; p++) {
-        double share = total == 0 ? 0 : (double) confusion[t][p] / total;
-        int r = (int) Math.round(255 - 200 * share);
-        int g = (int) Math.round(255 - 150 * share);
-        image.setRGB(p, t, (r << 16) | (g << 8) | 255);
+        image.setRGB(p, t, Svg.heat(total == 0 ? 0 : (double) confusion[t][p] / total));
       }
     }
     return "<img class=\"heatmap\" alt=\"confusion matrix\" width=\"" + Math.max(n, 600) + "\" style=\""
