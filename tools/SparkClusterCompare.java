@@ -13,7 +13,7 @@ import org.apache.spark.sql.SparkSession;
  * images. Each image must have exactly one row, no error, and its features within 1e-5 of the largest value of
  * the CLI's (TensorFlow rounds batches of different sizes differently in the last bits). Exit 0 or 1.
  *
- * <pre>java @jvm.options -cp SPARK_JARS:weights-classes tools/SparkClusterCompare.java OUT.parquet EXP.npy EXP.txt</pre>
+ * <pre>java @jvm.options -cp SPARK_JARS:WEIGHTS_CLASSES tools/SparkClusterCompare.java OUT.parquet E.npy E.txt</pre>
  */
 public class SparkClusterCompare {
 

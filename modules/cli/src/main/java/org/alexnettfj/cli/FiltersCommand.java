@@ -18,9 +18,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code alexnet filters}: a convolution layer's kernels as one PNG, conv1 as the paper's Figure 3. */
 @Command(name = "filters", mixinStandardHelpOptions = true,
-    description = {"Draw a convolution layer's kernels as a PNG grid: conv1's 96 as the paper's Figure 3 (8 rows of",
-        "12, each kernel min-max scaled, BGR drawn as RGB, the two GPUs' halves in two bands). Deeper layers are",
-        "drawn in grey, as the mean over their input channels (or --channels first)."})
+    description = "Draw a convolution layer's kernels as a PNG grid: conv1's 96 as the paper's Figure 3 (8 rows of "
+        + "12, each kernel min-max scaled, BGR drawn as RGB, the two GPUs' halves in two bands). Deeper "
+        + "layers are drawn in grey, as the mean over their input channels (or --channels first).")
 final class FiltersCommand implements Callable<Integer> {
 
   private static final List<String> LAYERS = List.of("conv1", "conv2", "conv3", "conv4", "conv5");

@@ -342,8 +342,8 @@ final class FinetuneCommand implements Callable<Integer> {
     if (result.stoppedEarly() != null) {
       shown.put("stopped early", result.stoppedEarly());
     }
-    Reports.write(report, "Fine-tuning on " + (train != null ? train : features), classes, curves.rows(), result.validation(), shown,
-        valSet);
+    Reports.write(report, "Fine-tuning on " + (train != null ? train : features), classes, curves.rows(),
+        result.validation(), shown, valSet);
     err.println("alexnet finetune: wrote " + report);
     err.flush();
   }

@@ -22,9 +22,9 @@ import picocli.CommandLine.Spec;
     exitCodeList = {"0:every input was read", "1:bad input or options; nothing (more) was written",
         "2:a usage error (an unknown option, a missing value)",
         "3:some inputs could not be read (each named on stderr); the others were indexed"},
-    description = {"Index images by one layer's features (default fc7) for `alexnet similar`: a folder holding",
-        "features.npy (float32, or float16 with --float16), paths.txt and index.properties (the layer, weights and",
-        "preprocessing, which similar reuses for its queries)."})
+    description = "Index images by one layer's features (default fc7) for `alexnet similar`: a folder holding "
+        + "features.npy (float32, or float16 with --float16), paths.txt and index.properties (the layer, "
+        + "weights and preprocessing, which similar reuses for its queries).")
 final class IndexCommand implements Callable<Integer> {
 
   @Spec

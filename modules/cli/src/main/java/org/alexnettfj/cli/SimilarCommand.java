@@ -32,9 +32,10 @@ import picocli.CommandLine.Spec;
     exitCodeList = {"0:every query was read", "1:bad input or options; nothing was written",
         "2:a usage error (an unknown option, a missing value)",
         "3:some queries could not be read (each named on stderr and as an error element); the others were answered"},
-    description = {"Print each query image's k nearest images in an index (written by `alexnet index`, or a",
-        "`features` .npy with its .txt), with distances; --json for one array, --html for a contact sheet. Exact",
-        "search: every row is compared (see the search module's docs for approximate indexes)."})
+    description = "Print each query image's k nearest images in an index (written by `alexnet index`, or a "
+        + "`features` .npy with its .txt), with distances; --json for one array, --html for a contact "
+        + "sheet. Exact search: every row is compared (see the search module's docs for approximate "
+        + "indexes).")
 final class SimilarCommand implements Callable<Integer> {
 
   @Spec
