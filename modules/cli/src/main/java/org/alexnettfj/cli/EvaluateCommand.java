@@ -19,6 +19,7 @@ import org.alexnettfj.data.train.Dataset;
 import org.alexnettfj.data.train.LabeledImage;
 import org.alexnettfj.graph.AlexNetModel;
 import org.alexnettfj.graph.Labels;
+import org.alexnettfj.train.ClassMetrics;
 import org.alexnettfj.train.Validation;
 import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.AlexNetWeights;
@@ -180,9 +181,11 @@ final class EvaluateCommand implements Callable<Integer> {
       boolean withTop5 = names.size() >= 5;
       double imagesPerSecond = evaluated / seconds;
       if (json) {
-        printJson(out, names, tallies, evaluated, skipped, top1, top5, withTop5, imagesPerSecond);
+        printJson(out, names, tallies, evaluated, skipped, top1, top5, withTop5, imagesPerSecond,
+            ClassMetrics.of(confusion));
       } else {
-        printText(out, names, tallies, evaluated, skipped.skippedCount(), top1, top5, withTop5, imagesPerSecond);
+        printText(out, names, tallies, evaluated, skipped.skippedCount(), top1, top5, withTop5, imagesPerSecond,
+            ClassMetrics.of(confusion));
       }
       out.flush();
       if (report != null) {
@@ -313,25 +316,30 @@ final class EvaluateCommand implements Callable<Integer> {
   }
 
   private void printText(PrintWriter out, List<String> names, Map<Integer, ClassTally> tallies, int evaluated,
-      int skipped, int top1, int top5, boolean withTop5, double imagesPerSecond) {
+      int skipped, int top1, int top5, boolean withTop5, double imagesPerSecond, ClassMetrics metrics) {
     out.printf(Locale.ROOT, "evaluated %s on %s: %d images of %d classes, %d skipped%n", weights, data, evaluated,
         tallies.size(), skipped);
     out.printf(Locale.ROOT, "top-1 %.4f%s  %.1f images/s%n", (double) top1 / evaluated,
         withTop5 ? String.format(Locale.ROOT, "  top-5 %.4f", (double) top5 / evaluated) : "", imagesPerSecond);
     int width = Math.max(5, Math.min(40, tallies.keySet().stream().mapToInt(c -> names.get(c).length()).max()
         .orElse(5)));
-    out.printf(Locale.ROOT, "%-" + width + "s  %7s  %6s  %s%n", "class", "images", "top-1", "most confused with");
+    out.printf(Locale.ROOT, "macro precision %.4f  recall %.4f  F1 %.4f (over the %d classes with images)%n",
+        metrics.macroPrecision(), metrics.macroRecall(), metrics.macroF1(), tallies.size());
+    out.printf(Locale.ROOT, "%-" + width + "s  %7s  %6s  %9s  %6s  %6s  %s%n", "class", "images", "top-1",
+        "precision", "recall", "F1", "most confused with");
     for (Map.Entry<Integer, ClassTally> e : tallies.entrySet()) {
       ClassTally t = e.getValue();
       int c = mostConfused(t);
-      out.printf(Locale.ROOT, "%-" + width + "s  %7d  %6.3f  %s%n", names.get(e.getKey()), t.images,
-          (double) t.top1 / t.images, c < 0 ? "-" : names.get(c) + " (" + t.mistakenFor.get(c) + ")");
+      ClassMetrics.Row mr = metrics.perClass().get(e.getKey());
+      out.printf(Locale.ROOT, "%-" + width + "s  %7d  %6.3f  %9.3f  %6.3f  %6.3f  %s%n", names.get(e.getKey()),
+          t.images, (double) t.top1 / t.images, mr.precision(), mr.recall(), mr.f1(),
+          c < 0 ? "-" : names.get(c) + " (" + t.mistakenFor.get(c) + ")");
     }
   }
 
   private void printJson(PrintWriter out, List<String> names, Map<Integer, ClassTally> tallies, int evaluated,
-      BatchPipeline.EpochReport report, int top1, int top5, boolean withTop5, double imagesPerSecond)
-      throws IOException {
+      BatchPipeline.EpochReport report, int top1, int top5, boolean withTop5, double imagesPerSecond,
+      ClassMetrics metrics) throws IOException {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("weights", weights.toString());
     m.put("data", data.toString());
@@ -342,6 +350,9 @@ final class EvaluateCommand implements Callable<Integer> {
       m.put("top5", (double) top5 / evaluated);
     }
     m.put("imagesPerSecond", imagesPerSecond);
+    m.put("macroPrecision", metrics.macroPrecision());
+    m.put("macroRecall", metrics.macroRecall());
+    m.put("macroF1", metrics.macroF1());
     List<Map<String, Object>> perClass = new ArrayList<>();
     for (Map.Entry<Integer, ClassTally> e : tallies.entrySet()) {
       ClassTally t = e.getValue();
@@ -351,6 +362,10 @@ final class EvaluateCommand implements Callable<Integer> {
       row.put("name", names.get(e.getKey()));
       row.put("images", t.images);
       row.put("top1", (double) t.top1 / t.images);
+      ClassMetrics.Row mr = metrics.perClass().get(e.getKey());
+      row.put("precision", mr.precision());
+      row.put("recall", mr.recall());
+      row.put("f1", mr.f1());
       row.put("mostConfusedWith", c < 0 ? null : names.get(c));
       row.put("confusedCount", c < 0 ? 0 : t.mistakenFor.get(c));
       perClass.add(row);

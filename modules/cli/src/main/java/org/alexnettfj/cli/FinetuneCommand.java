@@ -23,6 +23,7 @@ import org.alexnettfj.graph.FreshInit;
 import org.alexnettfj.graph.Placement;
 import org.alexnettfj.graph.Precision;
 import org.alexnettfj.train.BatchSource;
+import org.alexnettfj.train.ClassMetrics;
 import org.alexnettfj.train.Checkpoints;
 import org.alexnettfj.train.FeatureCache;
 import org.alexnettfj.train.FineTuning;
@@ -200,6 +201,12 @@ final class FinetuneCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Epoch lines go to stderr; stdout gets one JSON object at the end.")
   boolean json;
 
+  @Option(names = "--class-weights", paramLabel = "auto|FILE",
+      description = "Weight each class's images in the loss, for unbalanced classes: auto for inverse frequency over "
+          + "the training images (n / (classes x n_c): a class 10 times rarer weighs 10 times more), or a FILE of "
+          + "'class weight' lines. Printed at the start and kept in the checkpoints (--resume refuses a change).")
+  String classWeightsOption;
+
   @Option(names = "--report", paramLabel = "REPORT.html",
       description = "Write one self-contained HTML page at the end (also when the loss diverges): learning curves, "
           + "the confusion matrix as a heat map, top-1 per class and the worst mistakes as thumbnails.")
@@ -261,7 +268,8 @@ final class FinetuneCommand implements Callable<Integer> {
       }
       Set<String> layers = new LinkedHashSet<>(trainLayers);
       AlexNetWeights pretrained = pretrained(layers, classes.size(), err);
-      try (Trainer trainer = trainer(pretrained, layers, classes.size());
+      float[] weightsOfClasses = classWeights(trainSet, classes);
+      try (Trainer trainer = trainer(pretrained, layers, classes.size(), weightsOfClasses);
           Sources sources = features != null ? sparkSources(trainRows, valRows, trainSet, valSet, log)
               : cacheFeatures ? cachedSources(pretrained, trainSet, valSet, log, err)
               : imageSources(trainSet, valSet);
@@ -284,6 +292,11 @@ final class FinetuneCommand implements Callable<Integer> {
         settings.put("augmentation", noAugment ? "none" : "paper");
         settings.put("input", cacheFeatures || features != null ? "cached pool5 features" : "images");
         settings.put("learning rate", Float.toString(learningRate));
+        if (weightsOfClasses != null) {
+          settings.put("class weights", describe(classes, weightsOfClasses));
+          log.println("class weights: " + describe(classes, weightsOfClasses));
+          log.flush();
+        }
         settings.put("training images", Integer.toString(trainSet.size()));
         settings.put("validation images", Integer.toString(valSet.size()));
         FineTuning.Builder builder = FineTuning.builder().setTrainer(trainer)
@@ -467,12 +480,15 @@ final class FinetuneCommand implements Callable<Integer> {
       log.println("latest checkpoint " + r.checkpoint() + " (resume with --resume)");
     }
     int width = Math.max(5, classes.stream().mapToInt(String::length).max().orElse(5));
-    log.printf(Locale.ROOT, "validation per class, after epoch %d:%n", r.epochs());
-    log.printf(Locale.ROOT, "  %-" + width + "s  %6s  %6s  %s%n", "class", "images", "top-1",
-        "most often mistaken for");
+    ClassMetrics metrics = ClassMetrics.of(r.validation().confusion());
+    log.printf(Locale.ROOT, "validation per class, after epoch %d (macro precision %.3f, recall %.3f, F1 %.3f):%n",
+        r.epochs(), metrics.macroPrecision(), metrics.macroRecall(), metrics.macroF1());
+    log.printf(Locale.ROOT, "  %-" + width + "s  %6s  %6s  %9s  %6s  %6s  %s%n", "class", "images", "top-1",
+        "precision", "recall", "F1", "most often mistaken for");
     for (Validation.ClassSummary c : r.validation().perClass()) {
-      log.printf(Locale.ROOT, "  %-" + width + "s  %6d  %6.3f  %s%n", classes.get(c.index()), c.images(),
-          c.accuracy(), c.mostMistakenFor() < 0 ? "-"
+      ClassMetrics.Row mr = metrics.perClass().get(c.index());
+      log.printf(Locale.ROOT, "  %-" + width + "s  %6d  %6.3f  %9.3f  %6.3f  %6.3f  %s%n", classes.get(c.index()),
+          c.images(), c.accuracy(), mr.precision(), mr.recall(), mr.f1(), c.mostMistakenFor() < 0 ? "-"
               : classes.get(c.mostMistakenFor()) + " (" + c.mistakes() + ")");
     }
     log.flush();
@@ -504,12 +520,20 @@ final class FinetuneCommand implements Callable<Integer> {
     m.put("resumedFrom", r.resumedFrom() == null ? null : r.resumedFrom().toString());
     m.put("stoppedEarly", r.stoppedEarly());
     if (v != null) {
+      ClassMetrics metrics = ClassMetrics.of(v.confusion());
+      m.put("macroPrecision", finite(metrics.macroPrecision()));
+      m.put("macroRecall", finite(metrics.macroRecall()));
+      m.put("macroF1", finite(metrics.macroF1()));
       List<Map<String, Object>> perClass = new ArrayList<>();
       for (Validation.ClassSummary c : v.perClass()) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("class", classes.get(c.index()));
         row.put("images", c.images());
         row.put("top1", finite(c.accuracy()));
+        ClassMetrics.Row mr = metrics.perClass().get(c.index());
+        row.put("precision", mr.precision());
+        row.put("recall", mr.recall());
+        row.put("f1", mr.f1());
         row.put("mistakenFor", c.mostMistakenFor() < 0 ? null : classes.get(c.mostMistakenFor()));
         row.put("mistakes", c.mistakes());
         perClass.add(row);
@@ -599,8 +623,75 @@ final class FinetuneCommand implements Callable<Integer> {
     return null;
   }
 
-  private Trainer trainer(AlexNetWeights pretrained, Set<String> layers, int numClasses) {
+  /**
+   * {@code --class-weights}: {@code auto} gives inverse frequency over the training images, {@code n / (classes *
+   * n_c)} (scikit-learn's "balanced": a class 10 times rarer weighs 10 times more, and the weights average 1 over
+   * the images); a file gives {@code class weight} lines, every class once. Null without the option.
+   */
+  private float[] classWeights(Dataset trainSet, List<String> classes) throws IOException {
+    if (classWeightsOption == null) {
+      return null;
+    }
+    float[] w = new float[classes.size()];
+    if (classWeightsOption.equals("auto")) {
+      long[] counts = new long[classes.size()];
+      trainSet.items().forEach(item -> counts[item.label()]++);
+      for (int c = 0; c < w.length; c++) {
+        if (counts[c] == 0) {
+          throw new IllegalArgumentException("--class-weights auto: class " + classes.get(c) + " has no training "
+              + "images");
+        }
+        w[c] = (float) ((double) trainSet.size() / (classes.size() * counts[c]));
+      }
+      return w;
+    }
+    Path file = Path.of(classWeightsOption);
+    if (!Files.isRegularFile(file)) {
+      throw new FileNotFoundException("--class-weights " + file + ": no such file (give auto, or a file of "
+          + "'class weight' lines)");
+    }
+    java.util.Arrays.fill(w, Float.NaN);
+    int lineNumber = 0;
+    for (String line : Files.readAllLines(file)) {
+      lineNumber++;
+      String t = line.strip();
+      if (t.isEmpty() || t.startsWith("#")) {
+        continue;
+      }
+      int space = t.lastIndexOf(' ') >= 0 ? t.lastIndexOf(' ') : t.lastIndexOf('\t');
+      String name = space < 0 ? "" : t.substring(0, space).strip();
+      int c = classes.indexOf(name);
+      float value;
+      try {
+        value = space < 0 ? Float.NaN : Float.parseFloat(t.substring(space + 1));
+      } catch (NumberFormatException e) {
+        value = Float.NaN;
+      }
+      if (c < 0 || !(value > 0) || !Float.isFinite(value)) {
+        throw new IllegalArgumentException(file + ":" + lineNumber + ": expected 'class weight' with a class of "
+            + classes + " and a positive weight, found '" + t + "'");
+      }
+      w[c] = value;
+    }
+    for (int c = 0; c < w.length; c++) {
+      if (Float.isNaN(w[c])) {
+        throw new IllegalArgumentException(file + ": no weight for class " + classes.get(c));
+      }
+    }
+    return w;
+  }
+
+  private static String describe(List<String> classes, float[] weights) {
+    List<String> parts = new ArrayList<>();
+    for (int c = 0; c < weights.length; c++) {
+      parts.add(classes.get(c) + " " + String.format(Locale.ROOT, "%.4g", weights[c]));
+    }
+    return String.join(", ", parts);
+  }
+
+  private Trainer trainer(AlexNetWeights pretrained, Set<String> layers, int numClasses, float[] classWeights) {
     Trainer.Builder b = Trainer.builder().optTrainLayers(layers).optLearningRate(learningRate).optKeepProb(keepProb)
+        .optClassWeights(classWeights)
         .optSeed(seed).optIntraOpThreads(threads).optPrecision(precision)
         .optInput(cacheFeatures || features != null ? Trainer.Input.POOL5 : Trainer.Input.IMAGES);
     if (device != null) {

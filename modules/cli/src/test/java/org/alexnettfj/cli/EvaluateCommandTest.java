@@ -164,6 +164,17 @@ class EvaluateCommandTest {
       int[] t = e.perClass().get(name);
       assertThat(c.get("images").asInt()).as("images of %s", name).isEqualTo(t[0]);
       assertThat(c.get("top1").asDouble()).as("top-1 of %s", name).isCloseTo((double) t[1] / t[0], within(1e-12));
+      // precision: right / all images the model called this class (counted here from every class's mistakes)
+      long calledIt = t[1];
+      for (Map<String, Integer> wrongs : e.mistakes().values()) {
+        calledIt += wrongs.getOrDefault(name, 0);
+      }
+      double precision = calledIt == 0 ? 0 : (double) t[1] / calledIt;
+      double recall = (double) t[1] / t[0];
+      assertThat(c.get("precision").asDouble()).as("precision of %s", name).isCloseTo(precision, within(1e-12));
+      assertThat(c.get("recall").asDouble()).as("recall of %s", name).isCloseTo(recall, within(1e-12));
+      assertThat(c.get("f1").asDouble()).as("F1 of %s", name).isCloseTo(precision + recall == 0 ? 0
+          : 2 * precision * recall / (precision + recall), within(1e-12));
       Map<String, Integer> wrong = e.mistakes().getOrDefault(name, Map.of());
       if (wrong.isEmpty()) {
         assertThat(c.get("mostConfusedWith").isNull()).as("%s: no mistakes", name).isTrue();

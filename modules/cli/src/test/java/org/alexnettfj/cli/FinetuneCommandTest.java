@@ -1,6 +1,7 @@
 package org.alexnettfj.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -71,7 +72,17 @@ class FinetuneCommandTest {
     assertThat(perClass.get(0).get("class").asText()).isEqualTo("dark");
     assertThat(perClass.get(0).get("images").asInt() + perClass.get(1).get("images").asInt()).isEqualTo(8);
     assertThat(r.err()).as("the per-class summary goes to the log (stderr with --json)")
-        .contains("validation per class, after epoch 3:");
+        .contains("validation per class, after epoch 3 (macro precision ");
+    // precision, recall, F1 from the confusion matrix the JSON also gives (rows: truth)
+    JsonNode confusion = json.get("confusion");
+    long right0 = confusion.get(0).get(0).asLong();
+    long calledDark = right0 + confusion.get(1).get(0).asLong();
+    double precision0 = calledDark == 0 ? 0 : (double) right0 / calledDark;
+    double recall0 = (double) right0 / perClass.get(0).get("images").asInt();
+    assertThat(perClass.get(0).get("precision").asDouble()).isCloseTo(precision0, within(1e-12));
+    assertThat(perClass.get(0).get("recall").asDouble()).isCloseTo(recall0, within(1e-12));
+    assertThat(json.get("macroF1").asDouble()).isCloseTo((perClass.get(0).get("f1").asDouble()
+        + perClass.get(1).get("f1").asDouble()) / 2, within(1e-12));
 
     // the saved model predicts with its own two classes, named from model.classes.txt beside it
     List<String> args = new ArrayList<>(List.of("predict", "--weights", dir.resolve("model.npz").toString(),
@@ -229,6 +240,32 @@ class FinetuneCommandTest {
     assertThat(json.get("learningRate").floatValue()).as("divided after epochs 2 and 3").isEqualTo(1e-10f * 0.1f);
     assertThat(json.get("bestEpoch").asInt()).isEqualTo(1);
     assertThat(json.get("resumedFrom").asText()).endsWith("ckpt-2");
+  }
+
+  @Test
+  void classWeightsAutoAreInverseFrequencyAndResumeRefusesOthers() throws Exception {
+    // 10 dark and 1 light training image: auto gives n / (classes * n_c) = 11/20 and 11/2, a ratio of 1:10
+    writeTwoClasses(dir.resolve("train"), 10);
+    Files.delete(dir.resolve("train/light/0.png"));
+    for (int i = 2; i < 10; i++) {
+      Files.delete(dir.resolve("train/light/" + i + ".png"));
+    }
+    writeTwoClasses(dir.resolve("val"), 1);
+    List<String> common = List.of("finetune", "--train", dir.resolve("train").toString(), "--val",
+        dir.resolve("val").toString(), "--weights", dir.resolve("absent.npy").toString(), "--batch-size", "4",
+        "--learning-rate", "1e-9", "--threads", "2", "--checkpoint-dir", dir.resolve("ck").toString());
+    Run first = run(common, "--epochs", "1", "--class-weights", "auto");
+    assertThat(first.code()).as("stderr: %s", first.err()).isZero();
+    assertThat(first.out()).contains("class weights: dark 0.5500, light 5.500");
+
+    Path file = Files.writeString(dir.resolve("weights.txt"), "# equal\ndark 1\nlight 1\n");
+    Run other = run(common, "--epochs", "2", "--resume", "--class-weights", file.toString());
+    assertThat(other.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
+    assertThat(other.err()).contains("cannot resume from").contains("class weights");
+    Run bad = run(common, "--epochs", "1", "--force", "--class-weights",
+        Files.writeString(dir.resolve("bad.txt"), "dark 1\ncat 2\n").toString());
+    assertThat(bad.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
+    assertThat(bad.err()).contains("bad.txt:2: expected 'class weight' with a class of [dark, light]");
   }
 
   private static Run run(List<String> common, String... more) {

@@ -195,6 +195,10 @@ public final class Trainer implements AutoCloseable {
     // -mean(sum(oneHot(labels) * logSoftmax(logits))): the fused (Sparse)SoftmaxCrossEntropyWithLogits ops have
     // no C++ gradient in TensorFlow 1.1.0's registry; LogSoftmax, Mul, Sum and Mean do.
     Operand<TFloat32> oneHot = ops.oneHot(labels, ops.constant(b.numClasses()), ops.constant(1f), ops.constant(0f));
+    if (b.classWeights != null) {
+      // each image's term weighted by its class's weight: -mean(w[y] * log p(y))
+      oneHot = ops.math.mul(oneHot, ops.constant(b.classWeights));
+    }
     crossEntropy = ops.withName("cross_entropy").math.neg(ops.math.mean(ops.reduceSum(
         ops.math.mul(oneHot, ops.nn.logSoftmax(logits)), ops.constant(1)), ops.constant(0)));
     List<String> names = new ArrayList<>();
@@ -808,6 +812,7 @@ public final class Trainer implements AutoCloseable {
     private float learningRate = 0.01f;
     private float momentum = 0.9f;
     private float weightDecay = 5e-4f;
+    private float[] classWeights;
     private float keepProb = 0.5f;
     private long seed;
     private int intraOpThreads;
@@ -855,6 +860,16 @@ public final class Trainer implements AutoCloseable {
     /** L2 factor on the trained layers' weights (not biases); 0 turns decay off. */
     public Builder optWeightDecay(float weightDecay) {
       this.weightDecay = weightDecay;
+      return this;
+    }
+
+    /**
+     * Weights each image's cross-entropy term by its class's weight ({@code -mean(w[y] log p(y))}), for unbalanced
+     * classes: e.g. inverse frequency, {@code n / (classes * n_c)}. Default: none (all 1). One positive finite
+     * weight per class.
+     */
+    public Builder optClassWeights(float[] classWeights) {
+      this.classWeights = classWeights == null ? null : classWeights.clone();
       return this;
     }
 
@@ -933,6 +948,18 @@ public final class Trainer implements AutoCloseable {
       }
       if (numClasses() < 1) {
         throw new IllegalArgumentException("numClasses must be at least 1, was " + numClasses());
+      }
+      if (classWeights != null) {
+        if (classWeights.length != numClasses()) {
+          throw new IllegalArgumentException(classWeights.length + " class weights for " + numClasses()
+              + " classes");
+        }
+        for (float w : classWeights) {
+          if (!(w > 0) || !Float.isFinite(w)) {
+            throw new IllegalArgumentException("class weights must be positive and finite, got "
+                + java.util.Arrays.toString(classWeights));
+          }
+        }
       }
       if (trainLayers.isEmpty() || !AlexNetSpec.LAYER_NAMES.containsAll(trainLayers)) {
         throw new IllegalArgumentException("trainLayers must be a non-empty subset of " + AlexNetSpec.LAYER_NAMES
