@@ -11,11 +11,11 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "alexnet", mixinStandardHelpOptions = true, version = "alexnet-tfj 0.1.0",
     description = "AlexNet on TensorFlow Java: read, check and convert weights; predict; extract features; fine-tune"
-        + " (and find its learning rate); audit data; evaluate; make list files; draw filters; index and search"
-        + " similar images; serve predictions over HTTP.",
+        + " (and find its learning rate); audit data; evaluate; explain (Grad-CAM); make list files; draw filters;"
+        + " index and search similar images; serve predictions over HTTP.",
     subcommands = {InspectCommand.class, ConvertCommand.class, PredictCommand.class, FeaturesCommand.class,
         FinetuneCommand.class, LrFindCommand.class, AuditCommand.class, EvaluateCommand.class, MakeListsCommand.class,
-        FiltersCommand.class,
+        FiltersCommand.class, ExplainCommand.class,
         IndexCommand.class, SimilarCommand.class, ServeCommand.class,
         CommandLine.HelpCommand.class})
 public final class AlexNetCli {
