@@ -215,6 +215,11 @@ final class EvaluateCommand implements Callable<Integer> {
 
   /** --labels, else MODEL.classes.txt, else ImageNet's for 1000 classes, else "0" … "n-1". */
   private List<String> modelClassNames(int numClasses) throws IOException {
+    return classNames(labels, weights, numClasses);
+  }
+
+  /** A model's class names: {@code labels}, else {@code MODEL.classes.txt}, else ImageNet's, else numbers. */
+  static List<String> classNames(Path labels, Path weights, int numClasses) throws IOException {
     Path file = labels != null ? labels : ModelOptions.classesBeside(weights);
     List<String> names;
     if (file != null) {

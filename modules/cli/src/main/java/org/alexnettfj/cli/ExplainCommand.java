@@ -13,10 +13,8 @@ import org.alexnettfj.data.BgrImage;
 import org.alexnettfj.data.PreprocessConfig;
 import org.alexnettfj.data.Preprocessor;
 import org.alexnettfj.graph.GradCam;
-import org.alexnettfj.graph.Labels;
 import org.alexnettfj.pictures.HeatOverlay;
 import org.alexnettfj.pictures.Png;
-import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.AlexNetWeights;
 import org.alexnettfj.weights.WeightReader;
 import picocli.CommandLine.Command;
@@ -80,7 +78,7 @@ final class ExplainCommand implements Callable<Integer> {
     try (Progress progress = new Progress("Reading " + weights.getFileName())) {
       w = AlexNetWeights.complete(WeightReader.read(weights, progress));
     }
-    List<String> names = classNames(w.numClasses());
+    List<String> names = EvaluateCommand.classNames(labels, weights, w.numClasses());
     Preprocessor pre = new Preprocessor(PreprocessConfig.NOTEBOOK);   // predict's: the whole image, resized to 227
     BgrImage decoded = PreprocessConfig.NOTEBOOK.decoder().decode(image);
     float[] input = pre.apply(decoded);
@@ -110,21 +108,6 @@ final class ExplainCommand implements Callable<Integer> {
       o.flush();
     }
     return 0;
-  }
-
-  private List<String> classNames(int numClasses) throws java.io.IOException {
-    Path file = labels != null ? labels : ModelOptions.classesBeside(weights);
-    if (file != null) {
-      return Labels.fromFile(file).names();
-    }
-    if (numClasses == AlexNetSpec.IMAGENET_CLASSES) {
-      return Labels.imagenet().names();
-    }
-    List<String> numbers = new java.util.ArrayList<>();
-    for (int i = 0; i < numClasses; i++) {
-      numbers.add(Integer.toString(i));
-    }
-    return numbers;
   }
 
   private static int classIndex(String target, List<String> names) {
