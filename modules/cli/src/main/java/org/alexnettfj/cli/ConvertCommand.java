@@ -43,6 +43,8 @@ import picocli.CommandLine.Spec;
  * file byte for byte; everything else is written in C order, which numpy loads the same way.
  */
 @Command(name = "convert", mixinStandardHelpOptions = true, sortOptions = false,
+    header = "Convert weights between the classic .npy, .npz, Caffe's .caffemodel, TensorFlow checkpoints, "
+        + "SavedModel and ONNX.",
     description = {"Convert weights: anything inspect reads, a Caffe .caffemodel (converted to",
         "TensorFlow layout as caffe-tensorflow did) or a TensorFlow checkpoint (IN is",
         "its prefix, e.g. model.ckpt, or its .index file), to:",
@@ -102,13 +104,13 @@ final class ConvertCommand implements Callable<Integer> {
       + "(shapes as the classic file, fc8 outputs from the file, no NaN/Inf).")
   boolean check;
 
-  @Option(names = "--fc-input", paramLabel = "LAYER=CxHxW", description = {"Caffe only: the feature map an fc layer "
-      + "reads, when its blobs cannot tell (not square), e.g. fc6=256x6x6."})
+  @Option(names = "--fc-input", paramLabel = "LAYER=CxHxW", description = "Caffe only: the feature map an fc layer "
+      + "reads, when its blobs cannot tell (not square), e.g. fc6=256x6x6.")
   Map<String, String> fcInputs = new LinkedHashMap<>();
 
-  @Option(names = "--prototxt", paramLabel = "DEPLOY.prototxt", description = {"Caffe only: the network's "
-      + "description. It must describe AlexNet (nothing is written otherwise); it also gives the fc layers' input "
-      + "shapes."})
+  @Option(names = "--prototxt", paramLabel = "DEPLOY.prototxt", description = "Caffe only: the network's "
+      + "description. It must describe AlexNet (nothing is written otherwise); it also gives the fc layers' "
+      + "input shapes.")
   Path prototxt;
 
   @Override

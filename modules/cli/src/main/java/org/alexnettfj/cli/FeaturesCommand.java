@@ -22,8 +22,8 @@ import picocli.CommandLine.Spec;
     exitCodeList = {"0:every input was read", "1:bad input or options; nothing (more) was written",
         "2:a usage error (an unknown option, a missing value)",
         "3:some inputs could not be read (each named on stderr); the others were processed and written"},
-    description = {"Write one layer's output (default fc7) for each image as a float32 [N, D] .npy, and the",
-        "inputs in row order beside it (OUT with .txt). Unreadable images are reported and skipped (or --strict)."})
+    description = "Write one layer's output (default fc7) for each image as a float32 [N, D] .npy, and the inputs "
+        + "in row order beside it (OUT with .txt). Unreadable images are reported and skipped (or --strict).")
 final class FeaturesCommand implements Callable<Integer> {
 
   @Spec

@@ -58,9 +58,9 @@ import picocli.CommandLine.Spec;
     exitCodeList = {"0:every input was read", "1:bad input or options; nothing (more) was written",
         "2:a usage error (an unknown option, a missing value)",
         "3:some inputs could not be read (each named on stderr); the others were processed and written"},
-    description = {"Fine-tune AlexNet's last layers on a folder (or list file, or archive) of labelled images.",
-        "Each epoch ends with validation top-1/top-5 and a checkpoint; a NaN or infinite loss stops the run "
-            + "(exit 1) naming the epoch and step, keeping the last good checkpoint."})
+    description = "Fine-tune AlexNet's last layers on a folder (or list file, or archive) of labelled images. Each "
+        + "epoch ends with validation top-1/top-5 and a checkpoint; a NaN or infinite loss stops the run (exit "
+        + "1) naming the epoch and step, keeping the last good checkpoint.")
 final class FinetuneCommand implements Callable<Integer> {
 
   private static final PreprocessConfig PREPROCESS = PreprocessConfig.builder()
@@ -131,9 +131,9 @@ final class FinetuneCommand implements Callable<Integer> {
 
   @Option(names = "--precision", paramLabel = "fp32|bf16", defaultValue = "fp32",
       converter = ModelOptions.PrecisionConverter.class,
-      description = {"Arithmetic of the forward and backward passes: fp32 (default, exact) or bf16 (faster,",
-          "approximate: oneDNN's bfloat16 kernels on cores with avx512_bf16 or AMX, refused elsewhere; the weights",
-          "and their updates stay fp32). See README, Speed."})
+      description = "Arithmetic of the forward and backward passes: fp32 (default, exact) or bf16 (faster, "
+          + "approximate: oneDNN's bfloat16 kernels on cores with avx512_bf16 or AMX, refused elsewhere; the "
+          + "weights and their updates stay fp32). See README, Speed.")
   Precision precision;
 
   @Option(names = "--device", paramLabel = "DEVICE",

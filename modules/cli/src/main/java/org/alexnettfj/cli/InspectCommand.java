@@ -24,8 +24,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code alexnet inspect FILE}: what a weight file holds, array by array, and whether it is AlexNet. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-    description = {"Print each array of a weight file (.npy, .npz, .caffemodel, compressed copies): shape, dtype,",
-        "stored order, min/max/mean, NaN/Inf counts, and whether it matches AlexNet."})
+    description = "Print each array of a weight file (.npy, .npz, .caffemodel, compressed copies): shape, dtype, "
+        + "stored order, min/max/mean, NaN/Inf counts, and whether it matches AlexNet.")
 final class InspectCommand implements Callable<Integer> {
 
   @Spec

@@ -29,13 +29,13 @@ final class ModelOptions {
   Path weights;
 
   @Option(names = "--labels", paramLabel = "FILE",
-      description = {"Class names, one per line in output order (default: MODEL.classes.txt beside the weights if",
-          "there is one, as finetune --out writes it; else the 1000 ImageNet classes)."})
+      description = "Class names, one per line in output order (default: MODEL.classes.txt beside the weights if "
+          + "there is one, as finetune --out writes it; else the 1000 ImageNet classes).")
   Path labels;
 
   @Option(names = "--mean-image", paramLabel = "MEAN.npy",
-      description = {"Subtract a per-pixel BGR mean image, (3, H, W) like Caffe's ilsvrc_2012_mean.npy, instead of",
-          "the per-channel mean [104, 117, 124] the classic notebook uses."})
+      description = "Subtract a per-pixel BGR mean image, (3, H, W) like Caffe's ilsvrc_2012_mean.npy, instead of "
+          + "the per-channel mean [104, 117, 124] the classic notebook uses.")
   Path meanImage;
 
   @Option(names = "--oversample",
@@ -55,8 +55,8 @@ final class ModelOptions {
 
   @Option(names = "--precision", paramLabel = "fp32|bf16", defaultValue = "fp32",
       converter = PrecisionConverter.class,
-      description = {"Arithmetic: fp32 (default, exact) or bf16 (faster, approximate: oneDNN's bfloat16 kernels, on",
-          "cores with avx512_bf16 or AMX; refused elsewhere). See README, Speed."})
+      description = "Arithmetic: fp32 (default, exact) or bf16 (faster, approximate: oneDNN's bfloat16 kernels, on "
+          + "cores with avx512_bf16 or AMX; refused elsewhere). See README, Speed.")
   Precision precision;
 
   /** picocli's converter for {@code --precision}: the values {@link Precision#parse} reads. */
@@ -72,14 +72,14 @@ final class ModelOptions {
   int threads;
 
   @Option(names = "--device", paramLabel = "DEVICE",
-      description = {"Run every op on this TensorFlow device, e.g. /GPU:0 or /CPU:0 (default: TensorFlow picks, a GPU",
-          "if the -Pgpu build sees one). Fails, listing the devices there are, if it does not exist."})
+      description = "Run every op on this TensorFlow device, e.g. /GPU:0 or /CPU:0 (default: TensorFlow picks, a "
+          + "GPU if the -Pgpu build sees one). Fails, listing the devices there are, if it does not exist.")
   String device;
 
   @Option(names = "--towers", paramLabel = "2",
-      description = {"Split AlexNet over two devices as the paper did (needs --devices): each tower runs one group",
-          "of conv2, conv4 and conv5 and half of conv3, fc6 and fc7; conv1, norm1, pool1, norm2, pool2 and fc8",
-          "run on the first. Results are those of one device."})
+      description = "Split AlexNet over two devices as the paper did (needs --devices): each tower runs one group "
+          + "of conv2, conv4 and conv5 and half of conv3, fc6 and fc7; conv1, norm1, pool1, norm2, pool2 and fc8 "
+          + "run on the first. Results are those of one device.")
   Integer towers;
 
   @Option(names = "--devices", paramLabel = "D0,D1", split = ",", hideParamSyntax = true,
@@ -87,13 +87,13 @@ final class ModelOptions {
   List<String> devices;
 
   @Option(names = "--cpu-devices", paramLabel = "N", defaultValue = "1",
-      description = {"Split the CPU into N TensorFlow devices /CPU:0 ... /CPU:N-1 sharing its cores: to try --towers",
-          "(--devices /CPU:0,/CPU:1) or --device /CPU:1 without GPUs. Default: ${DEFAULT-VALUE}."})
+      description = "Split the CPU into N TensorFlow devices /CPU:0 ... /CPU:N-1 sharing its cores: to try "
+          + "--towers (--devices /CPU:0,/CPU:1) or --device /CPU:1 without GPUs. Default: ${DEFAULT-VALUE}.")
   int cpuDevices;
 
   @Option(names = "--log-placement",
-      description = {"Print to stderr the device of every op (per layer, then op by op), from TensorFlow's",
-          "partition graphs of a run of one blank image before the real work."})
+      description = "Print to stderr the device of every op (per layer, then op by op), from TensorFlow's "
+          + "partition graphs of a run of one blank image before the real work.")
   boolean logPlacement;
 
   @Parameters(paramLabel = "IMAGE", arity = "0..*", description = "Images: JPEG, PNG, GIF (first frame), BMP.")

@@ -17,11 +17,11 @@ import picocli.CommandLine.Spec;
 
 /** {@code alexnet serve}: predictions and features over HTTP from one shared model, batched dynamically. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-    description = {"Answer POST /predict (the JSON of predict --json) and POST /features?layer=fc7 (JSON, or .npy",
-        "with Accept: application/x-npy) over HTTP, with GET /healthz and GET /metrics (Prometheus). Requests",
-        "arriving within --max-wait-ms run as one batch. The body is an image's bytes, or multipart/form-data with",
-        "one or more images: curl -F image=@zebra.jpeg localhost:8080/predict. SIGTERM finishes the requests in",
-        "flight, then exits 0."})
+    description = "Answer POST /predict (the JSON of predict --json) and POST /features?layer=fc7 (JSON, or .npy "
+        + "with Accept: application/x-npy) over HTTP, with GET /healthz and GET /metrics (Prometheus). Requests "
+        + "arriving within --max-wait-ms run as one batch. The body is an image's bytes, or multipart/form-data "
+        + "with one or more images: curl -F image=@zebra.jpeg localhost:8080/predict. SIGTERM finishes the "
+        + "requests in flight, then exits 0.")
 final class ServeCommand implements Callable<Integer> {
 
   @Spec
