@@ -1,6 +1,5 @@
 package org.alexnettfj.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,11 +50,10 @@ final class FeaturesCommand implements Callable<Integer> {
     }
     PrintWriter err = spec.commandLine().getErr();
     List<String> written = new ArrayList<>();
-    int[] skipped = {0};
+    int skipped = 0;
     int width;
     try (AlexNetPredictor predictor = model.predictor();
-         NpyWriter.RowWriter rows = new NpyWriter.RowWriter(out, width = predictor.model().featureSize(layer));
-         Progress progress = Progress.items("Extracting " + layer)) {
+         NpyWriter.RowWriter rows = new NpyWriter.RowWriter(out, width = predictor.model().featureSize(layer))) {
       model.logPlacement(predictor, layer, err);
       if (model.inputTensor != null) {
         WeightArray t = model.tensor();
@@ -65,25 +63,13 @@ final class FeaturesCommand implements Callable<Integer> {
           written.add(model.inputTensor + "[" + i + "]");
         }
       } else {
-        predictor.run(images, layer, model.strict, new AlexNetPredictor.Sink() {
-          @Override
-          public void accept(AlexNetPredictor.Outcome o) throws IOException {
-            if (!o.ok()) {
-              skipped[0]++;
-              err.println("alexnet features: skipped " + o.error().getMessage());
-              return;
-            }
-            rows.write(o.output());
-            written.add(o.path().toString());
-          }
-
-          @Override
-          public void progress(int done, int total) {
-            progress.progress(done, total);
-          }
-        });
+        skipped = model.runImages(predictor, images, layer, "features", "Extracting " + layer, err,
+            (image, row) -> {
+              rows.write(row);
+              written.add(image.toString());
+            });
       }
-      if (written.isEmpty() && skipped[0] > 0) {
+      if (written.isEmpty() && skipped > 0) {
         // closed uncommitted: no [0, D] file that a script would take for a result
         throw new IllegalArgumentException("none of the " + images.size() + " images could be read; nothing "
             + "written");
@@ -93,8 +79,8 @@ final class FeaturesCommand implements Callable<Integer> {
     Files.write(listOut, written, StandardCharsets.UTF_8);
     err.printf("alexnet features: wrote %s [%d, %d] and %s%s%n", out, written.size(),
         width, listOut,
-        skipped[0] > 0 ? " (" + skipped[0] + " unreadable images skipped)" : "");
-    return skipped[0] > 0 ? AlexNetCli.EXIT_SOME_INPUTS_FAILED : 0;
+        skipped > 0 ? " (" + skipped + " unreadable images skipped)" : "");
+    return skipped > 0 ? AlexNetCli.EXIT_SOME_INPUTS_FAILED : 0;
   }
 
   private static String stem(Path p) {

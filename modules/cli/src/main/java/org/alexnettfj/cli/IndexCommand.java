@@ -1,6 +1,5 @@
 package org.alexnettfj.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,30 +57,15 @@ final class IndexCommand implements Callable<Integer> {
       throw new IllegalArgumentException(out + " exists; add --force to replace it");
     }
     PrintWriter err = spec.commandLine().getErr();
-    int[] skipped = {0};
+    int skipped;
     long rows;
     int width;
     try (AlexNetPredictor predictor = model.predictor()) {
       width = predictor.model().featureSize(layer);
       model.logPlacement(predictor, layer, err);
-      try (FeatureIndex.Writer index = FeatureIndex.writer(out, width, float16, properties());
-           Progress progress = Progress.items("Indexing " + layer)) {
-        predictor.run(images, layer, model.strict, new AlexNetPredictor.Sink() {
-          @Override
-          public void accept(AlexNetPredictor.Outcome o) throws IOException {
-            if (!o.ok()) {
-              skipped[0]++;
-              err.println("alexnet index: skipped " + o.error().getMessage());
-              return;
-            }
-            index.add(o.output(), o.path().toString());
-          }
-
-          @Override
-          public void progress(int done, int total) {
-            progress.progress(done, total);
-          }
-        });
+      try (FeatureIndex.Writer index = FeatureIndex.writer(out, width, float16, properties())) {
+        skipped = model.runImages(predictor, images, layer, "index", "Indexing " + layer, err,
+            (image, row) -> index.add(row, image.toString()));
         if (index.count() == 0) {
           throw new IllegalArgumentException("none of the " + images.size() + " images could be read; nothing "
               + "written");
@@ -92,9 +76,9 @@ final class IndexCommand implements Callable<Integer> {
     }
     PrintWriter o = spec.commandLine().getOut();
     o.printf(Locale.ROOT, "indexed %d images by %s (%d values each, %s) in %s%s%n", rows, layer, width,
-        float16 ? "float16" : "float32", out, skipped[0] > 0 ? "; " + skipped[0] + " unreadable images skipped" : "");
+        float16 ? "float16" : "float32", out, skipped > 0 ? "; " + skipped + " unreadable images skipped" : "");
     o.flush();
-    return skipped[0] > 0 ? AlexNetCli.EXIT_SOME_INPUTS_FAILED : 0;
+    return skipped > 0 ? AlexNetCli.EXIT_SOME_INPUTS_FAILED : 0;
   }
 
   /** What similar needs to compute its queries' features the same way. */

@@ -119,6 +119,41 @@ final class ModelOptions {
     return b.build();
   }
 
+  /** Receives each readable image's row of a layer. */
+  @FunctionalInterface
+  interface RowSink {
+    void accept(Path image, float[] row) throws IOException;
+  }
+
+  /**
+   * {@code layer} of every image, to {@code rows} in order, a progress bar titled {@code title} meanwhile; an
+   * unreadable image is named on {@code err} ("alexnet COMMAND: skipped ...") and left out, or stops the run with
+   * --strict. Returns how many were left out.
+   */
+  int runImages(AlexNetPredictor predictor, List<Path> images, String layer, String command, String title,
+      PrintWriter err, RowSink rows) throws IOException {
+    int[] skipped = {0};
+    try (Progress progress = Progress.items(title)) {
+      predictor.run(images, layer, strict, new AlexNetPredictor.Sink() {
+        @Override
+        public void accept(AlexNetPredictor.Outcome o) throws IOException {
+          if (!o.ok()) {
+            skipped[0]++;
+            err.println("alexnet " + command + ": skipped " + o.error().getMessage());
+            return;
+          }
+          rows.accept(o.path(), o.output());
+        }
+
+        @Override
+        public void progress(int done, int total) {
+          progress.progress(done, total);
+        }
+      });
+    }
+    return skipped[0];
+  }
+
   /** --device, or --towers 2 --devices D0,D1, with --cpu-devices; TensorFlow's choice without them. */
   Placement placement() {
     if (devices != null && towers == null) {

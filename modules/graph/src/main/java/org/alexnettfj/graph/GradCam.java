@@ -37,6 +37,8 @@ public final class GradCam implements AutoCloseable {
   private final Operand<TFloat32> activations;
   private final Operand<TFloat32> gradient;
   private final Operand<TFloat32> logit;
+  /** The layer's output for one image, {@code [1, h, w, c]}: static in the graph. */
+  private final Shape layerShape;
 
   /**
    * One image's map.
@@ -64,6 +66,8 @@ public final class GradCam implements AutoCloseable {
       Ops ops = tf.withSubScope("gradcam");
       target = ops.withName("class").placeholder(TInt32.class, Placeholder.shape(Shape.scalar()));
       activations = net.layer(layer);
+      Shape s = activations.shape();
+      layerShape = Shape.of(1, s.size(1), s.size(2), s.size(3));
       // the target class's logit of the one image: fc8 times a one-hot row, summed
       Operand<TFloat32> oneHot = ops.oneHot(target, ops.constant(weights.numClasses()), ops.constant(1f),
           ops.constant(0f));
@@ -142,7 +146,7 @@ public final class GradCam implements AutoCloseable {
   public float logitFrom(float[] image, float[] layerOutput, int k) {
     try (TFloat32 x = TFloat32.tensorOf(Shape.of(1, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3),
             DataBuffers.of(image, true, false));
-        TFloat32 a = TFloat32.tensorOf(activationShape(image), DataBuffers.of(layerOutput, true, false));
+        TFloat32 a = TFloat32.tensorOf(layerShape, DataBuffers.of(layerOutput, true, false));
         TInt32 t = TInt32.scalarOf(k);
         Result r = session.runner().feed(net.input(), x).feed(activations, a).feed(target, t).fetch(logit).run()) {
       return ((TFloat32) r.get(0)).getFloat();
@@ -158,14 +162,6 @@ public final class GradCam implements AutoCloseable {
       float[] out = new float[(int) a.shape().size()];
       a.copyTo(DataBuffers.of(out, false, false));
       return out;
-    }
-  }
-
-  private Shape activationShape(float[] image) {
-    try (TFloat32 x = TFloat32.tensorOf(Shape.of(1, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3),
-            DataBuffers.of(image, true, false));
-        Result r = session.runner().feed(net.input(), x).fetch(activations).run()) {
-      return r.get(0).shape();
     }
   }
 

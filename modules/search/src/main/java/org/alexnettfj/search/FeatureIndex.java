@@ -226,14 +226,14 @@ public final class FeatureIndex implements AutoCloseable {
   public static final class Writer implements AutoCloseable {
     private final PartialWrite partial;
     private final NpyWriter.RowWriter rows;
-    private final Writer.Lines names;
+    private final java.io.BufferedWriter names;
     private final Properties properties = new Properties();
     private boolean committed;
 
     private Writer(Path target, int dims, boolean float16, Map<String, String> props) throws IOException {
       this.partial = PartialWrite.folder(target);
       this.rows = new NpyWriter.RowWriter(partial.path().resolve(FEATURES), dims, float16);
-      this.names = new Lines(partial.path().resolve(PATHS));
+      this.names = Files.newBufferedWriter(partial.path().resolve(PATHS), StandardCharsets.UTF_8);
       properties.putAll(props);
       properties.setProperty("dims", Integer.toString(dims));
       properties.setProperty("dtype", float16 ? "float16" : "float32");
@@ -245,7 +245,8 @@ public final class FeatureIndex implements AutoCloseable {
         throw new IllegalArgumentException("image path with a line break cannot be indexed: " + path);
       }
       rows.write(features);
-      names.add(path);
+      names.write(path);
+      names.write('\n');
     }
 
     /** Rows added so far. */
@@ -258,8 +259,8 @@ public final class FeatureIndex implements AutoCloseable {
       rows.commit();
       names.close();
       properties.setProperty("rows", Long.toString(rows.count()));
-      try (Writer.PropertiesOut o = new PropertiesOut(partial.path().resolve(PROPERTIES))) {
-        properties.store(o.writer, "alexnet-tfj feature index");
+      try (java.io.Writer o = Files.newBufferedWriter(partial.path().resolve(PROPERTIES), StandardCharsets.UTF_8)) {
+        properties.store(o, "alexnet-tfj feature index");
       }
       partial.commitFolder();
       committed = true;
@@ -272,42 +273,6 @@ public final class FeatureIndex implements AutoCloseable {
         rows.close();
         names.close();
         partial.close();
-      }
-    }
-
-    /** The paths file, line by line. */
-    private static final class Lines implements AutoCloseable {
-      private final java.io.BufferedWriter out;
-      private boolean closed;
-
-      Lines(Path file) throws IOException {
-        out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-      }
-
-      void add(String line) throws IOException {
-        out.write(line);
-        out.write('\n');
-      }
-
-      @Override
-      public void close() throws IOException {
-        if (!closed) {
-          closed = true;
-          out.close();
-        }
-      }
-    }
-
-    private static final class PropertiesOut implements AutoCloseable {
-      final java.io.Writer writer;
-
-      PropertiesOut(Path file) throws IOException {
-        writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-      }
-
-      @Override
-      public void close() throws IOException {
-        writer.close();
       }
     }
   }

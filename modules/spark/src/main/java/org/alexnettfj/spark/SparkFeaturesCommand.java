@@ -211,9 +211,9 @@ final class SparkFeaturesCommand implements Callable<Integer> {
     if (!conf.contains("spark.ui.showConsoleProgress")) {
       b.config("spark.ui.showConsoleProgress", "true"); // stage progress on stderr for a long run
     }
-    // Spark 4 isolates each session's artifacts: the files SparkContext.addFile ships (the weights) would not reach
-    // the tasks of this session's queries, and an executor that cannot see the driver's path would have no weights
-    // (found by tools/spark-cluster-check, whose executors cannot see it).
+    // Spark 4 isolates each session's artifacts: without this the files SparkContext.addFile ships (the weights)
+    // do not reach the tasks of this session's queries, and an executor that cannot see the driver's path has no
+    // weights (tools/spark-cluster-check runs such executors).
     b.config("spark.sql.artifact.isolation.enabled", "false");
     return b.getOrCreate();
   }
