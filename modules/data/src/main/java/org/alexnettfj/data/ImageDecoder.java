@@ -182,6 +182,19 @@ public record ImageDecoder(long maxPixels, boolean applyExifOrientation, boolean
     return decode(bytes, name);
   }
 
+  /**
+   * An image already in memory, as {@code cv2.imread} would have given it from a file: BGR bytes, alpha ignored
+   * (not composited), gray spread to three channels. No EXIF orientation: a {@code BufferedImage} has none.
+   *
+   * @param image the picture; it is copied, never kept
+   * @param name what errors call it
+   * @return its BGR samples
+   * @throws ImageDecodeException if its pixel layout is not one a decoder gives (the message names it)
+   */
+  public static BgrImage fromBufferedImage(BufferedImage image, String name) throws ImageDecodeException {
+    return toBgr(image, new Origin(name, null, null), "image", false);
+  }
+
   /** Where the bytes come from: a file, or memory; errors name it, and EXIF and the first bytes are read from it. */
   private record Origin(String name, Path path, byte[] bytes) {
     ImageDecodeException error(String reason) {
@@ -261,7 +274,7 @@ public record ImageDecoder(long maxPixels, boolean applyExifOrientation, boolean
           }
         }
       }
-      BgrImage bgr = toBgr(image, origin, format);
+      BgrImage bgr = toBgr(image, origin, format, true);
       if (applyExifOrientation && format.equals("JPEG")) {
         bgr = ExifOrientation.apply(bgr, origin.exifOrientation());
       }
@@ -370,7 +383,9 @@ public record ImageDecoder(long maxPixels, boolean applyExifOrientation, boolean
 
   // ---- from whatever ImageIO produced to cv2.imread's BGR bytes ----
 
-  private static BgrImage toBgr(BufferedImage image, Origin origin, String format) throws ImageDecodeException {
+  /** {@code owned}: the image is the decoder's own, so its byte array may become the result's. */
+  private static BgrImage toBgr(BufferedImage image, Origin origin, String format, boolean owned)
+      throws ImageDecodeException {
     int w = image.getWidth();
     int h = image.getHeight();
     Raster raster = image.getRaster();
@@ -383,7 +398,7 @@ public record ImageDecoder(long maxPixels, boolean applyExifOrientation, boolean
         && sm.getScanlineStride() == w * 3 && Arrays.equals(sm.getBandOffsets(), new int[] {2, 1, 0})) {
       // What the JDK's JPEG reader gives for colour JPEGs: its bytes are already B, G, R, row by row. The image is
       // ours alone, so its array is taken as is (the copy below costs about a sixth of a decode).
-      return new BgrImage(w, h, data.getData());
+      return new BgrImage(w, h, owned ? data.getData() : data.getData().clone());
     }
     byte[] out = new byte[Math.multiplyExact(Math.multiplyExact(w, h), 3)];
     int[] row = new int[w * bands];

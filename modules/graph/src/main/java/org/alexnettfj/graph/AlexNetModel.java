@@ -446,6 +446,7 @@ public final class AlexNetModel implements AutoCloseable {
       if (numClasses != null && numClasses < 1) {
         throw new IllegalArgumentException("numClasses must be at least 1, was " + numClasses);
       }
+      NativeLibrary.require();
       IntraOpPool.request(intraOpThreads);   // before the device check's session sizes TensorFlow's pool
       // devices are checked before a weight file is read: a missing GPU should not wait for 244 MB
       precision.check(placement);

@@ -40,6 +40,19 @@ public record Labels(List<String> names) {
     }
   }
 
+  /**
+   * Where a model's class names go beside it, as {@code alexnet finetune --out MODEL.npz} writes them:
+   * {@code MODEL.classes.txt} (the file's name up to its last dot, then {@code .classes.txt}).
+   *
+   * @param weights the model's weight file
+   * @return the classes file's path, whether it exists or not
+   */
+  public static Path classesFile(Path weights) {
+    String name = weights.getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    return weights.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ".classes.txt");
+  }
+
   /** Names "class 0", "class 1", ... for a model without a list. */
   public static Labels numbered(int count) {
     List<String> names = new ArrayList<>(count);
