@@ -27,7 +27,7 @@ final class NativeLibrary {
       throw new IllegalStateException("TensorFlow's native library did not load (" + e
           + "): add org.tensorflow:tensorflow-core-native:" + TENSORFLOW_JAVA + " with the classifier of "
           + "your platform to your dependencies: linux-x86_64, linux-x86_64-gpu (CUDA), linux-arm64, macosx-arm64 "
-          + "or windows-x86_64 (README, \"As a library\")", e);
+          + "or windows-x86_64 (docs/library.md)", e);
     }
   }
 }
