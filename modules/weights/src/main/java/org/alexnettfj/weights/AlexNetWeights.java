@@ -37,15 +37,45 @@ public final class AlexNetWeights {
     this.numClasses = numClasses;
   }
 
-  /** Reads and checks the full ImageNet model (nothing skipped, 1000 classes). */
+  /**
+   * Reads and checks the full ImageNet model (nothing skipped, 1000 classes).
+   *
+   * @param path a weight file in any form {@link WeightReader} reads
+   * @return every layer's weights and biases
+   * @throws IOException if the file cannot be read; a {@link WeightFileException} listing every problem if it is
+   *     not AlexNet
+   */
   public static AlexNetWeights load(Path path) throws IOException {
     return load(path, Set.of(), AlexNetSpec.IMAGENET_CLASSES, ProgressListener.NONE);
   }
 
+  /**
+   * Reads and checks a file for a model whose {@code skipLayers} are trained afresh.
+   *
+   * @param path a weight file in any form {@link WeightReader} reads
+   * @param skipLayers layers not taken from the file (they may be missing or misshapen there)
+   * @param numClasses fc8's outputs; other than 1000 only when fc8 is skipped
+   * @return the weights and biases of every layer not skipped
+   * @throws IOException if the file cannot be read; a {@link WeightFileException} listing every problem if it is
+   *     not AlexNet
+   * @throws IllegalArgumentException if a skipped layer is not an AlexNet layer, or the classes need fc8 skipped
+   */
   public static AlexNetWeights load(Path path, Set<String> skipLayers, int numClasses) throws IOException {
     return load(path, skipLayers, numClasses, ProgressListener.NONE);
   }
 
+  /**
+   * As {@link #load(Path, Set, int)}, telling {@code progress} how far the read has got.
+   *
+   * @param path a weight file in any form {@link WeightReader} reads
+   * @param skipLayers layers not taken from the file (they may be missing or misshapen there)
+   * @param numClasses fc8's outputs; other than 1000 only when fc8 is skipped
+   * @param progress told the bytes read so far, on the reading thread
+   * @return the weights and biases of every layer not skipped
+   * @throws IOException if the file cannot be read; a {@link WeightFileException} listing every problem if it is
+   *     not AlexNet
+   * @throws IllegalArgumentException if a skipped layer is not an AlexNet layer, or the classes need fc8 skipped
+   */
   public static AlexNetWeights load(Path path, Set<String> skipLayers, int numClasses, ProgressListener progress)
       throws IOException {
     checkOptions(skipLayers, numClasses);
@@ -55,6 +85,10 @@ public final class AlexNetWeights {
   /**
    * A complete model whose number of classes is its own fc8's, e.g. one written by {@code finetune --out}: every
    * layer loaded, nothing skipped. (The pretrained file is the case of 1000 classes.)
+   *
+   * @param file an already-read weight file
+   * @return every layer's weights and biases
+   * @throws WeightFileException if there is no fc8/biases, or listing every way the file is not AlexNet
    */
   public static AlexNetWeights complete(WeightFile file) throws WeightFileException {
     WeightArray fc8 = file.array("fc8/biases");
@@ -74,7 +108,16 @@ public final class AlexNetWeights {
     return new AlexNetWeights(file.source(), kept, new LinkedHashSet<>(), numClasses);
   }
 
-  /** Checks an already-read file; throws listing every problem found. */
+  /**
+   * Checks an already-read file; throws listing every problem found.
+   *
+   * @param file an already-read weight file
+   * @param skipLayers layers not taken from the file (they may be missing or misshapen there)
+   * @param numClasses fc8's outputs; other than 1000 only when fc8 is skipped
+   * @return the weights and biases of every layer not skipped
+   * @throws WeightFileException listing every way the file is not AlexNet
+   * @throws IllegalArgumentException if a skipped layer is not an AlexNet layer, or the classes need fc8 skipped
+   */
   public static AlexNetWeights from(WeightFile file, Set<String> skipLayers, int numClasses)
       throws WeightFileException {
     checkOptions(skipLayers, numClasses);
@@ -108,6 +151,11 @@ public final class AlexNetWeights {
   /**
    * Every way {@code file} differs from AlexNet with {@code numClasses} outputs, skipped layers excepted; empty
    * when it is a faithful AlexNet. Used by loading and by {@code inspect}.
+   *
+   * @param file an already-read weight file
+   * @param skipLayers layers not checked
+   * @param numClasses fc8's outputs
+   * @return one line per problem: missing or unexpected layers and parameters, wrong shapes, NaN and infinities
    */
   public static List<String> problems(WeightFile file, Set<String> skipLayers, int numClasses) {
     return problems(file, skipLayers, AlexNetSpec.layers(numClasses));
@@ -158,32 +206,70 @@ public final class AlexNetWeights {
     }
   }
 
+  /**
+   * Where the weights came from, for messages.
+   *
+   * @return the file as the user named it
+   */
   public String source() {
     return source;
   }
 
+  /**
+   * The layers left for fresh initialisation.
+   *
+   * @return the skipped layers, unmodifiable
+   */
   public Set<String> skipLayers() {
     return skipLayers;
   }
 
+  /**
+   * The number of classes the model is built for.
+   *
+   * @return fc8's outputs
+   */
   public int numClasses() {
     return numClasses;
   }
 
-  /** True when the layer's parameters come from the file (it is not skipped). */
+  /**
+   * Whether the layer's parameters come from the file.
+   *
+   * @param layer a layer name such as {@code fc7}
+   * @return true when the layer is loaded, false when it is skipped
+   */
   public boolean isLoaded(String layer) {
     return arrays.containsKey(layer + "/weights");
   }
 
+  /**
+   * A loaded layer's weights.
+   *
+   * @param layer a layer name such as {@code conv1}
+   * @return its {@code <layer>/weights} array
+   * @throws IllegalArgumentException if the layer is skipped or unknown
+   */
   public WeightArray weights(String layer) {
     return require(layer + "/weights");
   }
 
+  /**
+   * A loaded layer's biases.
+   *
+   * @param layer a layer name such as {@code conv1}
+   * @return its {@code <layer>/biases} array
+   * @throws IllegalArgumentException if the layer is skipped or unknown
+   */
   public WeightArray biases(String layer) {
     return require(layer + "/biases");
   }
 
-  /** Loaded arrays by variable name ({@code conv1/weights}, ...), in layer order. */
+  /**
+   * Loaded arrays by variable name ({@code conv1/weights}, ...), in layer order.
+   *
+   * @return the arrays of every layer not skipped, unmodifiable
+   */
   public Map<String, WeightArray> arrays() {
     return arrays;
   }

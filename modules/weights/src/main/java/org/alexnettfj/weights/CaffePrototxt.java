@@ -21,10 +21,26 @@ import java.util.Map;
  */
 public final class CaffePrototxt {
 
-  /** One layer: V2 type names ({@code Convolution}); V1 enums ({@code CONVOLUTION}) are mapped to them. */
+  /**
+   * One layer of the net, with V2 type names ({@code Convolution}); V1 enums ({@code CONVOLUTION}) are mapped to
+   * them.
+   *
+   * @param name the layer's name, e.g. {@code conv1}
+   * @param type its V2 type name
+   * @param bottoms the blobs it reads
+   * @param tops the blobs it writes
+   * @param params its settings flattened to dotted keys ({@code convolution_param.kernel_size}): the first value
+   *     of a key under the key itself, the i-th (from 0) also under {@code key#i}
+   */
   public record Layer(String name, String type, List<String> bottoms, List<String> tops, Map<String, String> params) {
 
-    /** A setting such as {@code convolution_param.num_output}, or {@code fallback} if absent. */
+    /**
+     * One setting of the layer.
+     *
+     * @param key a dotted key such as {@code convolution_param.num_output}
+     * @param fallback what to return when the prototxt does not set it
+     * @return the setting's text, or {@code fallback} if absent
+     */
     public String param(String key, String fallback) {
       return params.getOrDefault(key, fallback);
     }
@@ -45,6 +61,13 @@ public final class CaffePrototxt {
     this.inputChw = inputChw;
   }
 
+  /**
+   * Reads and parses a prototxt.
+   *
+   * @param path a {@code deploy.prototxt} or any other protobuf-text NetParameter
+   * @return its layers and input shape
+   * @throws IOException if the file cannot be read; a {@link WeightFileException} if it is not a readable prototxt
+   */
   public static CaffePrototxt read(Path path) throws IOException {
     String text = Files.readString(path, StandardCharsets.UTF_8);
     return parse(text, path.toString());
@@ -154,15 +177,29 @@ public final class CaffePrototxt {
     };
   }
 
+  /**
+   * Where the net was read from, for messages.
+   *
+   * @return the file's name as given
+   */
   public String file() {
     return file;
   }
 
+  /**
+   * The net's layers.
+   *
+   * @return every layer in file order, unmodifiable
+   */
   public List<Layer> layers() {
     return layers;
   }
 
-  /** The input's channels, height and width, or null when the prototxt declares none (a Data layer). */
+  /**
+   * The input's size, from {@code input_dim}, {@code input_shape} or an Input layer.
+   *
+   * @return channels, height and width, or null when the prototxt declares none (a Data layer)
+   */
   public int[] inputShape() {
     return inputChw == null ? null : inputChw.clone();
   }
@@ -171,6 +208,8 @@ public final class CaffePrototxt {
    * The feature map each InnerProduct reads when it follows spatial layers, found by running the input shape
    * through the convolutions and poolings with Caffe's arithmetic (floor for convolution, ceil for pooling).
    * Empty without an input shape; stops at a layer type it cannot size.
+   *
+   * @return each such InnerProduct's input by layer name, e.g. {@code fc6 -> 256x6x6} for AlexNet
    */
   public Map<String, CaffeReader.FcInput> fcInputs() {
     Map<String, CaffeReader.FcInput> out = new LinkedHashMap<>();
@@ -220,6 +259,8 @@ public final class CaffePrototxt {
   /**
    * How this network differs from BVLC AlexNet (any number of classes), layer by layer: each entry names the layer
    * and what was expected. Empty when it is AlexNet.
+   *
+   * @return one line per difference
    */
   public List<String> alexNetProblems() {
     List<String> problems = new ArrayList<>();

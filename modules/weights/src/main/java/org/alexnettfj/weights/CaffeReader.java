@@ -65,18 +65,38 @@ import java.util.regex.Pattern;
  */
 public final class CaffeReader {
 
-  /** The input of an inner-product layer that reads a feature map: channels x height x width. */
+  /**
+   * The input of an inner-product layer that reads a feature map: channels x height x width.
+   *
+   * @param channels the map's channels (AlexNet's pool5: 256)
+   * @param height the map's height (6)
+   * @param width the map's width (6)
+   */
   public record FcInput(int channels, int height, int width) {
 
     private static final Pattern SHAPE = Pattern.compile("(\\d+)[x,](\\d+)[x,](\\d+)");
 
+    /**
+     * Checks the sizes.
+     *
+     * @param channels the map's channels
+     * @param height the map's height
+     * @param width the map's width
+     * @throws IllegalArgumentException if any of them is below 1
+     */
     public FcInput {
       if (channels < 1 || height < 1 || width < 1) {
         throw new IllegalArgumentException("fc input must be positive, got " + channels + "x" + height + "x" + width);
       }
     }
 
-    /** Parses {@code CxHxW}, e.g. {@code 256x6x6}. */
+    /**
+     * Parses {@code CxHxW}, e.g. {@code 256x6x6} (commas work as well), as a command line gives it.
+     *
+     * @param s the text
+     * @return the shape it names
+     * @throws IllegalArgumentException if it is not three positive integers
+     */
     public static FcInput parse(String s) {
       Matcher m = SHAPE.matcher(s.strip());
       if (!m.matches()) {
@@ -102,28 +122,64 @@ public final class CaffeReader {
    * <pre>{@code
    * CaffeReader.Options.defaults().withFcInput("fc6", 256, 6, 6).withProgress(bar)
    * }</pre>
+   *
+   * @param fcInputs the feature map each named InnerProduct layer reads, where given
+   * @param progress told how far the read has got
    */
   public record Options(Map<String, FcInput> fcInputs, ProgressListener progress) {
 
+    /**
+     * Copies {@code fcInputs}.
+     *
+     * @param fcInputs the feature map each named InnerProduct layer reads
+     * @param progress told how far the read has got; not null (use {@link ProgressListener#NONE})
+     */
     public Options {
       fcInputs = Map.copyOf(fcInputs);
       Objects.requireNonNull(progress, "progress");
     }
 
+    /**
+     * Shapes found from the blobs alone, no progress reported.
+     *
+     * @return options with no fc input given
+     */
     public static Options defaults() {
       return new Options(Map.of(), ProgressListener.NONE);
     }
 
+    /**
+     * Gives the feature map that {@code layer} reads, for when the blobs cannot tell.
+     *
+     * @param layer an InnerProduct layer's name, e.g. {@code fc6}
+     * @param channels the map's channels
+     * @param height the map's height
+     * @param width the map's width
+     * @return these options with that shape added
+     */
     public Options withFcInput(String layer, int channels, int height, int width) {
       return withFcInput(layer, new FcInput(channels, height, width));
     }
 
+    /**
+     * As {@link #withFcInput(String, int, int, int)}, with the shape as one value.
+     *
+     * @param layer an InnerProduct layer's name, e.g. {@code fc6}
+     * @param input the feature map it reads
+     * @return these options with that shape added (replacing one given before for the layer)
+     */
     public Options withFcInput(String layer, FcInput input) {
       Map<String, FcInput> m = new HashMap<>(fcInputs);
       m.put(layer, input);
       return new Options(m, progress);
     }
 
+    /**
+     * Reports how far the read has got.
+     *
+     * @param listener told the bytes read so far
+     * @return these options with that listener
+     */
     public Options withProgress(ProgressListener listener) {
       return new Options(fcInputs, listener);
     }
@@ -169,10 +225,27 @@ public final class CaffeReader {
     this.options = options;
   }
 
+  /**
+   * Reads and converts a {@code .caffemodel}, the fc input shapes found from the blobs.
+   *
+   * @param path an uncompressed {@code .caffemodel}
+   * @return its parameters in TensorFlow layout, named {@code <layer>/weights} and {@code <layer>/biases}
+   * @throws IOException if the file cannot be read; a {@link WeightFileException} naming the layer and byte if it
+   *     is not a Caffe model this reader understands
+   */
   public static WeightFile read(Path path) throws IOException {
     return read(path, Options.defaults());
   }
 
+  /**
+   * As {@link #read(Path)}, with fc input shapes and a progress listener.
+   *
+   * @param path an uncompressed {@code .caffemodel}
+   * @param options fc input shapes the blobs cannot tell, and where to report progress
+   * @return its parameters in TensorFlow layout, named {@code <layer>/weights} and {@code <layer>/biases}
+   * @throws IOException if the file cannot be read; a {@link WeightFileException} naming the layer and byte if it
+   *     is not a Caffe model this reader understands
+   */
   public static WeightFile read(Path path, Options options) throws IOException {
     return read(path, path.toString(), options);
   }
@@ -207,6 +280,10 @@ public final class CaffeReader {
    * True for a file named {@code *.caffemodel} (also {@code .caffemodel.gz} and the like), or whose first bytes
    * are a Caffe NetParameter's: the net's name (field 1) followed by its layers or inputs. Nets without a name
    * need the extension, or {@link #read} directly.
+   *
+   * @param path the file to look at; only its first 256 bytes are read
+   * @return true when it should be read as a Caffe model
+   * @throws IOException if the file cannot be opened
    */
   public static boolean looksLikeCaffeModel(Path path) throws IOException {
     byte[] head;

@@ -9,7 +9,12 @@ public final class Float16 {
   private Float16() {
   }
 
-  /** The float32 value of the binary16 {@code bits}: exact, as every half is a float. */
+  /**
+   * The float32 value of the binary16 {@code bits}: exact, as every half is a float.
+   *
+   * @param bits a half, as numpy stores it
+   * @return the same value as a float; infinities and NaN stay what they are
+   */
   public static float toFloat(short bits) {
     int h = bits & 0xffff;
     int sign = (h & 0x8000) << 16;
@@ -31,6 +36,9 @@ public final class Float16 {
   /**
    * The binary16 nearest to {@code f}, ties to even (numpy's {@code astype(float16)}): beyond 65504 it is
    * infinite, below 2^-24 it is zero or a subnormal, NaN stays NaN.
+   *
+   * @param f any float
+   * @return the half's bits
    */
   public static short fromFloat(float f) {
     int bits = Float.floatToRawIntBits(f);

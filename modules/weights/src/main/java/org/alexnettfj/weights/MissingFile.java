@@ -12,7 +12,12 @@ public final class MissingFile {
   private MissingFile() {
   }
 
-  /** Null when {@code path} is a regular file (after links); else what is wrong with it. */
+  /**
+   * Says what keeps {@code path} from being read, following links.
+   *
+   * @param path the file the user named
+   * @return null when it is a regular file (after links); else what is wrong with it, e.g. {@code no such file}
+   */
   public static String problem(Path path) {
     if (Files.isRegularFile(path)) {
       return null;

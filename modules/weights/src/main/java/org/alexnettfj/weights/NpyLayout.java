@@ -10,17 +10,27 @@ import java.nio.file.StandardOpenOption;
  * for readers that map the data rather than load it (a feature index larger than the heap).
  *
  * @param descr numpy's dtype string, e.g. {@code <f4} or {@code <f2}
+ * @param fortranOrder whether the values are stored column-major
+ * @param shape the array's dimensions
  * @param dataOffset the first value's byte offset in the file
  * @param fileSize the file's size, to check that the data is all there
  */
 public record NpyLayout(String descr, boolean fortranOrder, int[] shape, long dataOffset, long fileSize) {
 
-  /** Bytes of one value. */
+  /**
+   * The width of one value.
+   *
+   * @return its bytes, e.g. 4 for {@code <f4}
+   */
   public int itemSize() {
     return Dtype.parseDescr(descr).itemSize();
   }
 
-  /** Values the shape holds. */
+  /**
+   * The size of the array.
+   *
+   * @return the number of values the shape holds
+   */
   public long count() {
     long n = 1;
     for (int d : shape) {
@@ -29,7 +39,13 @@ public record NpyLayout(String descr, boolean fortranOrder, int[] shape, long da
     return n;
   }
 
-  /** Reads {@code file}'s header; errors name the file and the byte. */
+  /**
+   * Reads {@code file}'s header; errors name the file and the byte.
+   *
+   * @param file an uncompressed {@code .npy}
+   * @return where and how its values are stored
+   * @throws IOException if the file cannot be read; a {@link WeightFileException} if its header is not valid
+   */
   public static NpyLayout read(Path file) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();

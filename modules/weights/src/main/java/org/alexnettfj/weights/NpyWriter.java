@@ -31,13 +31,28 @@ public final class NpyWriter {
    * Writes {@code arrays} (named {@code layer/weights}, {@code layer/biases}) as a dict of {@code [W, b]} lists, in
    * the order given. Arrays for which {@code storeFortran} holds are stored Fortran-ordered, as fc7 and fc8 are in
    * the original file.
+   *
+   * @param out the {@code .npy} to write, replaced if it exists
+   * @param arrays each layer's weights, then its biases
+   * @param storeFortran which array names to store Fortran-ordered
+   * @throws IOException if the file cannot be written (the target is then left as it was)
+   * @throws IllegalArgumentException if a layer does not have exactly weights then biases
    */
   public static void writeClassic(Path out, Map<String, WeightArray> arrays, Predicate<String> storeFortran)
       throws IOException {
     writeClassic(out, arrays, storeFortran, ProgressListener.NONE);
   }
 
-  /** As {@link #writeClassic(Path, Map, Predicate)}, telling {@code progress} how many bytes are written. */
+  /**
+   * As {@link #writeClassic(Path, Map, Predicate)}, telling {@code progress} how many bytes are written.
+   *
+   * @param out the {@code .npy} to write, replaced if it exists
+   * @param arrays each layer's weights, then its biases
+   * @param storeFortran which array names to store Fortran-ordered
+   * @param progress told the array bytes written so far
+   * @throws IOException if the file cannot be written (the target is then left as it was)
+   * @throws IllegalArgumentException if a layer does not have exactly weights then biases
+   */
   public static void writeClassic(Path out, Map<String, WeightArray> arrays, Predicate<String> storeFortran,
       ProgressListener progress) throws IOException {
     Map<String, List<String>> layers = new LinkedHashMap<>();
@@ -63,12 +78,24 @@ public final class NpyWriter {
     });
   }
 
-  /** Writes one plain {@code <f4} array (no pickle), loadable with {@code allow_pickle=False}. */
+  /**
+   * Writes one plain {@code <f4} array (no pickle), loadable with {@code allow_pickle=False}.
+   *
+   * @param out the {@code .npy} to write, replaced if it exists
+   * @param array the values, written C-ordered
+   * @throws IOException if the file cannot be written (the target is then left as it was)
+   */
   public static void writePlain(Path out, WeightArray array) throws IOException {
     atomically(out, stream -> writePlain(stream, array));
   }
 
-  /** As {@link #writePlain(Path, WeightArray)}, to a stream (an HTTP response); does not close it. */
+  /**
+   * As {@link #writePlain(Path, WeightArray)}, to a stream (an HTTP response); does not close it.
+   *
+   * @param stream where the {@code .npy} bytes go
+   * @param array the values, written C-ordered
+   * @throws IOException if the stream fails
+   */
   public static void writePlain(OutputStream stream, WeightArray array) throws IOException {
     writePlainHeader(stream, array);
     writeFloats(stream, array.data(), 0, array.size());
@@ -95,11 +122,27 @@ public final class NpyWriter {
     private long count;
     private boolean done;
 
+    /**
+     * A writer of float32 rows.
+     *
+     * @param out the {@code .npy} that {@link #commit()} writes
+     * @param width the values in each row
+     * @throws IOException if the temporary for the rows cannot be claimed (e.g. another write of {@code out} is
+     *     going on)
+     */
     public RowWriter(Path out, int width) throws IOException {
       this(out, width, false);
     }
 
-    /** With {@code float16}, values are stored as numpy's {@code <f2} (half the size, about 3 digits). */
+    /**
+     * With {@code float16}, values are stored as numpy's {@code <f2} (half the size, about 3 digits).
+     *
+     * @param out the {@code .npy} that {@link #commit()} writes
+     * @param width the values in each row
+     * @param float16 whether to store halves rather than float32
+     * @throws IOException if the temporary for the rows cannot be claimed (e.g. another write of {@code out} is
+     *     going on)
+     */
     public RowWriter(Path out, int width, boolean float16) throws IOException {
       this.out = out.toAbsolutePath();
       this.width = width;
@@ -108,6 +151,13 @@ public final class NpyWriter {
       this.stream = new BufferedOutputStream(rows.stream(), 1 << 16);
     }
 
+    /**
+     * Appends one row.
+     *
+     * @param row exactly {@code width} values
+     * @throws IOException if the temporary cannot be written
+     * @throws IllegalArgumentException if the row has another length
+     */
     public void write(float[] row) throws IOException {
       if (row.length != width) {
         throw new IllegalArgumentException("row of " + row.length + " values, expected " + width);
@@ -120,10 +170,20 @@ public final class NpyWriter {
       count++;
     }
 
+    /**
+     * How many rows are written so far.
+     *
+     * @return the rows, the first dimension of the final array
+     */
     public long count() {
       return count;
     }
 
+    /**
+     * Writes the final {@code .npy}, shape {@code [count, width]}, and renames it onto the target.
+     *
+     * @throws IOException if it cannot be written (the target is then left as it was)
+     */
     public void commit() throws IOException {
       stream.close();
       atomically(out, o -> {
@@ -135,6 +195,7 @@ public final class NpyWriter {
       rows.close();
     }
 
+    /** Without a {@link #commit()} before, deletes the rows and leaves the target as it was. */
     @Override
     public void close() throws IOException {
       if (!done) {

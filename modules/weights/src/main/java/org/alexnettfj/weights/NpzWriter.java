@@ -35,11 +35,27 @@ public final class NpzWriter {
   private NpzWriter() {
   }
 
+  /**
+   * Writes {@code arrays} as one {@code .npz}, entries in the order given.
+   *
+   * @param out the {@code .npz} to write, replaced if it exists
+   * @param arrays the arrays by name, e.g. {@code conv1/weights}
+   * @throws IOException if the file cannot be written (the target is then left as it was)
+   * @throws IllegalArgumentException if a name cannot be a zip entry (empty, absolute, {@code ..}, a backslash)
+   */
   public static void write(Path out, Map<String, WeightArray> arrays) throws IOException {
     write(out, arrays, ProgressListener.NONE);
   }
 
-  /** As {@link #write(Path, Map)}, telling {@code progress} how many array bytes are written. */
+  /**
+   * As {@link #write(Path, Map)}, telling {@code progress} how many array bytes are written.
+   *
+   * @param out the {@code .npz} to write, replaced if it exists
+   * @param arrays the arrays by name, e.g. {@code conv1/weights}
+   * @param progress told the array bytes written so far
+   * @throws IOException if the file cannot be written (the target is then left as it was)
+   * @throws IllegalArgumentException if a name cannot be a zip entry (empty, absolute, {@code ..}, a backslash)
+   */
   public static void write(Path out, Map<String, WeightArray> arrays, ProgressListener progress) throws IOException {
     arrays.keySet().forEach(NpzWriter::checkName);
     long total = 0;

@@ -49,12 +49,25 @@ public final class PartialWrite implements AutoCloseable {
     this.lock = lock;
   }
 
-  /** Claims {@code .NAME.partial}, a file, for a write of {@code target}. */
+  /**
+   * Claims {@code .NAME.partial}, a file, for a write of {@code target}.
+   *
+   * @param target the file the write will replace; its folder is created if need be
+   * @return the locked, emptied temporary
+   * @throws IOException if another write of the same target holds the lock, or the file cannot be created
+   */
   public static PartialWrite file(Path target) throws IOException {
     return file(target, ".partial");
   }
 
-  /** Claims {@code .NAME<suffix>}, a file (e.g. a writer's scratch rows), for a write of {@code target}. */
+  /**
+   * Claims {@code .NAME<suffix>}, a file (e.g. a writer's scratch rows), for a write of {@code target}.
+   *
+   * @param target the file the write is for; its folder is created if need be
+   * @param suffix what follows the target's name, e.g. {@code .rows}
+   * @return the locked, emptied temporary
+   * @throws IOException if another write of the same target holds the lock, or the file cannot be created
+   */
   public static PartialWrite file(Path target, String suffix) throws IOException {
     Path abs = target.toAbsolutePath();
     Files.createDirectories(abs.getParent());
@@ -72,6 +85,10 @@ public final class PartialWrite implements AutoCloseable {
   /**
    * Claims {@code .NAME.partial/}, a folder, for a writer of several files (a checkpoint, a SavedModel, an index);
    * the lock is a file {@code .lock} inside it. What a killed writer left in it is deleted.
+   *
+   * @param target the folder the write will replace; its parent is created if need be
+   * @return the locked, emptied temporary folder
+   * @throws IOException if another write of the same target holds the lock, or the folder cannot be created
    */
   public static PartialWrite folder(Path target) throws IOException {
     Path abs = target.toAbsolutePath();
@@ -109,12 +126,22 @@ public final class PartialWrite implements AutoCloseable {
     return lock;
   }
 
-  /** The temporary file or folder. */
+  /**
+   * Where to write.
+   *
+   * @return the temporary file or folder
+   */
   public Path path() {
     return path;
   }
 
-  /** The file's contents from the start, through the locked channel (closing it keeps the temporary). */
+  /**
+   * The file's contents from the start, through the locked channel (closing it keeps the temporary).
+   *
+   * @return a stream that writes from byte 0; closing it flushes and keeps the lock
+   * @throws IOException if the channel cannot be positioned
+   * @throws IllegalStateException for a folder
+   */
   public OutputStream stream() throws IOException {
     if (folder) {
       throw new IllegalStateException(path + " is a folder");
@@ -133,12 +160,21 @@ public final class PartialWrite implements AutoCloseable {
     };
   }
 
-  /** Flushes the file to the disk (before a rename that must not point at unwritten data). */
+  /**
+   * Flushes the file to the disk (before a rename that must not point at unwritten data).
+   *
+   * @throws IOException if the disk write fails
+   */
   public void sync() throws IOException {
     channel.force(true);
   }
 
-  /** Renames the temporary file onto the target, replacing what is there; atomic where the file system allows. */
+  /**
+   * Renames the temporary file onto the target, replacing what is there; atomic where the file system allows.
+   *
+   * @throws IOException if the rename fails (the target is then left as it was)
+   * @throws IllegalStateException for a folder
+   */
   public void commit() throws IOException {
     if (folder) {
       throw new IllegalStateException("a folder's files are moved by its writer; call done()");
@@ -154,6 +190,9 @@ public final class PartialWrite implements AutoCloseable {
   /**
    * For a folder: renames it onto the target (a folder there is moved aside first and deleted after, so an
    * interruption leaves the old or the new one), without its lock file.
+   *
+   * @throws IOException if a rename fails
+   * @throws IllegalStateException for a file
    */
   public void commitFolder() throws IOException {
     commitFolder(path);
@@ -163,6 +202,10 @@ public final class PartialWrite implements AutoCloseable {
   /**
    * For a folder: renames {@code content}, the folder itself or a folder inside it (for a writer that must create
    * its output folder itself, as Spark does), onto the target, as {@link #commitFolder()}.
+   *
+   * @param content the folder to move onto the target
+   * @throws IOException if a rename fails
+   * @throws IllegalStateException for a file
    */
   public void commitFolder(Path content) throws IOException {
     if (!folder) {
@@ -203,7 +246,12 @@ public final class PartialWrite implements AutoCloseable {
     }
   }
 
-  /** Deletes a file or a folder with everything in it; nothing if it is not there. */
+  /**
+   * Deletes a file or a folder with everything in it; nothing if it is not there.
+   *
+   * @param root the file or folder to delete
+   * @throws IOException if something in it cannot be deleted
+   */
   public static void deleteTree(Path root) throws IOException {
     if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       return;

@@ -4,7 +4,8 @@ package org.alexnettfj.weights;
  * Text taken from a weight file (dict keys, pickle global names, NPY headers, Caffe layer names, zip entry names)
  * made safe to print: a file must not be able to move a terminal's cursor, clear its screen or fake a line of
  * output. Control characters (C0, DEL, C1), line and paragraph separators and the bidirectional overrides are
- * escaped as {@code \xNN} / {@code \\uNNNN}; other characters, accented or not, pass unchanged. Long text is cut.
+ * escaped as {@code \xNN} / <code>&#92;uNNNN</code>; other characters, accented or not, pass unchanged. Long text
+ * is cut.
  */
 public final class SafeText {
 
@@ -16,7 +17,14 @@ public final class SafeText {
   private SafeText() {
   }
 
-  /** {@code s} escaped and cut to at most {@code max} characters of the original, marked "..." when cut. */
+  /**
+   * Escapes and cuts text from a file for a message.
+   *
+   * @param s the text, or null
+   * @param max the most characters of {@code s} to keep
+   * @return {@code s} escaped and cut to at most {@code max} characters of the original, marked "..." with the
+   *     full length when cut; null for null
+   */
   public static String of(String s, int max) {
     if (s == null) {
       return null;
@@ -41,12 +49,22 @@ public final class SafeText {
     return n < s.length() ? out + "... (" + s.length() + " characters)" : out;
   }
 
-  /** A name (dict key, layer, global) from the file, escaped and cut to {@link #NAME}. */
+  /**
+   * A name (dict key, layer, global) from the file, escaped and cut to {@link #NAME}.
+   *
+   * @param s the name, or null
+   * @return it, safe to print; null for null
+   */
   public static String name(String s) {
     return of(s, NAME);
   }
 
-  /** True when {@code s} would print unchanged. */
+  /**
+   * Whether {@code s} can be printed as it is.
+   *
+   * @param s the text
+   * @return true when it has nothing to escape (its length is not checked)
+   */
   public static boolean isSafe(String s) {
     for (int i = 0; i < s.length(); i++) {
       if (unsafe(s.charAt(i))) {

@@ -17,16 +17,32 @@ import java.util.Set;
  */
 public record WeightFile(String source, String format, Map<String, WeightArray> arrays) {
 
+  /**
+   * Copies {@code arrays}, keeping their order, so that the record cannot change under its user.
+   *
+   * @param source the file, as given by the user
+   * @param format how it was stored
+   * @param arrays every array, in file order
+   */
   public WeightFile {
     arrays = Collections.unmodifiableMap(new LinkedHashMap<>(arrays));
   }
 
-  /** The array called {@code name}, e.g. {@code fc7/weights}, or null. */
+  /**
+   * One array by its full name.
+   *
+   * @param name e.g. {@code fc7/weights}
+   * @return the array, or null when the file has none of that name
+   */
   public WeightArray array(String name) {
     return arrays.get(name);
   }
 
-  /** Layer names in file order: the part of each array name before the last '/'. */
+  /**
+   * The layers the file holds.
+   *
+   * @return layer names in file order: the part of each array name before the last '/'
+   */
   public Set<String> layerNames() {
     Set<String> layers = new LinkedHashSet<>();
     for (String name : arrays.keySet()) {
@@ -35,7 +51,13 @@ public record WeightFile(String source, String format, Map<String, WeightArray> 
     return layers;
   }
 
-  /** A layer's parameters by their short names ({@code weights}, {@code biases}, ...), in file order. */
+  /**
+   * One layer's arrays.
+   *
+   * @param layer a layer name such as {@code conv1}
+   * @return its parameters by their short names ({@code weights}, {@code biases}, ...), in file order; empty if
+   *     the file has no such layer
+   */
   public Map<String, WeightArray> layer(String layer) {
     Map<String, WeightArray> params = new LinkedHashMap<>();
     arrays.forEach((name, array) -> {
@@ -46,6 +68,11 @@ public record WeightFile(String source, String format, Map<String, WeightArray> 
     return params;
   }
 
+  /**
+   * All the values in the file, for {@code inspect}.
+   *
+   * @return the sum of every array's size
+   */
   public long parameterCount() {
     long n = 0;
     for (WeightArray a : arrays.values()) {

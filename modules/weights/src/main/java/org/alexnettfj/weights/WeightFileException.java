@@ -11,11 +11,23 @@ import java.util.List;
  */
 public class WeightFileException extends IOException {
 
+  /** The file as the user named it. */
   private final String file;
+  /** The layer being read, or null. */
   private final String layer;
+  /** Byte offset in the (decompressed) file, or -1. */
   private final long offset;
+  /** Each problem as given, not escaped. */
   private final List<String> problems;
 
+  /**
+   * One problem, located as far as it is known.
+   *
+   * @param file the file as the user named it
+   * @param layer the layer being read, or null
+   * @param offset the byte offset in the (decompressed) file, or -1
+   * @param detail what is wrong; escaped for the message
+   */
   public WeightFileException(String file, String layer, long offset, String detail) {
     super(compose(file, layer, offset, detail));
     this.file = file;
@@ -24,7 +36,12 @@ public class WeightFileException extends IOException {
     this.problems = List.of(detail);
   }
 
-  /** Several problems found at once (validation lists everything before failing). */
+  /**
+   * Several problems found at once (validation lists everything before failing).
+   *
+   * @param file the file as the user named it
+   * @param problems one line each, listed in the message
+   */
   public WeightFileException(String file, List<String> problems) {
     super(SafeText.of(file, SafeText.DETAIL) + ": " + problems.size()
         + (problems.size() == 1 ? " problem" : " problems") + " with the weights:\n  - "
@@ -46,20 +63,38 @@ public class WeightFileException extends IOException {
     return sb.append(": ").append(SafeText.of(detail, SafeText.DETAIL)).toString();
   }
 
+  /**
+   * The file the problem is in.
+   *
+   * @return its name as the user gave it, not escaped
+   */
   public String file() {
     return file;
   }
 
-  /** The layer being read when the problem was found, or null. */
+  /**
+   * The layer being read when the problem was found.
+   *
+   * @return the layer's name, or null
+   */
   public String layer() {
     return layer;
   }
 
-  /** Byte offset of the problem in the (decompressed) file, or -1. */
+  /**
+   * Where in the file the problem is.
+   *
+   * @return the byte offset in the (decompressed) file, or -1
+   */
   public long offset() {
     return offset;
   }
 
+  /**
+   * Each problem on its own, for callers that show or test them one by one.
+   *
+   * @return the details as given, not escaped; one entry for a single problem
+   */
   public List<String> problems() {
     return problems;
   }

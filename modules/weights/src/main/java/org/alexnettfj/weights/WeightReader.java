@@ -54,10 +54,27 @@ public final class WeightReader {
     this.maxDecompressed = maxDecompressed;
   }
 
+  /**
+   * Reads every array of a weight file, whatever its form.
+   *
+   * @param path a {@code .npy}, {@code .npz}, {@code .caffemodel} or {@code .onnx}, compressed or not
+   * @return the arrays, named like TensorFlow variables ({@code conv1/weights})
+   * @throws IOException if the file cannot be read; a {@link WeightFileException} naming the file, layer and byte
+   *     if it is not a weight file this reader understands
+   */
   public static WeightFile read(Path path) throws IOException {
     return read(path, ProgressListener.NONE);
   }
 
+  /**
+   * As {@link #read(Path)}, telling {@code progress} how far the read has got.
+   *
+   * @param path a {@code .npy}, {@code .npz}, {@code .caffemodel} or {@code .onnx}, compressed or not
+   * @param progress told the bytes read so far, on the reading thread
+   * @return the arrays, named like TensorFlow variables ({@code conv1/weights})
+   * @throws IOException if the file cannot be read; a {@link WeightFileException} naming the file, layer and byte
+   *     if it is not a weight file this reader understands
+   */
   public static WeightFile read(Path path, ProgressListener progress) throws IOException {
     return new WeightReader(progress, DEFAULT_MAX_DECOMPRESSED).readFile(path, path.toString(), 0);
   }
@@ -67,7 +84,13 @@ public final class WeightReader {
     return new WeightReader(progress, maxDecompressed).readFile(path, path.toString(), 0);
   }
 
-  /** Reads a file that holds a single plain array, such as Caffe's {@code ilsvrc_2012_mean.npy}. */
+  /**
+   * Reads a file that holds a single plain array, such as Caffe's {@code ilsvrc_2012_mean.npy}.
+   *
+   * @param path any form {@link #read(Path)} takes
+   * @return the one array
+   * @throws IOException if the file cannot be read; a {@link WeightFileException} if it holds other than one array
+   */
   public static WeightArray readArray(Path path) throws IOException {
     WeightFile file = read(path);
     if (file.arrays().size() != 1) {
