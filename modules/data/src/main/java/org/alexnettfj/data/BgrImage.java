@@ -11,11 +11,24 @@ import java.util.Arrays;
  * BgrImage img = ImageDecoder.DEFAULT.decode(Path.of("llama.jpeg"));
  * int red = img.get(0, 0, 2);   // 0..255
  * }</pre>
+ *
+ * @param width columns
+ * @param height rows
+ * @param pixels {@code width * height * 3} samples, BGR, channel-last; not copied
  */
 public record BgrImage(int width, int height, byte[] pixels) {
 
+  /** Samples per pixel: blue, green, red. */
   public static final int CHANNELS = 3;
 
+  /**
+   * Checks the size against the samples.
+   *
+   * @param width columns, at least 1
+   * @param height rows, at least 1
+   * @param pixels exactly {@code width * height * 3} samples
+   * @throws IllegalArgumentException if a side is not positive or the samples do not fit
+   */
   public BgrImage {
     if (width <= 0 || height <= 0) {
       throw new IllegalArgumentException("image size must be positive, got " + width + "x" + height);
@@ -26,12 +39,23 @@ public record BgrImage(int width, int height, byte[] pixels) {
     }
   }
 
-  /** The sample at row {@code y}, column {@code x}, channel {@code c} (0 = B, 1 = G, 2 = R), as 0..255. */
+  /**
+   * One sample, unsigned.
+   *
+   * @param y the row
+   * @param x the column
+   * @param c the channel: 0 = B, 1 = G, 2 = R
+   * @return the sample at row {@code y}, column {@code x}, channel {@code c}, as 0..255
+   */
   public int get(int y, int x, int c) {
     return pixels[(y * width + x) * CHANNELS + c] & 0xff;
   }
 
-  /** The samples as floats in the same layout, as {@code img.astype(np.float32)} gives. */
+  /**
+   * The samples as floats in the same layout, as {@code img.astype(np.float32)} gives.
+   *
+   * @return a new array of 0..255 values
+   */
   public float[] toFloats() {
     float[] out = new float[pixels.length];
     for (int i = 0; i < out.length; i++) {

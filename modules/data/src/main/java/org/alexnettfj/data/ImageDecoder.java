@@ -75,6 +75,16 @@ public record ImageDecoder(long maxPixels, boolean applyExifOrientation, boolean
   /** The defaults: 100 megapixels at most, EXIF orientation applied, truncated JPEGs refused. */
   public static final ImageDecoder DEFAULT = new ImageDecoder(DEFAULT_MAX_PIXELS, true, false, null, 0);
 
+  /**
+   * Checks the limits.
+   *
+   * @param maxPixels largest {@code width * height} accepted, positive
+   * @param applyExifOrientation turn JPEGs upright by their EXIF orientation tag
+   * @param allowTruncated accept a JPEG that ends early
+   * @param jpeg another decoder for plain JPEGs, or {@code null}
+   * @param jpegMinSide the smallest side a DCT-scaled decode may leave, not negative
+   * @throws IllegalArgumentException if {@code maxPixels} is not positive or {@code jpegMinSide} is negative
+   */
   public ImageDecoder {
     if (maxPixels <= 0) {
       throw new IllegalArgumentException("maxPixels must be positive, got " + maxPixels);
@@ -84,17 +94,32 @@ public record ImageDecoder(long maxPixels, boolean applyExifOrientation, boolean
     }
   }
 
-  /** A copy with another pixel limit. */
+  /**
+   * A copy with another pixel limit.
+   *
+   * @param maxPixels largest {@code width * height} accepted, positive
+   * @return the new decoder; this one is unchanged
+   */
   public ImageDecoder withMaxPixels(long maxPixels) {
     return new ImageDecoder(maxPixels, applyExifOrientation, allowTruncated, jpeg, jpegMinSide);
   }
 
-  /** A copy that does or does not turn JPEGs upright by their EXIF orientation. */
+  /**
+   * A copy that does or does not turn JPEGs upright by their EXIF orientation.
+   *
+   * @param apply true to turn them, as {@code cv2.imread} does; false for the stored pixels
+   * @return the new decoder; this one is unchanged
+   */
   public ImageDecoder withApplyExifOrientation(boolean apply) {
     return new ImageDecoder(maxPixels, apply, allowTruncated, jpeg, jpegMinSide);
   }
 
-  /** A copy that does or does not accept truncated JPEGs. */
+  /**
+   * A copy that does or does not accept truncated JPEGs.
+   *
+   * @param allow true to decode them with the missing part grey, as {@code cv2.imread} does; false to refuse them
+   * @return the new decoder; this one is unchanged
+   */
   public ImageDecoder withAllowTruncated(boolean allow) {
     return new ImageDecoder(maxPixels, applyExifOrientation, allow, jpeg, jpegMinSide);
   }
@@ -102,12 +127,18 @@ public record ImageDecoder(long maxPixels, boolean applyExifOrientation, boolean
   /**
    * A copy that hands JPEGs at least twice {@code minSide} on both sides to {@code jpeg}, to be decoded at 1/2, 1/4
    * or 1/8 of their size by DCT scaling — the smallest that leaves both sides at least {@code minSide}: a 4000 x
-   * 3000 photo for a 256 resize is decoded at 500 x 375, several times faster than in full, and with less aliasing
-   * than resizing the full decode. For training, where that matters more than {@code cv2.imread}'s exact bytes.
+   * 3000 photo for a 256 resize is decoded at 500 x 375, much faster than in full (see BENCHMARKS.md), and with
+   * less aliasing than resizing the full decode. For training, where that matters more than {@code cv2.imread}'s
+   * exact bytes.
    * Pass the side the preprocessing resizes to ({@link PreprocessConfig#minDecodedSide()}), so the resize never
    * enlarges what was scaled down. Smaller JPEGs, other formats, CMYK and Adobe JPEGs are decoded by the JDK's
    * reader as before; the pixel limit and the EXIF orientation apply as before; a JPEG that {@code jpeg} cannot
    * decode goes to the JDK's reader, which then also gives the error. {@code null}: the JDK's reader for all.
+   *
+   * @param jpeg the DCT-scaling decoder, or {@code null}
+   * @param minSide the smallest side a scaled decode may leave; positive when {@code jpeg} is given
+   * @return the new decoder; this one is unchanged
+   * @throws IllegalArgumentException if {@code jpeg} is given and {@code minSide} is below 1
    */
   public ImageDecoder withJpegDecoder(JpegDecoder jpeg, int minSide) {
     if (jpeg != null && minSide < 1) {
@@ -119,6 +150,8 @@ public record ImageDecoder(long maxPixels, boolean applyExifOrientation, boolean
   /**
    * Decodes the image at {@code path}.
    *
+   * @param path a JPEG, PNG, GIF or BMP file; the format is found from its bytes
+   * @return its pixels, BGR, as {@code cv2.imread} gives them
    * @throws ImageDecodeException if the file is missing, empty, not a JPEG/PNG/GIF/BMP, truncated, corrupt, has a
    *     pixel layout that cannot be mapped to BGR, or is larger than {@link #maxPixels()}
    */
@@ -160,6 +193,9 @@ public record ImageDecoder(long maxPixels, boolean applyExifOrientation, boolean
    * BgrImage img = ImageDecoder.DEFAULT.decode(bytes, "train.zip!/cats/1.jpg");
    * }</pre>
    *
+   * @param bytes the whole image file
+   * @param name what errors call it
+   * @return its pixels, BGR, as {@code cv2.imread} gives them
    * @throws ImageDecodeException as {@link #decode(Path)}; its {@link ImageDecodeException#source()} is {@code name}
    */
   public BgrImage decode(byte[] bytes, String name) throws ImageDecodeException {
@@ -171,7 +207,14 @@ public record ImageDecoder(long maxPixels, boolean applyExifOrientation, boolean
     return scaled != null ? scaled : decode(new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes)), origin);
   }
 
-  /** Reads the stream to its end and decodes it as {@link #decode(byte[], String)}; does not close the stream. */
+  /**
+   * Reads the stream to its end and decodes it as {@link #decode(byte[], String)}; does not close the stream.
+   *
+   * @param stream the image file's bytes, e.g. an archive entry
+   * @param name what errors call it
+   * @return its pixels, BGR, as {@code cv2.imread} gives them
+   * @throws ImageDecodeException if the stream fails, or as {@link #decode(byte[], String)}
+   */
   public BgrImage decode(InputStream stream, String name) throws ImageDecodeException {
     byte[] bytes;
     try {

@@ -16,7 +16,9 @@ public interface JpegDecoder {
   /**
    * The JPEG's pixels in BGR order at {@code 1/scale} of its size (each side rounded up, as libjpeg scales).
    *
+   * @param jpeg the whole JPEG file
    * @param scale 1, 2, 4 or 8
+   * @return the decoded image, not yet turned by its EXIF orientation
    * @throws RuntimeException when it cannot decode these bytes; {@link ImageDecoder} then decodes them itself,
    *     and so gives its own error for a corrupt or truncated file
    */

@@ -34,9 +34,21 @@ public sealed interface Mean permits Mean.PerChannel, Mean.PerPixel {
   /** Nothing subtracted: raw 0..255 values. */
   PerChannel NONE = new PerChannel(0f, 0f, 0f);
 
-  /** The mean per channel, blue first. */
+  /**
+   * The mean per channel: for a mean image, its average over all pixels.
+   *
+   * @return a new array: blue, green, red
+   */
   float[] channelMeans();
 
+  /**
+   * A mean of one value per channel.
+   *
+   * @param blue subtracted from the blue channel
+   * @param green subtracted from the green channel
+   * @param red subtracted from the red channel
+   * @return the mean
+   */
   static PerChannel perChannel(float blue, float green, float red) {
     return new PerChannel(blue, green, red);
   }
@@ -45,6 +57,8 @@ public sealed interface Mean permits Mean.PerChannel, Mean.PerPixel {
    * A Caffe mean image from a {@code .npy}: shape {@code (3, height, width)}, channels B, G, R (channel-first, as
    * {@code caffe.io.blobproto_to_array} writes it), any float dtype. Stored here as float32, channel-last.
    *
+   * @param npy the mean file, e.g. {@code ilsvrc_2012_mean.npy}
+   * @return the mean image at the file's size
    * @throws IOException if the file cannot be read or does not have that shape
    */
   static PerPixel caffeMeanImage(Path npy) throws IOException {
@@ -66,7 +80,13 @@ public sealed interface Mean permits Mean.PerChannel, Mean.PerPixel {
     return new PerPixel(h, w, hwc);
   }
 
-  /** One value per channel, in BGR order. */
+  /**
+   * A mean of one value per channel, in BGR order.
+   *
+   * @param blue subtracted from the blue channel
+   * @param green subtracted from the green channel
+   * @param red subtracted from the red channel
+   */
   record PerChannel(float blue, float green, float red) implements Mean {
     @Override
     public float[] channelMeans() {
@@ -76,9 +96,21 @@ public sealed interface Mean permits Mean.PerChannel, Mean.PerPixel {
 
   /**
    * A mean image, {@code height x width x 3}, channel-last, BGR ({@code bgr[(y * width + x) * 3 + c]}).
+   *
+   * @param height the image's rows
+   * @param width the image's columns
+   * @param bgr {@code height * width * 3} values; not copied
    */
   record PerPixel(int height, int width, float[] bgr) implements Mean {
 
+    /**
+     * Checks the size against the values.
+     *
+     * @param height the image's rows, at least 1
+     * @param width the image's columns, at least 1
+     * @param bgr exactly {@code height * width * 3} values
+     * @throws IllegalArgumentException if they do not fit
+     */
     public PerPixel {
       if (height <= 0 || width <= 0 || (long) height * width * 3 != bgr.length) {
         throw new IllegalArgumentException("mean image " + width + "x" + height + "x3 needs "
@@ -97,7 +129,13 @@ public sealed interface Mean permits Mean.PerChannel, Mean.PerPixel {
       return new float[] {(float) (sum[0] / n), (float) (sum[1] / n), (float) (sum[2] / n)};
     }
 
-    /** This mean at another size: itself if equal, else resized with OpenCV's float32 bilinear resize. */
+    /**
+     * This mean at the geometry an image has before cropping.
+     *
+     * @param outHeight the rows wanted
+     * @param outWidth the columns wanted
+     * @return itself if the size is the same, else a copy resized with OpenCV's float32 bilinear resize
+     */
     public PerPixel resizedTo(int outHeight, int outWidth) {
       if (outHeight == height && outWidth == width) {
         return this;

@@ -43,7 +43,18 @@ public final class OpenCvResize {
   private OpenCvResize() {
   }
 
-  /** Float32 bilinear resize, as {@code cv2.resize} of a float32 array. Returns a new {@code outH*outW*channels}. */
+  /**
+   * Float32 bilinear resize, as {@code cv2.resize} of a float32 array.
+   *
+   * @param src the image, {@code height * width * channels} values, channel-last
+   * @param height the source's rows
+   * @param width the source's columns
+   * @param channels values per pixel
+   * @param outHeight the rows wanted
+   * @param outWidth the columns wanted
+   * @return a new {@code outHeight * outWidth * channels} array (a copy when the size is unchanged)
+   * @throws IllegalArgumentException if a size is not positive or {@code src} does not have that many values
+   */
   public static float[] resize(float[] src, int height, int width, int channels, int outHeight, int outWidth) {
     check(src.length, height, width, channels, outHeight, outWidth);
     if (height == outHeight && width == outWidth) {
@@ -78,7 +89,12 @@ public final class OpenCvResize {
   /** Takes a resized region row by row, as the streaming {@code resizeRegion} makes them. */
   @FunctionalInterface
   public interface Rows {
-    /** Row {@code y} of the region, {@code regionWidth * channels} values; the array is reused for the next row. */
+    /**
+     * Takes one row of the region; the array is reused for the next row, so copy what must be kept.
+     *
+     * @param y the row within the region, from 0
+     * @param values {@code regionWidth * channels} values
+     */
     void row(int y, float[] values);
   }
 
@@ -128,6 +144,19 @@ public final class OpenCvResize {
    * int, int) resize(toFloats(src), ...)}, computed from the uint8 pixels directly and only inside the window: the
    * same values (each output pixel depends only on its own source positions, and uint8 to float is exact) at a
    * fraction of the work when a crop follows the resize, as in training.
+   *
+   * @param src the uint8 image, {@code height * width * channels} samples, channel-last
+   * @param height the source's rows
+   * @param width the source's columns
+   * @param channels samples per pixel
+   * @param outHeight the rows of the whole resized image
+   * @param outWidth the columns of the whole resized image
+   * @param top the window's first row in the resized image
+   * @param left the window's first column in the resized image
+   * @param regionHeight the window's rows
+   * @param regionWidth the window's columns
+   * @return a new {@code regionHeight * regionWidth * channels} array
+   * @throws IllegalArgumentException if a size is wrong or the window is not inside the resized image
    */
   public static float[] resizeRegion(byte[] src, int height, int width, int channels, int outHeight, int outWidth,
       int top, int left, int regionHeight, int regionWidth) {
@@ -143,6 +172,19 @@ public final class OpenCvResize {
    * As {@link #resizeRegion(byte[], int, int, int, int, int, int, int, int, int)}, handing each row of the window
    * to {@code rows} as it is made, top to bottom, instead of gathering them: a caller that crops or converts
    * straight into its own array (the training pipeline) needs no window-sized array in between.
+   *
+   * @param src the uint8 image, {@code height * width * channels} samples, channel-last
+   * @param height the source's rows
+   * @param width the source's columns
+   * @param channels samples per pixel
+   * @param outHeight the rows of the whole resized image
+   * @param outWidth the columns of the whole resized image
+   * @param top the window's first row in the resized image
+   * @param left the window's first column in the resized image
+   * @param regionHeight the window's rows
+   * @param regionWidth the window's columns
+   * @param rows given each row of the window in turn
+   * @throws IllegalArgumentException if a size is wrong or the window is not inside the resized image
    */
   public static void resizeRegion(byte[] src, int height, int width, int channels, int outHeight, int outWidth,
       int top, int left, int regionHeight, int regionWidth, Rows rows) {
@@ -192,7 +234,18 @@ public final class OpenCvResize {
     }
   }
 
-  /** Uint8 bilinear resize, as {@code cv2.resize} of a uint8 array. Returns a new {@code outH*outW*channels}. */
+  /**
+   * Uint8 bilinear resize, as {@code cv2.resize} of a uint8 array.
+   *
+   * @param src the image, {@code height * width * channels} samples, channel-last
+   * @param height the source's rows
+   * @param width the source's columns
+   * @param channels samples per pixel
+   * @param outHeight the rows wanted
+   * @param outWidth the columns wanted
+   * @return a new {@code outHeight * outWidth * channels} array (a copy when the size is unchanged)
+   * @throws IllegalArgumentException if a size is not positive or {@code src} does not have that many samples
+   */
   public static byte[] resize(byte[] src, int height, int width, int channels, int outHeight, int outWidth) {
     check(src.length, height, width, channels, outHeight, outWidth);
     if (height == outHeight && width == outWidth) {
@@ -278,9 +331,9 @@ public final class OpenCvResize {
     int outWidth = xs.offset.length;
     int dx = 0;
     if (cn == 3) {
-      // The pipeline's case, spelled out (same operations, same order): a training crop of a 500 x 375 photo
-      // resizes in 0.51 ms instead of 0.67. Offsets only grow, so once a sample reaches the last column the rest
-      // do too and go to the general loop.
+      // The pipeline's case, spelled out (same operations, same order) because it runs faster than the general
+      // loop on a training crop (see BENCHMARKS.md). Offsets only grow, so once a sample reaches the last column
+      // the rest do too and go to the general loop.
       int[] offset = xs.offset;
       float[] w0 = xs.weight0;
       float[] w1 = xs.weight1;

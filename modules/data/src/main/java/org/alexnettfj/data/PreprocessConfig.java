@@ -57,7 +57,7 @@ public record PreprocessConfig(Geometry geometry, int resizeTo, int cropSize, Ar
     UINT8
   }
 
-  /** Channel order of the output. */
+  /** The channel order of the output, for weights trained on BGR or on RGB input. */
   public enum ChannelOrder {
     /** Blue, green, red: what {@code bvlc_alexnet.npy} (converted from Caffe) was trained on. */
     BGR,
@@ -65,6 +65,19 @@ public record PreprocessConfig(Geometry geometry, int resizeTo, int cropSize, Ar
     RGB
   }
 
+  /**
+   * Checks the settings together.
+   *
+   * @param geometry how the image is brought to {@code cropSize x cropSize}
+   * @param resizeTo the side or shorter side to resize to first; at least {@code cropSize}
+   * @param cropSize the network's input side, positive
+   * @param arithmetic whether the resize runs on float32 or uint8 samples
+   * @param channelOrder the output's channel order
+   * @param mean what is subtracted, in BGR
+   * @param decoder how files are decoded
+   * @throws NullPointerException if a setting is null
+   * @throws IllegalArgumentException if {@code cropSize} is not positive or {@code resizeTo} is smaller
+   */
   public PreprocessConfig {
     Objects.requireNonNull(geometry, "geometry");
     Objects.requireNonNull(arithmetic, "arithmetic");
@@ -80,12 +93,20 @@ public record PreprocessConfig(Geometry geometry, int resizeTo, int cropSize, Ar
     }
   }
 
-  /** A builder starting from {@link #NOTEBOOK}. */
+  /**
+   * Starts a configuration from the classic notebook's.
+   *
+   * @return a builder holding {@link #NOTEBOOK}'s settings
+   */
   public static Builder builder() {
     return new Builder(NOTEBOOK);
   }
 
-  /** A builder starting from this configuration. */
+  /**
+   * Starts a variation of this configuration.
+   *
+   * @return a builder holding this configuration's settings
+   */
   public Builder toBuilder() {
     return new Builder(this);
   }
@@ -93,6 +114,8 @@ public record PreprocessConfig(Geometry geometry, int resizeTo, int cropSize, Ar
   /**
    * The smallest side an image may be decoded at without this preprocessing enlarging it: {@code resizeTo}, as
    * every geometry (and the 10-crop) resizes to at most that on the shorter side.
+   *
+   * @return the smallest shorter side a DCT-scaled decode may leave
    */
   public int minDecodedSide() {
     return resizeTo;
@@ -102,12 +125,18 @@ public record PreprocessConfig(Geometry geometry, int resizeTo, int cropSize, Ar
    * This configuration with JPEGs at least twice {@link #minDecodedSide()} a side decoded by {@code jpeg},
    * DCT-scaled down towards that side ({@link ImageDecoder#withJpegDecoder}); for training. {@code null}: the
    * JDK's reader again.
+   *
+   * @param jpeg the DCT-scaling decoder, or {@code null}
+   * @return the new configuration; this one is unchanged
    */
   public PreprocessConfig withJpegDecoder(JpegDecoder jpeg) {
     return toBuilder().decoder(decoder.withJpegDecoder(jpeg, minDecodedSide())).build();
   }
 
-  /** Optional settings over {@link #NOTEBOOK}'s defaults; {@link #build()} validates them together. */
+  /**
+   * Builds a {@link PreprocessConfig} by changing some settings of {@link #NOTEBOOK} or of another configuration;
+   * {@link #build()} checks them together.
+   */
   public static final class Builder {
     private Geometry geometry;
     private int resizeTo;
@@ -127,41 +156,90 @@ public record PreprocessConfig(Geometry geometry, int resizeTo, int cropSize, Ar
       decoder = from.decoder;
     }
 
+    /**
+     * Sets how the image is brought to {@code cropSize x cropSize}; the notebook stretches.
+     *
+     * @param geometry the geometry
+     * @return this builder
+     */
     public Builder geometry(Geometry geometry) {
       this.geometry = geometry;
       return this;
     }
 
+    /**
+     * Sets the side (square) or shorter side the crop geometries and the 10-crop resize to; the notebook's is 256.
+     *
+     * @param resizeTo the side, at least the crop size
+     * @return this builder
+     */
     public Builder resizeTo(int resizeTo) {
       this.resizeTo = resizeTo;
       return this;
     }
 
+    /**
+     * Sets the network's input side; 227 for this AlexNet.
+     *
+     * @param cropSize the side, positive
+     * @return this builder
+     */
     public Builder cropSize(int cropSize) {
       this.cropSize = cropSize;
       return this;
     }
 
+    /**
+     * Sets the samples the resize works on; the notebook resizes float32.
+     *
+     * @param arithmetic float32 or uint8
+     * @return this builder
+     */
     public Builder arithmetic(Arithmetic arithmetic) {
       this.arithmetic = arithmetic;
       return this;
     }
 
+    /**
+     * Sets the output's channel order; BGR for the converted Caffe weights.
+     *
+     * @param channelOrder BGR or RGB
+     * @return this builder
+     */
     public Builder channelOrder(ChannelOrder channelOrder) {
       this.channelOrder = channelOrder;
       return this;
     }
 
+    /**
+     * Sets what is subtracted; the notebook's is {@link Mean#NOTEBOOK}.
+     *
+     * @param mean a mean in BGR order, whatever the output's
+     * @return this builder
+     */
     public Builder mean(Mean mean) {
       this.mean = mean;
       return this;
     }
 
+    /**
+     * Sets how files are decoded; the notebook's is {@link ImageDecoder#DEFAULT}.
+     *
+     * @param decoder the decoder
+     * @return this builder
+     */
     public Builder decoder(ImageDecoder decoder) {
       this.decoder = decoder;
       return this;
     }
 
+    /**
+     * Checks the settings together.
+     *
+     * @return the configuration
+     * @throws NullPointerException if a setting is null
+     * @throws IllegalArgumentException if the crop size is not positive or larger than {@code resizeTo}
+     */
     public PreprocessConfig build() {
       return new PreprocessConfig(geometry, resizeTo, cropSize, arithmetic, channelOrder, mean, decoder);
     }

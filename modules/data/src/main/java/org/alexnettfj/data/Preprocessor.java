@@ -35,7 +35,16 @@ public final class Preprocessor {
 
   /** The five crop positions of {@link #oversample}, in its order; the mirrored copies follow in the same order. */
   public enum Crop {
-    TOP_LEFT, TOP_RIGHT, BOTTOM_LEFT, BOTTOM_RIGHT, CENTER
+    /** The top row, the left edge: offset (0, 0). */
+    TOP_LEFT,
+    /** The top row, the right edge. */
+    TOP_RIGHT,
+    /** The bottom row, the left edge. */
+    BOTTOM_LEFT,
+    /** The bottom row, the right edge. */
+    BOTTOM_RIGHT,
+    /** Offset {@code (resizeTo - cropSize) / 2} on both axes, rounded down. */
+    CENTER
   }
 
   /** How many inputs {@link #oversample} gives per image: five crops and their mirrors. */
@@ -55,30 +64,61 @@ public final class Preprocessor {
     }
   };
 
+  /**
+   * A pipeline for one configuration.
+   *
+   * @param config every preprocessing choice
+   */
   public Preprocessor(PreprocessConfig config) {
     this.config = config;
   }
 
+  /**
+   * The settings this pipeline runs with.
+   *
+   * @return the configuration given
+   */
   public PreprocessConfig config() {
     return config;
   }
 
-  /** The shape of one output, {@code [cropSize, cropSize, 3]} (HWC). */
+  /**
+   * The shape of one output, for sizing a batch.
+   *
+   * @return {@code [cropSize, cropSize, 3]} (HWC)
+   */
   public int[] outputShape() {
     return new int[] {config.cropSize(), config.cropSize(), 3};
   }
 
-  /** Decodes the file with the configured {@link ImageDecoder}. */
+  /**
+   * Decodes the file with the configured {@link ImageDecoder}.
+   *
+   * @param path an image file
+   * @return its pixels, BGR
+   * @throws ImageDecodeException if it cannot be decoded
+   */
   public BgrImage decode(Path path) throws ImageDecodeException {
     return config.decoder().decode(path);
   }
 
-  /** Decodes and preprocesses one file into {@code cropSize x cropSize x 3} floats (HWC). */
+  /**
+   * Decodes and preprocesses one file, centre crop.
+   *
+   * @param path an image file
+   * @return {@code cropSize x cropSize x 3} floats (HWC)
+   * @throws ImageDecodeException if it cannot be decoded
+   */
   public float[] apply(Path path) throws ImageDecodeException {
     return apply(decode(path));
   }
 
-  /** Preprocesses a decoded image into {@code cropSize x cropSize x 3} floats (HWC). */
+  /**
+   * Preprocesses a decoded image, centre crop.
+   *
+   * @param image the decoded image
+   * @return {@code cropSize x cropSize x 3} floats (HWC)
+   */
   public float[] apply(BgrImage image) {
     int[] size = preCropSize(image);
     int crop = config.cropSize();
@@ -89,6 +129,9 @@ public final class Preprocessor {
    * The size {@code {height, width}} the image is resized to before cropping: {@code cropSize²} for
    * {@code STRETCH}, {@code resizeTo²} for the square crop, shorter side {@code resizeTo} for the aspect-keeping
    * crop. A training crop's offsets range over {@code [0, height - cropSize]} and {@code [0, width - cropSize]}.
+   *
+   * @param image the decoded image; only its size matters, and only for the aspect-keeping geometry
+   * @return {@code {height, width}}
    */
   public int[] preCropSize(BgrImage image) {
     return switch (config.geometry()) {
@@ -103,6 +146,11 @@ public final class Preprocessor {
    * optionally mirrored left-right: the paper's training-time random crop and flip. The mean is subtracted before
    * mirroring, as Caffe's data layer does.
    *
+   * @param image the decoded image
+   * @param top the crop's first row in the resized image
+   * @param left the crop's first column in the resized image
+   * @param mirror whether to flip the crop left-right
+   * @return {@code cropSize x cropSize x 3} floats (HWC)
    * @throws IllegalArgumentException if the crop does not fit inside the resized image
    */
   public float[] apply(BgrImage image, int top, int left, boolean mirror) {
@@ -116,6 +164,13 @@ public final class Preprocessor {
    * null) added after the mean is subtracted, written into {@code out} from {@code offset}: one pass straight into
    * a batch instead of an array per image and copies (the training pipeline's way).
    *
+   * @param image the decoded image
+   * @param top the crop's first row in the resized image
+   * @param left the crop's first column in the resized image
+   * @param mirror whether to flip the crop left-right
+   * @param shiftBgr three values added to every pixel, or null
+   * @param out the batch to write into
+   * @param offset where in {@code out} the crop's {@code cropSize * cropSize * 3} floats go
    * @throws IllegalArgumentException if the crop does not fit inside the resized image or {@code out} has no room
    */
   public void apply(BgrImage image, int top, int left, boolean mirror, float[] shiftBgr, float[] out, int offset) {
@@ -146,7 +201,13 @@ public final class Preprocessor {
     }
   }
 
-  /** Decodes one file and makes the 10 oversampled inputs of {@link #oversample(BgrImage)}. */
+  /**
+   * Decodes one file and makes the 10 oversampled inputs of {@link #oversample(BgrImage)}.
+   *
+   * @param path an image file
+   * @return {@link #OVERSAMPLE_COUNT} inputs of {@code cropSize x cropSize x 3} floats
+   * @throws ImageDecodeException if it cannot be decoded
+   */
   public float[][] oversample(Path path) throws ImageDecodeException {
     return oversample(decode(path));
   }
@@ -159,6 +220,9 @@ public final class Preprocessor {
    * {@code i >= 5}. Average the network's ten outputs for the prediction. (Caffe's Python {@code Classifier}
    * resizes with scikit-image rather than OpenCV, so its 256x256 image differs slightly; crops and order are the
    * same.)
+   *
+   * @param image the decoded image
+   * @return {@link #OVERSAMPLE_COUNT} inputs of {@code cropSize x cropSize x 3} floats
    */
   public float[][] oversample(BgrImage image) {
     int crop = config.cropSize();

@@ -106,31 +106,66 @@ public final class BatchPipeline implements AutoCloseable {
   /**
    * Worker threads when none are set: one per core, at most 4 — sized for training on the CPU, where TensorFlow
    * needs the cores too and 4 workers already decode several times what it trains.
+   *
+   * @return the available processors, between 1 and 4
    */
   public static int defaultWorkers() {
     return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
   }
 
+  /**
+   * Starts a pipeline; {@link Builder#setDataset} is required.
+   *
+   * @return a new builder with the defaults
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** One batch: {@code size()} images, NHWC, with their labels and sources in the same order. */
+  /**
+   * One batch: {@code size()} images, NHWC, with their labels and sources in the same order.
+   *
+   * @param epoch the epoch it belongs to
+   * @param index its position in the epoch, from 0
+   * @param images {@code size() * cropSize * cropSize * 3} floats, NHWC
+   * @param labels each image's class index
+   * @param sources each image's file or archive entry
+   * @param skipped the items of this batch's positions that were left out
+   */
   public record Batch(int epoch, int index, float[] images, int[] labels, List<String> sources,
       List<Skipped> skipped) {
 
+    /**
+     * How many images the batch holds: {@code batchSize} less those skipped, fewer for an epoch's last batch.
+     *
+     * @return the number of images
+     */
     public int size() {
       return labels.length;
     }
   }
 
-  /** An item left out because it could not be read or decoded. */
+  /**
+   * An item left out because it could not be read or decoded.
+   *
+   * @param source its file or archive entry
+   * @param reason why, without the source
+   */
   public record Skipped(String source, String reason) {
   }
 
-  /** What an epoch has yielded so far: counts, and the first {@link #REPORTED_SKIPS} skipped items. */
+  /**
+   * What an epoch has yielded so far: counts, and the first {@link #REPORTED_SKIPS} skipped items.
+   *
+   * @param epoch the epoch
+   * @param batches batches returned
+   * @param images images in them
+   * @param skippedCount items left out, all of them
+   * @param firstSkipped the first {@link #REPORTED_SKIPS} of those, by name
+   */
   public record EpochReport(int epoch, int batches, int images, int skippedCount, List<Skipped> firstSkipped) {
 
+    /** One line for a log, e.g. {@code epoch 3: 40 batches, 5120 images, 0 skipped}. */
     @Override
     public String toString() {
       return "epoch " + epoch + ": " + batches + " batches, " + images + " images, " + skippedCount + " skipped"
@@ -138,16 +173,30 @@ public final class BatchPipeline implements AutoCloseable {
     }
   }
 
-  /** The most batches that were ever being made or waiting at once; never more than {@code prefetch}. */
+  /**
+   * How far ahead the pipeline has run, to check the memory bound.
+   *
+   * @return the most batches that were ever being made or waiting at once; never more than {@code prefetch}
+   */
   public int maxBatchesAhead() {
     return maxAhead.get();
   }
 
+  /**
+   * The bound on batches made ahead of the consumer.
+   *
+   * @return the prefetch set, or workers + 1 when none was
+   */
   public int prefetch() {
     return prefetch;
   }
 
-  /** The positions of the dataset's items in epoch {@code epoch}'s order. */
+  /**
+   * The order epoch {@code epoch} visits the items in; the same for the same seed, whatever the workers.
+   *
+   * @param epoch the epoch, from 0
+   * @return the positions of the dataset's items in that order (dataset order without shuffling)
+   */
   public int[] order(int epoch) {
     List<Integer> order = new ArrayList<>(dataset.size());
     for (int i = 0; i < dataset.size(); i++) {
@@ -162,6 +211,9 @@ public final class BatchPipeline implements AutoCloseable {
   /**
    * The batches of one epoch. Starts making them right away, up to {@code prefetch} ahead (or takes over those the
    * previous epoch started). This and the epoch's methods are for one consumer thread.
+   *
+   * @param epoch the epoch, from 0; it fixes the shuffle and the augmentation
+   * @return an iterator over its batches
    */
   public Epoch epoch(int epoch) {
     return new Epoch(epoch);
@@ -283,7 +335,11 @@ public final class BatchPipeline implements AutoCloseable {
       return batch;
     }
 
-    /** What this epoch has yielded so far (all of it once {@link #hasNext()} is false). */
+    /**
+     * What this epoch has yielded so far (all of it once {@link #hasNext()} is false).
+     *
+     * @return the counts and the first skipped items
+     */
     public EpochReport report() {
       return new EpochReport(epoch, returned, images, skippedCount, List.copyOf(firstSkipped));
     }
@@ -355,7 +411,7 @@ public final class BatchPipeline implements AutoCloseable {
     }
   }
 
-  /** {@code setDataset} is required; the {@code opt} settings have the defaults given. */
+  /** Settings of a {@link BatchPipeline}: {@code setDataset} is required; the {@code opt} settings have defaults. */
   public static final class Builder {
     private Dataset dataset;
     private PreprocessConfig preprocess = PreprocessConfig.NOTEBOOK;
@@ -369,30 +425,57 @@ public final class BatchPipeline implements AutoCloseable {
     private boolean strict;
     private boolean dropLast;
 
+    /**
+     * Sets the images to make batches of; required.
+     *
+     * @param dataset the dataset, closed by its owner rather than by the pipeline
+     * @return this builder
+     */
     public Builder setDataset(Dataset dataset) {
       this.dataset = dataset;
       return this;
     }
 
-    /** Resize, crop size, mean, channel order, decoder; default {@link PreprocessConfig#NOTEBOOK}. */
+    /**
+     * Sets resize, crop size, mean, channel order and decoder; default {@link PreprocessConfig#NOTEBOOK}.
+     *
+     * @param config the preprocessing
+     * @return this builder
+     */
     public Builder optPreprocess(PreprocessConfig config) {
       this.preprocess = config;
       return this;
     }
 
-    /** Default {@link Augmentation#NONE} (validation); {@link Augmentation#PAPER} for training. */
+    /**
+     * Sets the augmentation; default {@link Augmentation#NONE} (validation), {@link Augmentation#PAPER} for
+     * training.
+     *
+     * @param augmentation the augmentation, compatible with the preprocessing
+     * @return this builder
+     */
     public Builder optAugmentation(Augmentation augmentation) {
       this.augmentation = augmentation;
       return this;
     }
 
-    /** Default 128, as the classic finetune.py. */
+    /**
+     * Sets the images per batch; default 128, as the classic finetune.py.
+     *
+     * @param batchSize positive
+     * @return this builder
+     */
     public Builder optBatchSize(int batchSize) {
       this.batchSize = batchSize;
       return this;
     }
 
-    /** Worker threads; default {@link #defaultWorkers()}. */
+    /**
+     * Sets the worker threads; default {@link #defaultWorkers()}.
+     *
+     * @param workers positive
+     * @return this builder
+     */
     public Builder optWorkers(int workers) {
       this.workers = workers;
       return this;
@@ -402,6 +485,10 @@ public final class BatchPipeline implements AutoCloseable {
      * How many epochs will be asked for (0 … epochs − 1), when that is known: the last then starts no batches of
      * an epoch nobody takes, which would only compete with what runs after it (the last validation). Asking for a
      * later epoch still works. Default: no limit.
+     *
+     * @param epochs at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code epochs} is below 1
      */
     public Builder optEpochs(int epochs) {
       if (epochs < 1) {
@@ -411,36 +498,69 @@ public final class BatchPipeline implements AutoCloseable {
       return this;
     }
 
-    /** Batches made ahead of the consumer, at most; default workers + 1. */
+    /**
+     * Sets the most batches made ahead of the consumer; default workers + 1.
+     *
+     * @param prefetch the bound, or 0 for the default
+     * @return this builder
+     */
     public Builder optPrefetch(int prefetch) {
       this.prefetch = prefetch;
       return this;
     }
 
-    /** Seeds the shuffle and the augmentation; default 0. */
+    /**
+     * Seeds the shuffle and the augmentation; default 0.
+     *
+     * @param seed any value; the same seed gives the same batches
+     * @return this builder
+     */
     public Builder optSeed(long seed) {
       this.seed = seed;
       return this;
     }
 
-    /** Shuffle each epoch; default true. Off, items come in dataset order (e.g. for validation). */
+    /**
+     * Sets whether each epoch is shuffled; default true. Off, items come in dataset order (e.g. for validation).
+     *
+     * @param shuffle false for dataset order
+     * @return this builder
+     */
     public Builder optShuffle(boolean shuffle) {
       this.shuffle = shuffle;
       return this;
     }
 
-    /** Stop at the first bad image instead of skipping it; default false. */
+    /**
+     * Sets whether the first bad image ends the epoch instead of being skipped; default false.
+     *
+     * @param strict true to stop at the first bad image
+     * @return this builder
+     */
     public Builder optStrict(boolean strict) {
       this.strict = strict;
       return this;
     }
 
-    /** Leave out the last, smaller batch of an epoch; default false. */
+    /**
+     * Sets whether the last, smaller batch of an epoch is left out; default false.
+     *
+     * @param dropLast true to leave it out
+     * @return this builder
+     */
     public Builder optDropLast(boolean dropLast) {
       this.dropLast = dropLast;
       return this;
     }
 
+    /**
+     * Checks the settings and starts the worker threads.
+     *
+     * @return the pipeline; close it to stop them
+     * @throws NullPointerException if no dataset was set
+     * @throws IllegalArgumentException if a size is out of range or the augmentation does not fit the
+     *     preprocessing
+     */
     public BatchPipeline build() {
       Objects.requireNonNull(dataset, "setDataset is required");
       Objects.requireNonNull(preprocess, "preprocess");

@@ -86,36 +86,71 @@ public final class Dataset implements AutoCloseable {
     this.ownsStore = ownsStore;
   }
 
-  /** The class names, indexed by label. */
+  /**
+   * What the labels mean.
+   *
+   * @return the class names, indexed by label
+   */
   public List<String> classNames() {
     return classNames;
   }
 
-  /** The items, in a fixed order (list-file order, or sorted paths for folders). */
+  /**
+   * The examples.
+   *
+   * @return the items, in a fixed order (list-file order, or sorted paths for folders)
+   */
   public List<LabeledImage> items() {
     return items;
   }
 
+  /**
+   * The number of examples.
+   *
+   * @return {@code items().size()}
+   */
   public int size() {
     return items.size();
   }
 
-  /** Files in class folders that are not images by extension, so not items; empty for list files. */
+  /**
+   * Files that were found but not taken, so that a user can see why an image is missing.
+   *
+   * @return files in or beside class folders that are not images by extension, sorted; empty for list files
+   */
   public List<String> ignored() {
     return ignored;
   }
 
-  /** The raw bytes of an item's image. */
+  /**
+   * The raw bytes of an item's image, from the file or the archive.
+   *
+   * @param item one of this dataset's items
+   * @return the image file's bytes, not decoded
+   * @throws IOException if they cannot be read
+   */
   public byte[] read(LabeledImage item) throws IOException {
     return store.read(item.source());
   }
 
-  /** Decodes an item's image; any failure, a missing file included, is an {@link ImageDecodeException}. */
+  /**
+   * Decodes an item's image; any failure, a missing file included, is an {@link ImageDecodeException}.
+   *
+   * @param item one of this dataset's items
+   * @param decoder how to decode it
+   * @return its pixels, BGR
+   * @throws ImageDecodeException if it cannot be read or decoded
+   */
   public BgrImage decode(LabeledImage item, ImageDecoder decoder) throws ImageDecodeException {
     return store.decode(item.source(), decoder);
   }
 
-  /** A training and a validation part of a dataset; both share its class names and store. */
+  /**
+   * A training and a validation part of a dataset; both share its class names and store.
+   *
+   * @param train the items not held out
+   * @param validation the held-out items
+   */
   public record Split(Dataset train, Dataset validation) {
   }
 
@@ -123,6 +158,11 @@ public final class Dataset implements AutoCloseable {
    * A stratified split: of each class's {@code n} items, {@code round(n * validationFraction)} go to validation,
    * chosen by a shuffle seeded with {@code seed} and the label, so the same seed gives the same split whatever the
    * other classes hold. Both parts keep this dataset's item order.
+   *
+   * @param validationFraction the share of each class held out, in [0, 1]
+   * @param seed chooses which items are held out
+   * @return the two parts; closing them does nothing, close this dataset instead
+   * @throws IllegalArgumentException if the fraction is outside [0, 1]
    */
   public Split split(double validationFraction, long seed) {
     if (!(validationFraction >= 0 && validationFraction <= 1)) {
@@ -150,6 +190,7 @@ public final class Dataset implements AutoCloseable {
         new Dataset(classNames, validation, List.of(), store, false));
   }
 
+  /** Closes the archive this dataset was opened from; nothing for files, or for a split part. */
   @Override
   public void close() throws IOException {
     if (ownsStore) {
@@ -162,6 +203,11 @@ public final class Dataset implements AutoCloseable {
   /**
    * A dataset of the given items, whose sources are file paths: for images known by another route, e.g. the rows
    * of features computed elsewhere (Spark), which give the same order, splits and shuffles as the images would.
+   *
+   * @param classNames the class names, indexed by label
+   * @param items the examples, in the order to keep
+   * @return the dataset; closing it does nothing
+   * @throws IllegalArgumentException if a label has no class name
    */
   public static Dataset of(List<String> classNames, List<LabeledImage> items) {
     for (LabeledImage item : items) {
@@ -173,7 +219,14 @@ public final class Dataset implements AutoCloseable {
     return new Dataset(classNames, items, List.of(), ImageStore.FileSystem.INSTANCE, false);
   }
 
-  /** Reads a {@code path label} list file; see the class comment for the format. */
+  /**
+   * Reads a {@code path label} list file; see the class comment for the format.
+   *
+   * @param listFile the list; relative paths in it are taken from its folder
+   * @return its items, class names {@code "0" .. "maxLabel"}
+   * @throws IOException if the file cannot be read; a {@link DatasetFormatException} naming the line if a line is
+   *     not {@code path label}
+   */
   public static Dataset fromListFile(Path listFile) throws IOException {
     Path dir = listFile.toAbsolutePath().getParent();
     try (Reader reader = Files.newBufferedReader(listFile, StandardCharsets.UTF_8)) {
@@ -243,7 +296,13 @@ public final class Dataset implements AutoCloseable {
 
   // ---- image folders ----
 
-  /** Reads a folder of class folders; see the class comment for the convention. */
+  /**
+   * Reads a folder of class folders; see the class comment for the convention.
+   *
+   * @param root the folder that holds one folder per class
+   * @return its images, labelled by sorted class folder name
+   * @throws IOException if {@code root} is not a folder, cannot be walked, or has no class folder with images
+   */
   public static Dataset fromImageFolder(Path root) throws IOException {
     if (!Files.isDirectory(root)) {
       throw new IOException(root + ": not a folder");
@@ -317,7 +376,13 @@ public final class Dataset implements AutoCloseable {
 
   // ---- archives ----
 
-  /** Opens a zip, tar or tar.gz archive of class folders in place (see the class comment). */
+  /**
+   * Opens a zip, tar or tar.gz archive of class folders in place (see the class comment).
+   *
+   * @param archive the archive; its type is found from its content
+   * @return its images, labelled by sorted class folder name; close it to close the archive
+   * @throws IOException if it cannot be read, is not such an archive, or has no class folder with images
+   */
   public static Dataset fromArchive(Path archive) throws IOException {
     return fromArchive(archive, null);
   }
@@ -326,6 +391,12 @@ public final class Dataset implements AutoCloseable {
    * Opens an archive in place and reads the list file at entry {@code listEntry} (e.g. {@code "lists/train.txt"};
    * its paths are relative to its folder inside the archive), or, when {@code null}, reads class folders. Explicit
    * rather than guessed: a {@code README.txt} next to class folders must not be taken for a list.
+   *
+   * @param archive the archive; its type is found from its content
+   * @param listEntry the list file's entry, or null for class folders
+   * @return its images; close it to close the archive
+   * @throws IOException if it cannot be read or is not such an archive; a {@link DatasetFormatException} for a bad
+   *     line of the list
    */
   public static Dataset fromArchive(Path archive, String listEntry) throws IOException {
     String prefix = archive.toString() + "!/";

@@ -11,9 +11,19 @@ import java.util.Objects;
  * LabeledImage item = dataset.items().get(0);
  * String name = dataset.classNames().get(item.label());
  * }</pre>
+ *
+ * @param source the image's file path or {@code "<archive>!/<entry>"}
+ * @param label the class index into the dataset's class names
  */
 public record LabeledImage(String source, int label) {
 
+  /**
+   * Checks the example.
+   *
+   * @param source the image's file path or {@code "<archive>!/<entry>"}, not null
+   * @param label the class index, not negative
+   * @throws IllegalArgumentException if the label is negative
+   */
   public LabeledImage {
     Objects.requireNonNull(source, "source");
     if (label < 0) {

@@ -34,6 +34,14 @@ public record PcaColor(double[] eigenvalues, double[][] eigenvectors, double alp
   public static final PcaColor IMAGENET = new PcaColor(new double[] {0.2175, 0.0188, 0.0045},
       new double[][] {{-0.5675, 0.7192, 0.4009}, {-0.5808, -0.0045, -0.8140}, {-0.5836, -0.6948, 0.4203}}, 0.1);
 
+  /**
+   * Checks the shapes and copies the arrays.
+   *
+   * @param eigenvalues three, largest first, for RGB in [0, 1]
+   * @param eigenvectors a 3x3 matrix, column k for {@code eigenvalues[k]}
+   * @param alphaStd the standard deviation of each {@code alpha_i}, not negative
+   * @throws IllegalArgumentException if the shapes are not 3 and 3x3 or {@code alphaStd} is negative or NaN
+   */
   public PcaColor {
     if (eigenvalues.length != 3 || eigenvectors.length != 3) {
       throw new IllegalArgumentException("expected 3 eigenvalues and a 3x3 eigenvector matrix");
@@ -50,7 +58,12 @@ public record PcaColor(double[] eigenvalues, double[][] eigenvectors, double alp
     eigenvectors = new double[][] {eigenvectors[0].clone(), eigenvectors[1].clone(), eigenvectors[2].clone()};
   }
 
-  /** A copy with another alpha standard deviation. */
+  /**
+   * A copy with another alpha standard deviation.
+   *
+   * @param std the standard deviation of each {@code alpha_i}; 0 turns the shift off
+   * @return the new lighting; this one is unchanged
+   */
   public PcaColor withAlphaStd(double std) {
     return new PcaColor(eigenvalues, eigenvectors, std);
   }
@@ -58,6 +71,9 @@ public record PcaColor(double[] eigenvalues, double[][] eigenvectors, double alp
   /**
    * The shift {@code 255 * sum_i alpha_i * lambda_i * p_i} added to every pixel, in 0..255 units, as
    * {@code {blue, green, red}}.
+   *
+   * @param alpha the image's three {@code alpha_i}, already scaled by {@link #alphaStd()}
+   * @return the shift, blue first
    */
   public float[] shiftBgr(double[] alpha) {
     float[] bgr = new float[3];
@@ -73,8 +89,14 @@ public record PcaColor(double[] eigenvalues, double[][] eigenvectors, double alp
 
   /**
    * Eigenvalues and eigenvectors of the RGB covariance (pixels scaled to [0, 1]) of the first {@code maxImages}
-   * decodable images of {@code items}; every {@code k}-th pixel is used, so each image adds at most ~65k pixels.
-   * Images that do not decode are passed over.
+   * decodable images of {@code dataset}; every {@code k}-th pixel is used, so each image adds some 65k to 131k
+   * pixels. Images that do not decode are passed over.
+   *
+   * @param dataset the training images, read in their order
+   * @param maxImages how many decodable images to use
+   * @param decoder how to decode them
+   * @return the lighting for these images, with the paper's alpha std 0.1
+   * @throws IllegalArgumentException if no image decodes
    */
   public static PcaColor fromSample(Dataset dataset, int maxImages, ImageDecoder decoder) {
     double[] sum = new double[3];

@@ -17,6 +17,13 @@ public record SymmetricEigen3(double[] values, double[][] vectors) {
 
   private static final int MAX_SWEEPS = 50;
 
+  /**
+   * Decomposes {@code matrix}.
+   *
+   * @param matrix a symmetric 3x3 matrix (to within 1e-9 relative)
+   * @return its eigenvalues, largest first, and their unit eigenvectors
+   * @throws IllegalArgumentException if the matrix is not 3x3 or not symmetric
+   */
   public static SymmetricEigen3 of(double[][] matrix) {
     double[][] a = new double[3][3];
     for (int i = 0; i < 3; i++) {
