@@ -260,6 +260,7 @@ public final class AlexNetPredictor implements AutoCloseable {
     private int intraOpThreads;
     private Placement placement;
     private Precision precision = Precision.FP32;
+    private int batchSize = AlexNetModel.DEFAULT_MAX_BATCH;
 
     /** Uses a model the caller owns and closes. */
     public Builder setModel(AlexNetModel model) {
@@ -315,6 +316,21 @@ public final class AlexNetPredictor implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Images per forward pass of a model loaded by {@link #setWeightsFile} (default
+     * {@value AlexNetModel#DEFAULT_MAX_BATCH}): see {@link AlexNetModel.Builder#optMaxBatch}.
+     *
+     * @param batchSize at least 1
+     * @return this builder
+     */
+    public Builder optBatchSize(int batchSize) {
+      if (batchSize < 1) {
+        throw new IllegalArgumentException("batch size must be at least 1, was " + batchSize);
+      }
+      this.batchSize = batchSize;
+      return this;
+    }
+
     public AlexNetPredictor build() throws IOException {
       if ((model == null) == (weightsFile == null)) {
         throw new IllegalStateException("set exactly one of setModel or setWeightsFile");
@@ -325,6 +341,10 @@ public final class AlexNetPredictor implements AutoCloseable {
       if (precision != Precision.FP32 && model != null) {
         throw new IllegalStateException("optPrecision goes with setWeightsFile; a model given by setModel has its "
             + "own (AlexNetModel.Builder.optPrecision)");
+      }
+      if (batchSize != AlexNetModel.DEFAULT_MAX_BATCH && model != null) {
+        throw new IllegalStateException("optBatchSize goes with setWeightsFile; a model given by setModel has its "
+            + "own (AlexNetModel.Builder.optMaxBatch)");
       }
       if (placement != null && model != null) {
         throw new IllegalStateException("optPlacement goes with setWeightsFile; a model given by setModel "
@@ -344,7 +364,7 @@ public final class AlexNetPredictor implements AutoCloseable {
         if (placement != null) {
           mb.optPlacement(placement);
         }
-        model = mb.optPrecision(precision).build();
+        model = mb.optPrecision(precision).optMaxBatch(batchSize).build();
         ownsModel = true;
       }
       try {
