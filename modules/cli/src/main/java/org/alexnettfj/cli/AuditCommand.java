@@ -1,6 +1,5 @@
 package org.alexnettfj.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,8 +30,8 @@ import picocli.CommandLine.Spec;
  * which would make validation accuracy a measure of memory.
  */
 @Command(name = "audit", mixinStandardHelpOptions = true, exitCodeListHeading = "Exit codes:%n",
-    exitCodeList = {"0:the audit ran (whatever it found)", "1:bad input or options",
-        "2:a usage error (an unknown option, a missing value)"},
+    exitCodeList = {"0:the audit ran (whatever it found)", "1:bad input",
+        "2:a usage error (an unknown option, a missing value, a value the option cannot take)"},
     description = "Audit a dataset before fine-tuning: per-class counts and imbalance, unreadable, grayscale, CMYK "
         + "and tiny images by path, a validation split smaller than one batch, and validation images that are "
         + "near-copies of training images by fc7 cosine similarity.")
@@ -89,7 +88,7 @@ final class AuditCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (batchSize < 1 || minSide < 1 || !(duplicateCosine > 0 && duplicateCosine <= 1)) {
-      throw new IllegalArgumentException("--batch-size and --min-side must be positive, --duplicate-cosine in (0, 1]");
+      throw new UsageError("--batch-size and --min-side must be positive, --duplicate-cosine in (0, 1]");
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -159,7 +158,7 @@ final class AuditCommand implements Callable<Integer> {
       report.put("tiny", tiny);
       report.put("nearCopies", noDuplicates ? null : duplicates);
       if (json) {
-        out.println(new ObjectMapper().writeValueAsString(report));
+        out.println(Json.of(report));
       } else {
         printText(out, classes, trainCounts, valCounts, valSet.size(), unreadable, grayscale, cmyk, tiny,
             duplicates);

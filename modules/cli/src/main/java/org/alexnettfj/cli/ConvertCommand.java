@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -100,6 +101,11 @@ final class ConvertCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Overwrite OUT if it exists.")
   boolean force;
 
+  @Option(names = "--json",
+      description = "Print one JSON object: what was read and what was written, with each"
+          + " file's size and SHA-256.")
+  boolean json;
+
   @Option(names = "--check", description = "Refuse (and write nothing) unless the weights are a complete AlexNet "
       + "(shapes as the classic file, fc8 outputs from the file, no NaN/Inf).")
   boolean check;
@@ -179,7 +185,7 @@ final class ConvertCommand implements Callable<Integer> {
         n = -1;
       }
       if (n < 1) {
-        throw new IllegalArgumentException("--batch " + batch + ": give a size of at least 1, or dynamic");
+        throw new UsageError("--batch " + batch + ": give a size of at least 1, or dynamic");
       }
     }
     Path classes = ModelOptions.classesBeside(in);
@@ -291,8 +297,39 @@ final class ConvertCommand implements Callable<Integer> {
     }
   }
 
+  /** The files convert wrote: one, a checkpoint's index and data, or a SavedModel's folder. */
+  private List<Path> writtenFiles(String target) throws IOException {
+    return switch (target) {
+      case "checkpoint" -> TfCheckpoint.files(TfCheckpoint.prefixOf(out));
+      case "savedmodel" -> {
+        try (var walk = Files.walk(out)) {
+          yield walk.filter(Files::isRegularFile).sorted().toList();
+        }
+      }
+      default -> List.of(out);
+    };
+  }
+
   private void summary(WeightFile w, String target, String checked) throws IOException {
     PrintWriter o = spec.commandLine().getOut();
+    if (json) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("input", in.toString());
+      m.put("output", out.toString());
+      m.put("from", w.format());
+      m.put("to", target);
+      m.put("layers", w.layerNames());
+      m.put("arrays", w.arrays().size());
+      m.put("parameters", w.parameterCount());
+      m.put("check", checked);
+      List<Map<String, Object>> written = new ArrayList<>();
+      for (Path f : writtenFiles(target)) {
+        written.add(Map.of("path", f.toString(), "bytes", Files.size(f), "sha256", sha256(f)));
+      }
+      m.put("files", written);
+      Json.print(o, m);
+      return;
+    }
     o.printf("converted %s -> %s%n", in, out);
     o.printf("  from:       %s%n", w.format());
     o.printf("  to:         %s%n", switch (target) {
@@ -310,15 +347,7 @@ final class ConvertCommand implements Callable<Integer> {
     if (checked != null) {
       o.printf("  check:      %s%n", checked);
     }
-    List<Path> files = switch (target) {
-      case "checkpoint" -> TfCheckpoint.files(TfCheckpoint.prefixOf(out));
-      case "savedmodel" -> {
-        try (var walk = Files.walk(out)) {
-          yield walk.filter(Files::isRegularFile).sorted().toList();
-        }
-      }
-      default -> List.of(out);
-    };
+    List<Path> files = writtenFiles(target);
     if (files.size() == 1) {
       o.printf("  bytes:      %,d%n", Files.size(out));
       o.printf("  sha256:     %s%n", sha256(out));

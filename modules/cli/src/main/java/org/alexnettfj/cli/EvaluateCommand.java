@@ -1,6 +1,5 @@
 package org.alexnettfj.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -19,6 +18,7 @@ import org.alexnettfj.data.train.Dataset;
 import org.alexnettfj.data.train.LabeledImage;
 import org.alexnettfj.graph.AlexNetModel;
 import org.alexnettfj.graph.Labels;
+import org.alexnettfj.graph.Placement;
 import org.alexnettfj.train.ClassMetrics;
 import org.alexnettfj.train.Validation;
 import org.alexnettfj.weights.AlexNetSpec;
@@ -42,8 +42,8 @@ import picocli.CommandLine.Spec;
  * the model's output indices (for bvlc_alexnet.npy, ImageNet's 0 … 999).
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, exitCodeListHeading = "Exit codes:%n",
-    exitCodeList = {"0:every input was read", "1:bad input or options; nothing (more) was written",
-        "2:a usage error (an unknown option, a missing value)",
+    exitCodeList = {"0:every input was read", "1:bad input; nothing (more) was written",
+        "2:a usage error (an unknown option, a missing value, a value the option cannot take)",
         "3:some inputs could not be read (each named on stderr); the others were processed and written"},
     description = "Top-1/top-5 accuracy of a model on labelled images (class folders, a list file, or an archive).")
 final class EvaluateCommand implements Callable<Integer> {
@@ -58,7 +58,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--weights", paramLabel = "MODEL", defaultValue = "weights/bvlc_alexnet.npy",
+  @Option(names = "--weights", paramLabel = "FILE", defaultValue = "weights/bvlc_alexnet.npy",
       description = "The model: a fine-tuned MODEL.npz (finetune --out) or pretrained weights. Default: "
           + "${DEFAULT-VALUE}")
   Path weights;
@@ -83,6 +83,11 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "TensorFlow intra-op threads (default: all cores).")
   int threads;
 
+  @Option(names = "--device", paramLabel = "DEVICE",
+      description = "Run every op on this TensorFlow device, e.g. /GPU:0 or /CPU:0 (default: TensorFlow picks, a "
+          + "GPU if the -Pgpu build sees one). Fails, listing the devices there are, if it does not exist.")
+  String device;
+
   @Option(names = "--json", description = "Print one JSON object instead of the text report.")
   boolean json;
 
@@ -101,7 +106,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (batchSize < 1) {
-      throw new IllegalArgumentException("--batch-size must be at least 1");
+      throw new UsageError("--batch-size must be at least 1");
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -209,7 +214,11 @@ final class EvaluateCommand implements Callable<Integer> {
     try (Progress progress = new Progress("Reading " + weights.getFileName())) {
       // the number of classes is the file's own: 1000 for bvlc_alexnet.npy, N for a fine-tuned model
       AlexNetWeights w = AlexNetWeights.complete(WeightReader.read(weights, progress));
-      return AlexNetModel.builder().setWeights(w).optIntraOpThreads(threads).optMaxBatch(batchSize).build();
+      AlexNetModel.Builder b = AlexNetModel.builder().setWeights(w).optIntraOpThreads(threads).optMaxBatch(batchSize);
+      if (device != null) {
+        b.optPlacement(Placement.device(device));
+      }
+      return b.build();
     }
   }
 
@@ -274,9 +283,7 @@ final class EvaluateCommand implements Callable<Integer> {
   }
 
   private String classesFileName() {
-    String name = weights.getFileName().toString();
-    int dot = name.lastIndexOf('.');
-    return (dot > 0 ? name.substring(0, dot) : name) + ".classes.txt";
+    return Labels.classesFile(weights).getFileName().toString();
   }
 
   private static String shortList(List<String> names) {
@@ -362,23 +369,13 @@ final class EvaluateCommand implements Callable<Integer> {
     for (Map.Entry<Integer, ClassTally> e : tallies.entrySet()) {
       ClassTally t = e.getValue();
       int c = mostConfused(t);
-      Map<String, Object> row = new LinkedHashMap<>();
-      row.put("index", e.getKey());
-      row.put("name", names.get(e.getKey()));
-      row.put("images", t.images);
-      row.put("top1", (double) t.top1 / t.images);
-      ClassMetrics.Row mr = metrics.perClass().get(e.getKey());
-      row.put("precision", mr.precision());
-      row.put("recall", mr.recall());
-      row.put("f1", mr.f1());
-      row.put("mostConfusedWith", c < 0 ? null : names.get(c));
-      row.put("confusedCount", c < 0 ? 0 : t.mistakenFor.get(c));
-      perClass.add(row);
+      perClass.add(Json.classRow(e.getKey(), names.get(e.getKey()), t.images, (double) t.top1 / t.images,
+          metrics.perClass().get(e.getKey()), c < 0 ? null : names.get(c), c < 0 ? 0 : t.mistakenFor.get(c)));
     }
-    m.put("classes", perClass);
+    m.put("perClass", perClass);
     List<Map<String, String>> first = new ArrayList<>();
     report.firstSkipped().forEach(s -> first.add(Map.of("source", s.source(), "reason", s.reason())));
     m.put("firstSkipped", first);
-    out.println(new ObjectMapper().writeValueAsString(m));
+    out.println(Json.of(m));
   }
 }

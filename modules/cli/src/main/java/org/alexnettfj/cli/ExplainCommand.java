@@ -1,6 +1,5 @@
 package org.alexnettfj.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,7 +67,7 @@ final class ExplainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (!out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
-      throw new IllegalArgumentException("--out " + out + ": the picture is a PNG; name it .png");
+      throw new UsageError("--out " + out + ": the picture is a PNG; name it .png");
     }
     if (!force && Files.exists(out)) {
       throw new IllegalArgumentException(out + " exists; add --force to overwrite");
@@ -100,7 +99,7 @@ final class ExplainCommand implements Callable<Integer> {
         j.put("width", m.width());
         j.put("map", m.map());
         j.put("out", out.toString());
-        o.println(new ObjectMapper().writeValueAsString(j));
+        o.println(Json.of(j));
       } else {
         o.printf(Locale.ROOT, "wrote %s: Grad-CAM of %s for class %d (%s, probability %.4f) on %s%n", out, layer,
             k, names.get(k), probability, image);

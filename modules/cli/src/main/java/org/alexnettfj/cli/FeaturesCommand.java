@@ -5,7 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.alexnettfj.graph.AlexNetPredictor;
 import org.alexnettfj.weights.NpyWriter;
@@ -18,8 +20,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code alexnet features}: one layer's activations for each image, as a float32 [N, D] .npy. */
 @Command(name = "features", mixinStandardHelpOptions = true, exitCodeListHeading = "Exit codes:%n",
-    exitCodeList = {"0:every input was read", "1:bad input or options; nothing (more) was written",
-        "2:a usage error (an unknown option, a missing value)",
+    exitCodeList = {"0:every input was read", "1:bad input; nothing (more) was written",
+        "2:a usage error (an unknown option, a missing value, a value the option cannot take)",
         "3:some inputs could not be read (each named on stderr); the others were processed and written"},
     description = "Write one layer's output (default fc7) for each image as a float32 [N, D] .npy, and the inputs "
         + "in row order beside it (OUT with .txt). Unreadable images are reported and skipped (or --strict).")
@@ -31,7 +33,7 @@ final class FeaturesCommand implements Callable<Integer> {
   @Mixin
   ModelOptions model;
 
-  @Option(names = "--layer", defaultValue = "fc7",
+  @Option(names = "--layer", paramLabel = "LAYER", defaultValue = "fc7",
       description = "conv1..conv5, norm1, norm2, pool1, pool2, pool5, fc6, fc7, fc8, prob (default ${DEFAULT-VALUE}).")
   String layer;
 
@@ -40,6 +42,9 @@ final class FeaturesCommand implements Callable<Integer> {
 
   @Option(names = "--force", description = "Overwrite an existing output.")
   boolean force;
+
+  @Option(names = "--json", description = "Print one JSON object: the files written, their rows and columns.")
+  boolean json;
 
   @Override
   public Integer call() throws Exception {
@@ -77,9 +82,22 @@ final class FeaturesCommand implements Callable<Integer> {
       rows.commit();
     }
     Files.write(listOut, written, StandardCharsets.UTF_8);
-    err.printf("alexnet features: wrote %s [%d, %d] and %s%s%n", out, written.size(),
-        width, listOut,
-        skipped > 0 ? " (" + skipped + " unreadable images skipped)" : "");
+    // what was written is the result: stdout, as convert and make-lists print theirs
+    PrintWriter o = spec.commandLine().getOut();
+    if (json) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("output", out.toString());
+      m.put("list", listOut.toString());
+      m.put("layer", layer);
+      m.put("rows", written.size());
+      m.put("columns", width);
+      m.put("skipped", skipped);
+      Json.print(o, m);
+    } else {
+      o.printf("wrote %s [%d, %d] and %s%s%n", out, written.size(), width, listOut,
+          skipped > 0 ? " (" + skipped + " unreadable images skipped)" : "");
+      o.flush();
+    }
     return skipped > 0 ? AlexNetCli.EXIT_SOME_INPUTS_FAILED : 0;
   }
 

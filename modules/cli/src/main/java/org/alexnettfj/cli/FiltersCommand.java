@@ -3,8 +3,10 @@ package org.alexnettfj.cli;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.alexnettfj.pictures.FilterGrid;
 import org.alexnettfj.pictures.Png;
@@ -50,26 +52,31 @@ final class FiltersCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Overwrite an existing output.")
   boolean force;
 
+  @Option(names = "--json",
+      description = "Print one JSON object: the picture written, the layer, its kernels"
+          + " and their shape.")
+  boolean json;
+
   @Override
   public Integer call() throws Exception {
     if (!LAYERS.contains(layer)) {
-      throw new IllegalArgumentException("--layer " + layer + ": convolution layers are " + String.join(", ",
+      throw new UsageError("--layer " + layer + ": convolution layers are " + String.join(", ",
           LAYERS));
     }
     FilterGrid.Channels mode;
     if (channels == null) {
       mode = layer.equals("conv1") ? FilterGrid.Channels.COLOUR : FilterGrid.Channels.MEAN;
     } else if (layer.equals("conv1")) {
-      throw new IllegalArgumentException("--channels is for conv2-conv5; conv1's three channels are drawn in colour");
+      throw new UsageError("--channels is for conv2-conv5; conv1's three channels are drawn in colour");
     } else {
       mode = switch (channels) {
         case "mean" -> FilterGrid.Channels.MEAN;
         case "first" -> FilterGrid.Channels.FIRST;
-        default -> throw new IllegalArgumentException("--channels " + channels + ": mean or first");
+        default -> throw new UsageError("--channels " + channels + ": mean or first");
       };
     }
     if (!out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
-      throw new IllegalArgumentException("--out " + out + ": the picture is a PNG; name it .png");
+      throw new UsageError("--out " + out + ": the picture is a PNG; name it .png");
     }
     if (!force && Files.exists(out)) {
       throw new IllegalArgumentException(out + " exists; add --force to overwrite");
@@ -83,6 +90,17 @@ final class FiltersCommand implements Callable<Integer> {
     int pixels = scale != null ? scale : Math.max(1, Math.round(44f / s[0]));
     Png.write(FilterGrid.render(kernels, mode, pixels), out);
     PrintWriter o = spec.commandLine().getOut();
+    if (json) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("output", out.toString());
+      m.put("layer", layer);
+      m.put("kernels", s[3]);
+      m.put("kernelShape", List.of(s[0], s[1], s[2]));
+      m.put("channels", mode.name().toLowerCase(Locale.ROOT));
+      m.put("scale", pixels);
+      Json.print(o, m);
+      return 0;
+    }
     o.printf(Locale.ROOT, "wrote %s: %s's %d kernels of %dx%dx%d, %s, %d pixels a weight%n", out, layer, s[3], s[0],
         s[1], s[2], mode == FilterGrid.Channels.COLOUR ? "BGR drawn as RGB" : mode == FilterGrid.Channels.MEAN
             ? "grey: mean over input channels" : "grey: first input channel", pixels);

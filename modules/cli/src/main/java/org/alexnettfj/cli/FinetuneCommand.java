@@ -1,6 +1,5 @@
 package org.alexnettfj.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -20,6 +19,7 @@ import org.alexnettfj.data.train.Augmentation;
 import org.alexnettfj.data.train.BatchPipeline;
 import org.alexnettfj.data.train.Dataset;
 import org.alexnettfj.graph.FreshInit;
+import org.alexnettfj.graph.Labels;
 import org.alexnettfj.graph.Placement;
 import org.alexnettfj.graph.Precision;
 import org.alexnettfj.train.BatchSource;
@@ -55,8 +55,8 @@ import picocli.CommandLine.Spec;
  * every layer is freshly initialised and the frozen ones stay random: a smoke test of the loop, not transfer.
  */
 @Command(name = "finetune", mixinStandardHelpOptions = true, exitCodeListHeading = "Exit codes:%n",
-    exitCodeList = {"0:every input was read", "1:bad input or options; nothing (more) was written",
-        "2:a usage error (an unknown option, a missing value)",
+    exitCodeList = {"0:every input was read", "1:bad input; nothing (more) was written",
+        "2:a usage error (an unknown option, a missing value, a value the option cannot take)",
         "3:some inputs could not be read (each named on stderr); the others were processed and written"},
     description = "Fine-tune AlexNet's last layers on a folder (or list file, or archive) of labelled images. Each "
         + "epoch ends with validation top-1/top-5 and a checkpoint; a NaN or infinite loss stops the run (exit "
@@ -133,7 +133,7 @@ final class FinetuneCommand implements Callable<Integer> {
       converter = ModelOptions.PrecisionConverter.class,
       description = "Arithmetic of the forward and backward passes: fp32 (default, exact) or bf16 (faster, "
           + "approximate: oneDNN's bfloat16 kernels on cores with avx512_bf16 or AMX, refused elsewhere; the "
-          + "weights and their updates stay fp32). See README, Speed.")
+          + "weights and their updates stay fp32). See docs/building.md, Speed.")
   Precision precision;
 
   @Option(names = "--device", paramLabel = "DEVICE",
@@ -526,22 +526,14 @@ final class FinetuneCommand implements Callable<Integer> {
       m.put("macroF1", finite(metrics.macroF1()));
       List<Map<String, Object>> perClass = new ArrayList<>();
       for (Validation.ClassSummary c : v.perClass()) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("class", classes.get(c.index()));
-        row.put("images", c.images());
-        row.put("top1", finite(c.accuracy()));
-        ClassMetrics.Row mr = metrics.perClass().get(c.index());
-        row.put("precision", mr.precision());
-        row.put("recall", mr.recall());
-        row.put("f1", mr.f1());
-        row.put("mistakenFor", c.mostMistakenFor() < 0 ? null : classes.get(c.mostMistakenFor()));
-        row.put("mistakes", c.mistakes());
-        perClass.add(row);
+        perClass.add(Json.classRow(c.index(), classes.get(c.index()), c.images(), c.accuracy(),
+            metrics.perClass().get(c.index()), c.mostMistakenFor() < 0 ? null : classes.get(c.mostMistakenFor()),
+            c.mistakes()));
       }
       m.put("perClass", perClass);
       m.put("confusion", v.confusion());
     }
-    stdout.println(new ObjectMapper().writeValueAsString(m));
+    stdout.println(Json.of(m));
     stdout.flush();
   }
 
@@ -552,62 +544,62 @@ final class FinetuneCommand implements Callable<Integer> {
 
   private void checkOptions() {
     if (epochs < 1 || batchSize < 1) {
-      throw new IllegalArgumentException("--epochs and --batch-size must be at least 1");
+      throw new UsageError("--epochs and --batch-size must be at least 1");
     }
     if (val != null && valSplit != null) {
-      throw new IllegalArgumentException("give --val or --val-split, not both");
+      throw new UsageError("give --val or --val-split, not both");
     }
     if (valSplit != null && !(valSplit > 0 && valSplit < 1)) {
-      throw new IllegalArgumentException("--val-split must be between 0 and 1, was " + valSplit);
+      throw new UsageError("--val-split must be between 0 and 1, was " + valSplit);
     }
     if (!AlexNetSpec.LAYER_NAMES.containsAll(trainLayers)) {
-      throw new IllegalArgumentException("--train-layers " + String.join(",", trainLayers)
+      throw new UsageError("--train-layers " + String.join(",", trainLayers)
           + ": layers are " + String.join(",", AlexNetSpec.LAYER_NAMES));
     }
     if (!trainLayers.contains("fc8")) {
-      throw new IllegalArgumentException("--train-layers must include fc8: its size is the number of classes");
+      throw new UsageError("--train-layers must include fc8: its size is the number of classes");
     }
     if (workers != null && workers < 1) {
-      throw new IllegalArgumentException("--workers must be at least 1, was " + workers);
+      throw new UsageError("--workers must be at least 1, was " + workers);
     }
     if (keepCheckpoints < 1) {
-      throw new IllegalArgumentException("--keep-checkpoints must be at least 1 (--no-checkpoints writes none)");
+      throw new UsageError("--keep-checkpoints must be at least 1 (--no-checkpoints writes none)");
     }
     if (resume && noCheckpoints) {
-      throw new IllegalArgumentException("--resume needs checkpoints; it cannot go with --no-checkpoints");
+      throw new UsageError("--resume needs checkpoints; it cannot go with --no-checkpoints");
     }
     if ((train == null) == (features == null)) {
-      throw new IllegalArgumentException("give --train (images) or --features (alexnet-spark's pool5 rows), one");
+      throw new UsageError("give --train (images) or --features (alexnet-spark's pool5 rows), one");
     }
     if (features != null) {
       if (val != null || cacheFeatures) {
-        throw new IllegalArgumentException("--features brings pool5 already: use --val-features, not --val, and no "
+        throw new UsageError("--features brings pool5 already: use --val-features, not --val, and no "
             + "--cache-features");
       }
       if (!Trainer.CLASSIFIER_LAYERS.containsAll(trainLayers)) {
-        throw new IllegalArgumentException("--features trains fc6-fc8 only (pool5 comes from the conv layers "
+        throw new UsageError("--features trains fc6-fc8 only (pool5 comes from the conv layers "
             + "Spark ran), but --train-layers is " + String.join(",", trainLayers));
       }
       noAugment = true;   // no image to crop or flip: the rows are the centre crops
     } else if (valFeatures != null) {
-      throw new IllegalArgumentException("--val-features goes with --features");
+      throw new UsageError("--val-features goes with --features");
     }
     if (valFeatures != null && valSplit != null) {
-      throw new IllegalArgumentException("give --val-features or --val-split, not both");
+      throw new UsageError("give --val-features or --val-split, not both");
     }
     if (cacheFeatures && !noAugment) {
-      throw new IllegalArgumentException("--cache-features needs --no-augment: random crops, flips and lighting "
+      throw new UsageError("--cache-features needs --no-augment: random crops, flips and lighting "
           + "change pool5 every epoch, so it cannot be computed once");
     }
     if (cacheFeatures && !Trainer.CLASSIFIER_LAYERS.containsAll(trainLayers)) {
-      throw new IllegalArgumentException("--cache-features trains fc6-fc8 only (pool5 comes from frozen conv "
+      throw new UsageError("--cache-features trains fc6-fc8 only (pool5 comes from frozen conv "
           + "layers), but --train-layers is " + String.join(",", trainLayers));
     }
     if (lrPatience != null && lrStep != null) {
-      throw new IllegalArgumentException("give --lr-patience or --lr-step, not both");
+      throw new UsageError("give --lr-patience or --lr-step, not both");
     }
     if ((lrPatience != null && lrPatience < 0) || (lrStep != null && lrStep < 1)) {
-      throw new IllegalArgumentException("--lr-patience must be >= 0 and --lr-step >= 1");
+      throw new UsageError("--lr-patience must be >= 0 and --lr-step >= 1");
     }
   }
 
@@ -852,9 +844,7 @@ final class FinetuneCommand implements Callable<Integer> {
       }
     }
     NpzWriter.write(out, arrays);
-    String name = out.getFileName().toString();
-    Path labels = out.resolveSibling((name.endsWith(".npz") ? name.substring(0, name.length() - 4) : name)
-        + ".classes.txt");
+    Path labels = Labels.classesFile(out);   // where predict, evaluate and AlexNet.load look for them
     Files.write(labels, classes);
     log.println("saved " + out + " and " + labels);
   }

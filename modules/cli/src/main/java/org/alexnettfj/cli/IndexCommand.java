@@ -18,8 +18,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code alexnet index}: a layer's features of many images, written as an index that {@code similar} searches. */
 @Command(name = "index", mixinStandardHelpOptions = true, exitCodeListHeading = "Exit codes:%n",
-    exitCodeList = {"0:every input was read", "1:bad input or options; nothing (more) was written",
-        "2:a usage error (an unknown option, a missing value)",
+    exitCodeList = {"0:every input was read", "1:bad input; nothing (more) was written",
+        "2:a usage error (an unknown option, a missing value, a value the option cannot take)",
         "3:some inputs could not be read (each named on stderr); the others were indexed"},
     description = "Index images by one layer's features (default fc7) for `alexnet similar`: a folder holding "
         + "features.npy (float32, or float16 with --float16), paths.txt and index.properties (the layer, "
@@ -32,7 +32,7 @@ final class IndexCommand implements Callable<Integer> {
   @Mixin
   ModelOptions model;
 
-  @Option(names = "--layer", defaultValue = "fc7",
+  @Option(names = "--layer", paramLabel = "LAYER", defaultValue = "fc7",
       description = "conv1..conv5, norm1, norm2, pool1, pool2, pool5, fc6, fc7, fc8, prob (default ${DEFAULT-VALUE}).")
   String layer;
 
@@ -47,10 +47,13 @@ final class IndexCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Replace an existing index.")
   boolean force;
 
+  @Option(names = "--json", description = "Print one JSON object: the index written, its rows, layer and width.")
+  boolean json;
+
   @Override
   public Integer call() throws Exception {
     if (model.inputTensor != null) {
-      throw new IllegalArgumentException("--input-tensor has no image paths to index: give IMAGE files or --list");
+      throw new UsageError("--input-tensor has no image paths to index: give IMAGE files or --list");
     }
     List<Path> images = model.imagePaths();
     if (!force && Files.exists(out)) {
@@ -75,6 +78,17 @@ final class IndexCommand implements Callable<Integer> {
       }
     }
     PrintWriter o = spec.commandLine().getOut();
+    if (json) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("output", out.toString());
+      m.put("rows", rows);
+      m.put("layer", layer);
+      m.put("columns", width);
+      m.put("dtype", float16 ? "float16" : "float32");
+      m.put("skipped", skipped);
+      Json.print(o, m);
+      return skipped > 0 ? AlexNetCli.EXIT_SOME_INPUTS_FAILED : 0;
+    }
     o.printf(Locale.ROOT, "indexed %d images by %s (%d values each, %s) in %s%s%n", rows, layer, width,
         float16 ? "float16" : "float32", out, skipped > 0 ? "; " + skipped + " unreadable images skipped" : "");
     o.flush();

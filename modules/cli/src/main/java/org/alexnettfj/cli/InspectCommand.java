@@ -1,7 +1,5 @@
 package org.alexnettfj.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,8 +46,7 @@ final class InspectCommand implements Callable<Integer> {
     List<String> problems = AlexNetWeights.problems(weights, Set.of(), numClasses);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-          .writeValueAsString(report(weights, numClasses, problems)));
+      out.println(Json.of(report(weights, numClasses, problems)));
     } else {
       printTable(out, weights, numClasses, problems);
     }

@@ -1,6 +1,5 @@
 package org.alexnettfj.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,13 +95,13 @@ final class LrFindCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (steps < 5 || batchSize < 1) {
-      throw new IllegalArgumentException("--steps must be at least 5 and --batch-size at least 1");
+      throw new UsageError("--steps must be at least 5 and --batch-size at least 1");
     }
     if (!(minLr > 0) || !(maxLr > minLr)) {
       throw new IllegalArgumentException("need 0 < --min-lr < --max-lr, got " + minLr + " and " + maxLr);
     }
     if (!Trainer.CLASSIFIER_LAYERS.containsAll(trainLayers) || !trainLayers.contains("fc8")) {
-      throw new IllegalArgumentException("--train-layers must be within fc6,fc7,fc8 and include fc8, was "
+      throw new UsageError("--train-layers must be within fc6,fc7,fc8 and include fc8, was "
           + String.join(",", trainLayers));
     }
     PrintWriter out = spec.commandLine().getOut();
@@ -255,7 +254,7 @@ final class LrFindCommand implements Callable<Integer> {
       rows.add(r);
     }
     m.put("steps", rows);
-    out.println(new ObjectMapper().writeValueAsString(m));
+    out.println(Json.of(m));
   }
 
   private static String fmt(double rate) {

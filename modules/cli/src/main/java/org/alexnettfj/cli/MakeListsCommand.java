@@ -9,8 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
@@ -66,10 +68,15 @@ final class MakeListsCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Replace lists already there.")
   boolean force;
 
+  @Option(names = "--json",
+      description = "Print one JSON object: the files written and the images of each class"
+          + " in each.")
+  boolean json;
+
   @Override
   public Integer call() throws Exception {
     if (!(valSplit >= 0 && valSplit < 1)) {
-      throw new IllegalArgumentException("--val-split must be at least 0 and below 1, was " + valSplit);
+      throw new UsageError("--val-split must be at least 0 and below 1, was " + valSplit);
     }
     if (!Files.isDirectory(dir)) {
       throw new FileNotFoundException(dir + ": no such folder");
@@ -118,6 +125,20 @@ final class MakeListsCommand implements Callable<Integer> {
     write(files.get(0), train);
     write(files.get(1), val);
     write(files.get(2), classes);
+    if (json) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("train", Map.of("path", files.get(0).toString(), "images", train.size()));
+      m.put("val", Map.of("path", files.get(1).toString(), "images", val.size()));
+      m.put("classes", Map.of("path", files.get(2).toString(), "count", classes.size()));
+      List<Map<String, Object>> perClass = new ArrayList<>();
+      for (int c = 0; c < classes.size(); c++) {
+        perClass.add(Map.of("index", c, "class", classes.get(c), "train", counts[c][0], "val", counts[c][1]));
+      }
+      m.put("perClass", perClass);
+      m.put("leftOut", ignored.size());
+      Json.print(stdout, m);
+      return 0;
+    }
     stdout.printf(Locale.ROOT, "wrote %s (%d images), %s (%d images) and %s (%d classes)%n", files.get(0),
         train.size(), files.get(1), val.size(), files.get(2), classes.size());
     for (int c = 0; c < classes.size(); c++) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.alexnettfj.data.Mean;
 import org.alexnettfj.data.PreprocessConfig;
+import org.alexnettfj.graph.AlexNetModel;
 import org.alexnettfj.graph.AlexNetPredictor;
 import org.alexnettfj.graph.Precision;
 import org.alexnettfj.graph.Labels;
@@ -28,10 +29,12 @@ final class ModelOptions {
       description = "Pretrained weights (any form `inspect` reads). Default: ${DEFAULT-VALUE}")
   Path weights;
 
-  @Option(names = "--labels", paramLabel = "FILE",
-      description = "Class names, one per line in output order (default: MODEL.classes.txt beside the weights if "
-          + "there is one, as finetune --out writes it; else the 1000 ImageNet classes).")
+  /** The class names, for the commands that print them (predict's --labels). */
   Path labels;
+
+  @Option(names = "--batch-size", paramLabel = "N", defaultValue = "64",
+      description = "Images per forward pass. Default: ${DEFAULT-VALUE}.")
+  int batchSize;
 
   @Option(names = "--mean-image", paramLabel = "MEAN.npy",
       description = "Subtract a per-pixel BGR mean image, (3, H, W) like Caffe's ilsvrc_2012_mean.npy, instead of "
@@ -56,7 +59,7 @@ final class ModelOptions {
   @Option(names = "--precision", paramLabel = "fp32|bf16", defaultValue = "fp32",
       converter = PrecisionConverter.class,
       description = "Arithmetic: fp32 (default, exact) or bf16 (faster, approximate: oneDNN's bfloat16 kernels, on "
-          + "cores with avx512_bf16 or AMX; refused elsewhere). See README, Speed.")
+          + "cores with avx512_bf16 or AMX; refused elsewhere). See docs/building.md, Speed.")
   Precision precision;
 
   /** picocli's converter for {@code --precision}: the values {@link Precision#parse} reads. */
@@ -100,15 +103,25 @@ final class ModelOptions {
   List<Path> images = new ArrayList<>();
 
   AlexNetPredictor predictor() throws IOException {
-    return predictor(weights, labels, meanImage, oversample, threads, placement(), precision);
+    if (batchSize < 1) {
+      throw new UsageError("--batch-size must be at least 1, was " + batchSize);
+    }
+    return predictor(weights, labels, meanImage, oversample, threads, placement(), precision, batchSize);
   }
 
   /** The predictor these options describe; {@code serve} builds its own from the same few options. */
   static AlexNetPredictor predictor(Path weights, Path labels, Path meanImage, boolean oversample, int threads,
       Placement placement, Precision precision) throws IOException {
+    return predictor(weights, labels, meanImage, oversample, threads, placement, precision,
+        AlexNetModel.DEFAULT_MAX_BATCH);
+  }
+
+  /** As above, {@code batchSize} images per forward pass. */
+  static AlexNetPredictor predictor(Path weights, Path labels, Path meanImage, boolean oversample, int threads,
+      Placement placement, Precision precision, int batchSize) throws IOException {
     Inputs.requireWeightsFile(weights);
     AlexNetPredictor.Builder b = AlexNetPredictor.builder().setWeightsFile(weights).optOversample(oversample)
-        .optIntraOpThreads(threads).optPlacement(placement).optPrecision(precision);
+        .optIntraOpThreads(threads).optPlacement(placement).optPrecision(precision).optBatchSize(batchSize);
     if (meanImage != null) {
       b.optPreprocess(PreprocessConfig.NOTEBOOK.toBuilder().mean(Mean.caffeMeanImage(meanImage)).build());
     }
@@ -157,19 +170,19 @@ final class ModelOptions {
   /** --device, or --towers 2 --devices D0,D1, with --cpu-devices; TensorFlow's choice without them. */
   Placement placement() {
     if (devices != null && towers == null) {
-      throw new IllegalArgumentException("--devices goes with --towers 2; for one device use --device");
+      throw new UsageError("--devices goes with --towers 2; for one device use --device");
     }
     Placement p = Placement.DEFAULT;
     if (towers != null) {
       if (towers != 2) {
-        throw new IllegalArgumentException("--towers must be 2, AlexNet's two towers (the paper's two GPUs), was "
+        throw new UsageError("--towers must be 2, AlexNet's two towers (the paper's two GPUs), was "
             + towers + "; for one device use --device");
       }
       if (device != null) {
-        throw new IllegalArgumentException("give --device or --towers 2 --devices D0,D1, not both");
+        throw new UsageError("give --device or --towers 2 --devices D0,D1, not both");
       }
       if (devices == null || devices.size() != 2) {
-        throw new IllegalArgumentException("--towers 2 needs two devices, e.g. --devices /GPU:0,/GPU:1"
+        throw new UsageError("--towers 2 needs two devices, e.g. --devices /GPU:0,/GPU:1"
             + (devices == null ? "" : "; got " + String.join(",", devices)));
       }
       p = Placement.towers(devices.get(0), devices.get(1));
@@ -191,9 +204,7 @@ final class ModelOptions {
 
   /** {@code MODEL.classes.txt} beside {@code MODEL.npz}, as {@code finetune --out} writes them, if it exists. */
   static Path classesBeside(Path weights) {
-    String name = weights.getFileName().toString();
-    int dot = name.lastIndexOf('.');
-    Path names = weights.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ".classes.txt");
+    Path names = Labels.classesFile(weights);
     return Files.isRegularFile(names) ? names : null;
   }
 
@@ -225,7 +236,7 @@ final class ModelOptions {
           + ", expected (N, 227, 227, 3): NHWC, BGR, mean subtracted");
     }
     if (oversample) {
-      throw new IllegalArgumentException("--oversample crops images; it cannot apply to --input-tensor");
+      throw new UsageError("--oversample crops images; it cannot apply to --input-tensor");
     }
     return a;
   }

@@ -1,7 +1,7 @@
 package org.alexnettfj.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,8 +18,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code alexnet predict}: the top ImageNet classes of each image. */
 @Command(name = "predict", mixinStandardHelpOptions = true, exitCodeListHeading = "Exit codes:%n",
-    exitCodeList = {"0:every input was read", "1:bad input or options; nothing (more) was written",
-        "2:a usage error (an unknown option, a missing value)",
+    exitCodeList = {"0:every input was read", "1:bad input; nothing (more) was written",
+        "2:a usage error (an unknown option, a missing value, a value the option cannot take)",
         "3:some inputs could not be read (each named on stderr); the others were processed and written"},
     description = "Print the most probable classes of each image (or of each row of --input-tensor).")
 final class PredictCommand implements Callable<Integer> {
@@ -36,11 +36,17 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON array, an element per input.")
   boolean json;
 
+  @Option(names = "--labels", paramLabel = "FILE",
+      description = "Class names, one per line in output order (default: MODEL.classes.txt beside the weights if "
+          + "there is one, as finetune --out writes it; else the 1000 ImageNet classes).")
+  Path labels;
+
   @Override
   public Integer call() throws Exception {
     if (top < 1) {
-      throw new IllegalArgumentException("--top must be at least 1");
+      throw new UsageError("--top must be at least 1");
     }
+    model.labels = labels;
     var images = model.imagePaths();
     List<Map<String, Object>> report = new ArrayList<>();
     PrintWriter out = spec.commandLine().getOut();
@@ -77,7 +83,7 @@ final class PredictCommand implements Callable<Integer> {
       }
     }
     if (json) {
-      out.println(new ObjectMapper().writeValueAsString(report));
+      out.println(Json.of(report));
     }
     out.flush();
     if (failed[0] > 0) {

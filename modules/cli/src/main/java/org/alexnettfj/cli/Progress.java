@@ -1,5 +1,8 @@
 package org.alexnettfj.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -22,7 +25,32 @@ final class Progress implements ProgressListener, AutoCloseable {
   private Progress(String task, boolean bytes) {
     this.task = task;
     this.bytes = bytes;
-    this.enabled = System.console() != null;
+    this.enabled = onTerminal();
+  }
+
+  /**
+   * Whether stderr, where the bar draws, is a terminal. The launcher knows ({@code -Dalexnet.progress=1|0}, from
+   * bash's {@code -t 2}); without it, where fd 2 points (Linux); else no bar. {@code System.console()} would
+   * test stdin and stdout instead: a bar's escapes in {@code 2>log}, and none on the terminal with {@code >out}.
+   */
+  static boolean onTerminal() {
+    return drawOn(System.getProperty("alexnet.progress"), stderrTarget());
+  }
+
+  /** The rule of {@link #onTerminal}: the launcher's word if it gave one, else fd 2's target. */
+  static boolean drawOn(String launcherSays, String fd2Target) {
+    if (launcherSays != null) {
+      return launcherSays.equals("1") || launcherSays.equalsIgnoreCase("true");
+    }
+    return fd2Target != null && (fd2Target.startsWith("/dev/pts/") || fd2Target.startsWith("/dev/tty"));
+  }
+
+  private static String stderrTarget() {
+    try {
+      return Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      return null;   // not Linux, or not allowed: no bar
+    }
   }
 
   /** For reading files: counts MiB. */

@@ -76,7 +76,7 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (maxBatch < 1 || maxBatch > AlexNetModel.DEFAULT_MAX_BATCH) {
-      throw new IllegalArgumentException("--max-batch must be 1 to " + AlexNetModel.DEFAULT_MAX_BATCH + ", was "
+      throw new UsageError("--max-batch must be 1 to " + AlexNetModel.DEFAULT_MAX_BATCH + ", was "
           + maxBatch);
     }
     PrintWriter err = spec.commandLine().getErr();

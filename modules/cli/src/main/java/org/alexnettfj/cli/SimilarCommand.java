@@ -1,6 +1,5 @@
 package org.alexnettfj.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -29,8 +28,8 @@ import picocli.CommandLine.Spec;
  * oversampling, unless given here.
  */
 @Command(name = "similar", mixinStandardHelpOptions = true, exitCodeListHeading = "Exit codes:%n",
-    exitCodeList = {"0:every query was read", "1:bad input or options; nothing was written",
-        "2:a usage error (an unknown option, a missing value)",
+    exitCodeList = {"0:every query was read", "1:bad input; nothing was written",
+        "2:a usage error (an unknown option, a missing value, a value the option cannot take)",
         "3:some queries could not be read (each named on stderr and as an error element); the others were answered"},
     description = "Print each query image's k nearest images in an index (written by `alexnet index`, or a "
         + "`features` .npy with its .txt), with distances; --json for one array, --html for a contact "
@@ -69,15 +68,15 @@ final class SimilarCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (k < 1) {
-      throw new IllegalArgumentException("-k must be at least 1, was " + k);
+      throw new UsageError("-k must be at least 1, was " + k);
     }
     NearestNeighbours.Metric m = switch (metric.toLowerCase(Locale.ROOT)) {
       case "euclidean" -> NearestNeighbours.Metric.EUCLIDEAN;
       case "cosine" -> NearestNeighbours.Metric.COSINE;
-      default -> throw new IllegalArgumentException("--metric " + metric + ": euclidean or cosine");
+      default -> throw new UsageError("--metric " + metric + ": euclidean or cosine");
     };
     if (model.inputTensor != null) {
-      throw new IllegalArgumentException("--input-tensor: give the query images themselves");
+      throw new UsageError("--input-tensor: give the query images themselves");
     }
     List<Path> queries = model.imagePaths();
     PrintWriter out = spec.commandLine().getOut();
@@ -200,6 +199,6 @@ final class SimilarCommand implements Callable<Integer> {
       }
       all.add(e);
     }
-    out.println(new ObjectMapper().writeValueAsString(all));
+    out.println(Json.of(all));
   }
 }

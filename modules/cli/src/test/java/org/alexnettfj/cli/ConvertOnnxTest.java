@@ -61,7 +61,7 @@ class ConvertOnnxTest {
     assertThat(mini.err()).contains("conv1");
     Run batch = Run.of("convert", "../weights/src/test/resources/fixtures/bvlc-mini-py2.npy", out.toString(),
         "--batch", "0");
-    assertThat(batch.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
+    assertThat(batch.code()).isEqualTo(AlexNetCli.EXIT_USAGE);
     assertThat(batch.err().strip()).isEqualTo("alexnet convert: --batch 0: give a size of at least 1, or dynamic");
     assertThat(out).doesNotExist();
   }

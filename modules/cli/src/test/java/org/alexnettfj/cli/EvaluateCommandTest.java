@@ -158,9 +158,9 @@ class EvaluateCommandTest {
     assertThat(json.get("images").asInt()).isEqualTo(e.images());
     assertThat(json.get("top1").asDouble()).as("top-1").isCloseTo((double) e.top1() / e.images(), within(1e-12));
     assertThat(json.get("top5").asDouble()).as("top-5").isCloseTo((double) e.top5() / e.images(), within(1e-12));
-    assertThat(json.get("classes")).hasSize(e.perClass().size());
-    for (JsonNode c : json.get("classes")) {
-      String name = c.get("name").asText();
+    assertThat(json.get("perClass")).hasSize(e.perClass().size());
+    for (JsonNode c : json.get("perClass")) {
+      String name = c.get("class").asText();
       int[] t = e.perClass().get(name);
       assertThat(c.get("images").asInt()).as("images of %s", name).isEqualTo(t[0]);
       assertThat(c.get("top1").asDouble()).as("top-1 of %s", name).isCloseTo((double) t[1] / t[0], within(1e-12));
@@ -177,14 +177,14 @@ class EvaluateCommandTest {
           : 2 * precision * recall / (precision + recall), within(1e-12));
       Map<String, Integer> wrong = e.mistakes().getOrDefault(name, Map.of());
       if (wrong.isEmpty()) {
-        assertThat(c.get("mostConfusedWith").isNull()).as("%s: no mistakes", name).isTrue();
+        assertThat(c.get("mistakenFor").isNull()).as("%s: no mistakes", name).isTrue();
       } else {
         int most = wrong.values().stream().mapToInt(Integer::intValue).max().orElseThrow();
         String first = wrong.entrySet().stream().filter(x -> x.getValue() == most).map(Map.Entry::getKey)
             .findFirst().orElseThrow();   // names c0..c5 sort as their indices
-        assertThat(c.get("mostConfusedWith").asText()).as("most confused with, for %s: %s", name, wrong)
+        assertThat(c.get("mistakenFor").asText()).as("most confused with, for %s: %s", name, wrong)
             .isEqualTo(first);
-        assertThat(c.get("confusedCount").asInt()).isEqualTo(most);
+        assertThat(c.get("mistakes").asInt()).isEqualTo(most);
       }
     }
   }
@@ -253,7 +253,7 @@ class EvaluateCommandTest {
     assertMatches(json, e);
     assertThat(json.get("skipped").asInt()).isZero();
     assertThat(json.get("imagesPerSecond").asDouble()).isPositive();
-    assertThat(json.get("classes").get(0).get("name").asText()).as("names from model.classes.txt").isEqualTo("c0");
+    assertThat(json.get("perClass").get(0).get("class").asText()).as("names from model.classes.txt").isEqualTo("c0");
 
     Run text = Run.of("evaluate", "--weights", model.toString(), "--data", val.toString(), "--threads", "2");
     assertThat(text.code()).isZero();

@@ -350,9 +350,9 @@ class FinetuneCommandTest {
     Run conv = Run.of("finetune", "--train", dir.resolve("train").toString(), "--cache-features", "--no-augment",
         "--train-layers", "conv5,fc6,fc7,fc8");
 
-    assertThat(augmented.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
+    assertThat(augmented.code()).isEqualTo(AlexNetCli.EXIT_USAGE);
     assertThat(augmented.err()).contains("--cache-features needs --no-augment");
-    assertThat(conv.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
+    assertThat(conv.code()).isEqualTo(AlexNetCli.EXIT_USAGE);
     assertThat(conv.err()).contains("--cache-features trains fc6-fc8 only").contains("conv5,fc6,fc7,fc8");
   }
 
@@ -373,7 +373,7 @@ class FinetuneCommandTest {
     writeTwoClasses(dir.resolve("train"), 2);
     Run r = Run.of("finetune", "--train", dir.resolve("train").toString(), option, value);
 
-    assertThat(r.code()).as("exit code for %s %s", option, value).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
+    assertThat(r.code()).as("exit code for %s %s", option, value).isEqualTo(AlexNetCli.EXIT_USAGE);
     assertThat(r.err()).contains(message);
   }
 

@@ -134,7 +134,7 @@ class MakeListsCommandTest {
     assertThat(missing.err().strip()).isEqualTo("alexnet make-lists: " + dir.resolve("nowhere") + ": no such folder");
 
     Run split = Run.of("make-lists", dir.toString(), "--val-split", "1");
-    assertThat(split.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
+    assertThat(split.code()).isEqualTo(AlexNetCli.EXIT_USAGE);
     assertThat(split.err()).contains("--val-split must be at least 0 and below 1");
   }
 }

@@ -74,7 +74,7 @@ class PicturesCommandsTest {
     assertThat(conv2.out()).contains("256 kernels of 5x5x48").contains("first input channel");
     Run fc = Run.of("filters", "--weights", weights.toString(), "--layer", "fc6", "--out",
         tmp.resolve("fc6.png").toString());
-    assertThat(fc.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
+    assertThat(fc.code()).as("a layer filters cannot draw: a usage error").isEqualTo(AlexNetCli.EXIT_USAGE);
     assertThat(fc.err()).contains("--layer fc6: convolution layers are conv1");
     Run none = Run.of("filters", "--weights", tmp.resolve("bvlc_alexnet.npy").toString(), "--out",
         tmp.resolve("x.png").toString());

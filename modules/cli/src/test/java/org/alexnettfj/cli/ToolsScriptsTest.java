@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.alexnettfj.weights.NpzWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -82,5 +83,39 @@ class ToolsScriptsTest {
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err().strip()).isEqualTo("make-lists: " + missing + ": no such folder (expected a folder of class "
         + "folders, or of class.N.jpg with --by-prefix)");
+  }
+
+  /** TensorFlow's native lines that TF_CPP_MIN_LOG_LEVEL=2 does not silence. */
+  private static final List<String> TF_NOISE = List.of("absl::InitializeLog", "mlir_graph_optimization_pass");
+
+  private Result runJava(boolean throughLauncher, String... cliArgs) throws IOException, InterruptedException {
+    // the launchers' run_java, on this test's class path: tools/alexnet itself would build the CLI with Maven
+    List<String> command = new ArrayList<>(List.of("bash", "-c", throughLauncher
+        ? "source \"$1\"; shift; run_java java -cp \"$1\" -- org.alexnettfj.cli.AlexNetCli \"${@:2}\""
+        : "shift; TF_CPP_MIN_LOG_LEVEL=2 exec java -cp \"$1\" org.alexnettfj.cli.AlexNetCli \"${@:2}\"",
+        "bash", TOOLS.resolve("lib/run-java.sh").toString(), System.getProperty("java.class.path")));
+    command.addAll(List.of(cliArgs));
+    Path out = dir.resolve("java.out");
+    Path err = dir.resolve("java.err");
+    Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("the CLI finishes").isTrue();
+    return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+  }
+
+  @Test
+  void theLauncherKeepsTensorFlowsNoiseOffStderrAndTheExitCode() throws Exception {
+    Path weights = dir.resolve("random.npz");
+    NpzWriter.write(weights, RandomWeights.alexNet(1000, 3, 0.01));
+    Path missing = dir.resolve("missing.jpg");
+    String[] args = {"predict", "--weights", weights.toString(), "--json", missing.toString()};
+
+    Result plain = runJava(false, args);
+    Result launched = runJava(true, args);
+
+    assertThat(plain.err()).as("without the filter TensorFlow logs these").contains(TF_NOISE.get(1));
+    assertThat(launched.code()).as("some inputs unreadable, through the launcher").isEqualTo(3);
+    assertThat(launched.err()).contains("alexnet predict: skipped " + missing).doesNotContain(TF_NOISE);
+    assertThat(launched.out()).as("stdout untouched").isEqualTo(plain.out()).contains("\"error\"");
+    assertThat(runJava(true, "predict", "--top", "0", missing.toString()).code()).as("a usage error").isEqualTo(2);
   }
 }
