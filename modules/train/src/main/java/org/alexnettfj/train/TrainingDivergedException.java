@@ -1,7 +1,7 @@
 package org.alexnettfj.train;
 
 /**
- * A fine-tuning run stopped because the loss, or a trained variable, stopped being finite. The message names the
+ * Thrown by {@link FineTuning#run()} when the loss, or a trained variable, stops being finite. The message names the
  * epoch, the global step and the last good checkpoint; {@link #result()} is the run up to there, with
  * {@link FineTuning.Result#stoppedEarly()} set.
  */

@@ -22,7 +22,7 @@ import org.alexnettfj.weights.WeightArray;
 public interface TrainingListener {
 
   /**
-   * Before the first step.
+   * What {@link #onStart} is told, before the first step.
    *
    * @param trainer the model being trained: {@link Trainer#graphDef()} for a graph view
    * @param firstEpoch the epoch this run starts with (greater than 1 when resumed)
@@ -37,7 +37,7 @@ public interface TrainingListener {
   }
 
   /**
-   * After each SGD step.
+   * What {@link #onStep} is told after each SGD step.
    *
    * @param epoch the epoch being trained, from 1
    * @param epochs the last epoch
@@ -55,7 +55,7 @@ public interface TrainingListener {
   }
 
   /**
-   * After an epoch's training and validation, before its checkpoint is written.
+   * What {@link #onEpoch} is told after an epoch's training and validation, before its checkpoint is written.
    *
    * @param epoch the epoch just ended, from 1
    * @param epochs the last epoch

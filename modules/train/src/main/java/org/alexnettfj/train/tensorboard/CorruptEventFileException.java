@@ -3,8 +3,8 @@ package org.alexnettfj.train.tensorboard;
 import java.io.IOException;
 
 /**
- * An event file whose record at {@link #offset()} fails a CRC or does not hold an {@code Event}: the message names
- * the file and the byte offset of the record, e.g.
+ * Thrown by {@link EventFileReader} when an event file's record at {@link #offset()} fails a CRC or does not hold
+ * an {@code Event}: the message names the file and the byte offset of the record, e.g.
  * {@code "runs/fc8/events.out.tfevents.1700000000.host: record at byte 1234: data CRC mismatch (...)"}.
  */
 public class CorruptEventFileException extends IOException {

@@ -47,7 +47,7 @@ public final class EventFileReader implements AutoCloseable {
   }
 
   /**
-   * A {@code simple_value} summary value.
+   * A scalar read back: a {@code simple_value} summary value with its event's step and time.
    *
    * @param step the event's step (for a fine-tuning run: the global step)
    * @param wallTime the event's time, seconds since the epoch
@@ -57,7 +57,7 @@ public final class EventFileReader implements AutoCloseable {
   }
 
   /**
-   * A {@code histo} summary value.
+   * A histogram read back: a {@code histo} summary value with its event's step and time.
    *
    * @param step the event's step
    * @param wallTime the event's time, seconds since the epoch
