@@ -22,18 +22,39 @@ import org.alexnettfj.data.train.BatchPipeline;
  */
 public interface BatchSource {
 
-  /** Examples in an epoch, for progress and ETA (an epoch yields fewer if some cannot be read). */
+  /**
+   * Examples in an epoch, for progress and ETA.
+   *
+   * @return the examples an epoch would give if every one could be read (it yields fewer if some cannot)
+   */
   int size();
 
-  /** The batches of epoch {@code epoch}, counted from 0. */
+  /**
+   * The batches of one epoch; the same ones, in the same order, each time it is asked for.
+   *
+   * @param epoch the epoch, counted from 0
+   * @return an iterator over its batches, which the caller closes
+   */
   Epoch epoch(int epoch);
 
   /**
    * {@code size()} examples: their values in a row, as {@link Trainer#step} takes them, their labels, and the
    * images they came from (for reports; empty when the source does not name them).
+   *
+   * @param inputs {@code size() * }{@link Trainer#inputValues()} values, example after example (not copied)
+   * @param labels each example's class index (not copied)
+   * @param sources each example's image, or empty; copied
    */
   record Batch(float[] inputs, int[] labels, List<String> sources) {
 
+    /**
+     * Checks the parts.
+     *
+     * @param inputs the examples' values, not null
+     * @param labels their labels, not null
+     * @param sources one per label, or empty
+     * @throws IllegalArgumentException if {@code sources} is neither empty nor one per label
+     */
     public Batch {
       Objects.requireNonNull(inputs, "inputs");
       Objects.requireNonNull(labels, "labels");
@@ -43,31 +64,63 @@ public interface BatchSource {
       }
     }
 
-    /** Examples without names. */
+    /**
+     * Examples without names.
+     *
+     * @param inputs the examples' values, as for the canonical constructor
+     * @param labels their labels
+     */
     public Batch(float[] inputs, int[] labels) {
       this(inputs, labels, List.of());
     }
 
-    /** The image of example {@code i}, or "" when unnamed. */
+    /**
+     * The image of one example, for reports.
+     *
+     * @param i the example, in {@code [0, size())}
+     * @return its source, or "" when the batch names none
+     */
     public String source(int i) {
       return sources.isEmpty() ? "" : sources.get(i);
     }
 
+    /**
+     * The examples in this batch.
+     *
+     * @return the number of labels
+     */
     public int size() {
       return labels.length;
     }
   }
 
-  /** Examples an epoch left out (unreadable images): how many, and the first few as {@code "path (reason)"}. */
+  /**
+   * Examples an epoch left out (unreadable images): how many, and the first few as {@code "path (reason)"}.
+   *
+   * @param count how many were left out
+   * @param first the first few, {@code "path (reason)"}; copied
+   */
   record Skipped(int count, List<String> first) {
 
+    /** Nothing left out. */
     public static final Skipped NONE = new Skipped(0, List.of());
 
+    /**
+     * Copies the list.
+     *
+     * @param count how many were left out
+     * @param first the first few; copied
+     */
     public Skipped {
       first = List.copyOf(first);
     }
 
-    /** What a {@link BatchPipeline} (or a feature cache built by one) left out. */
+    /**
+     * What a {@link BatchPipeline} (or a feature cache built by one) left out.
+     *
+     * @param report the pipeline's report of an epoch
+     * @return its skipped count and first skipped items
+     */
     public static Skipped of(BatchPipeline.EpochReport report) {
       List<String> first = new ArrayList<>();
       report.firstSkipped().forEach(s -> first.add(s.source() + " (" + s.reason() + ")"));
@@ -75,10 +128,14 @@ public interface BatchSource {
     }
   }
 
-  /** One epoch's batches. Closing it cancels work done ahead. */
+  /** One epoch's batches, for one thread. Closing it cancels work done ahead; it throws nothing. */
   interface Epoch extends Iterator<Batch>, AutoCloseable {
 
-    /** What was left out so far; all of it once {@link #hasNext()} is false. */
+    /**
+     * What was left out so far; all of it once {@link #hasNext()} is false.
+     *
+     * @return the skipped examples; {@link Skipped#NONE} by default
+     */
     default Skipped skipped() {
       return Skipped.NONE;
     }
@@ -88,7 +145,12 @@ public interface BatchSource {
     }
   }
 
-  /** The batches of {@code pipeline}: its images, NHWC, and labels; its unreadable images are reported. */
+  /**
+   * The batches of {@code pipeline}: its images, NHWC, and labels; its unreadable images are reported.
+   *
+   * @param pipeline the pipeline, still owned (and closed) by the caller
+   * @return a source whose epoch {@code e} is the pipeline's epoch {@code e}
+   */
   static BatchSource of(BatchPipeline pipeline) {
     int size = pipeline.order(0).length;
     return new BatchSource() {
@@ -129,6 +191,9 @@ public interface BatchSource {
   /**
    * The pool5 features of {@code cache}, for a {@link Trainer.Input#POOL5} trainer: its batches in its per-epoch
    * order. Its unreadable images were reported when it was built ({@link FeatureCache#report()}).
+   *
+   * @param cache the cache, still owned (and closed) by the caller
+   * @return a source of pool5 rows, {@link FeatureCache#VALUES} values per example
    */
   static BatchSource of(FeatureCache cache) {
     return of(cache.size(), epoch -> {
@@ -148,7 +213,13 @@ public interface BatchSource {
     });
   }
 
-  /** {@code size} examples an epoch, batches from {@code epochs} (called with the epoch, from 0). */
+  /**
+   * A source from a function of the epoch; nothing is reported as skipped.
+   *
+   * @param size examples an epoch, for progress
+   * @param epochs gives epoch {@code e}'s batches (called with {@code e}, from 0), the same each time
+   * @return the source
+   */
   static BatchSource of(int size, IntFunction<? extends Iterator<Batch>> epochs) {
     return new BatchSource() {
       @Override

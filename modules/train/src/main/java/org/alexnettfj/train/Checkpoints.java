@@ -35,6 +35,8 @@ import org.alexnettfj.graph.TfCheckpoint;
  * Path written = ckpts.write(trainer, state);                  // checkpoints/ckpt-<epoch>
  * Optional<Path> resumeFrom = ckpts.latest();
  * }</pre>
+ *
+ * <p>Not thread-safe, and one process at a time per folder: writes are not locked.
  */
 public final class Checkpoints {
 
@@ -58,20 +60,42 @@ public final class Checkpoints {
     this.keep = keep;
   }
 
-  /** Checkpoints in {@code dir} (made when the first is written), keeping the last {@code keep} and the best. */
+  /**
+   * Checkpoints in {@code dir}, keeping the last {@code keep} and the best. Nothing is read or written yet.
+   *
+   * @param dir the folder, created when the first checkpoint is written
+   * @param keep how many of the latest epochs to keep, at least 1
+   * @return the folder's checkpoints
+   * @throws IllegalArgumentException if {@code keep} is below 1
+   */
   public static Checkpoints in(Path dir, int keep) {
     return new Checkpoints(dir, keep);
   }
 
+  /**
+   * The checkpoint folder.
+   *
+   * @return its absolute, normalised path
+   */
   public Path directory() {
     return dir;
   }
 
+  /**
+   * How many of the latest epochs' checkpoints are kept, besides the best.
+   *
+   * @return at least 1
+   */
   public int keep() {
     return keep;
   }
 
-  /** The prefix of epoch {@code epoch}'s checkpoint (counted from 1). */
+  /**
+   * The prefix of an epoch's checkpoint, whether it exists or not.
+   *
+   * @param epoch the epoch, counted from 1
+   * @return {@code <directory>/ckpt-<epoch>}, without the {@code .index} suffix
+   */
   public Path prefix(int epoch) {
     return dir.resolve(NAME_PREFIX + epoch);
   }
@@ -79,7 +103,9 @@ public final class Checkpoints {
   /**
    * The checkpoint the {@code checkpoint} file names as latest; empty when there is no such file.
    *
+   * @return the latest checkpoint's prefix, e.g. {@code <directory>/ckpt-7}
    * @throws FileNotFoundException if the file names a checkpoint whose index is missing
+   * @throws IOException if the {@code checkpoint} file cannot be read or is not TensorFlow's
    */
   public Optional<Path> latest() throws IOException {
     Optional<List<Path>> pointer = readPointer();
@@ -94,17 +120,32 @@ public final class Checkpoints {
     return Optional.of(latest);
   }
 
-  /** The checkpoints the {@code checkpoint} file lists, oldest first; empty without the file. */
+  /**
+   * The checkpoints the {@code checkpoint} file lists: the last {@code keep} and the best.
+   *
+   * @return their prefixes, oldest first; empty without the file
+   * @throws IOException if the {@code checkpoint} file cannot be read or is not TensorFlow's
+   */
   public List<Path> kept() throws IOException {
     return readPointer().map(l -> l.subList(1, l.size())).orElse(List.of());
   }
 
-  /** Whether the folder holds no checkpoint of ours: no {@code checkpoint} file and no {@code ckpt-N.index}. */
+  /**
+   * Whether the folder holds no checkpoint of ours, e.g. before starting a run afresh.
+   *
+   * @return true when there is no {@code checkpoint} file and no {@code ckpt-N.index} (or no folder)
+   * @throws IOException if the folder cannot be listed
+   */
   public boolean isEmpty() throws IOException {
     return !Files.exists(dir.resolve(POINTER)) && ours().isEmpty();
   }
 
-  /** Deletes the {@code checkpoint} file, every {@code ckpt-N} checkpoint and leftovers of interrupted writes. */
+  /**
+   * Deletes the {@code checkpoint} file, every {@code ckpt-N} checkpoint and leftovers of interrupted writes; other
+   * files stay.
+   *
+   * @throws IOException if a file cannot be deleted
+   */
   public void clear() throws IOException {
     Files.deleteIfExists(dir.resolve(POINTER));
     for (Path prefix : ours()) {
@@ -117,8 +158,12 @@ public final class Checkpoints {
    * Writes epoch {@code state.epoch()}'s checkpoint of {@code trainer}, then points the {@code checkpoint} file at
    * it, then deletes the checkpoints no longer kept.
    *
+   * @param trainer the trainer whose variables, velocities and state are saved
+   * @param state the run's state after the epoch; its epoch names the checkpoint
    * @return the new checkpoint's prefix
    * @throws ArithmeticException if a trained variable is not finite; nothing is written or deleted
+   * @throws IllegalArgumentException if {@code state.epoch()} is below 1
+   * @throws IOException if the folder, checkpoint or {@code checkpoint} file cannot be written
    */
   public Path write(Trainer trainer, TrainingState state) throws IOException {
     if (state.epoch() < 1) {
@@ -147,7 +192,12 @@ public final class Checkpoints {
     return prefix;
   }
 
-  /** The epoch in a checkpoint's name, {@code ckpt-7} → 7; -1 for any other name. */
+  /**
+   * The epoch in a checkpoint's name.
+   *
+   * @param prefix a checkpoint prefix; only its file name is looked at
+   * @return the epoch, {@code ckpt-7} → 7; -1 for any other name
+   */
   public static int epochOf(Path prefix) {
     Matcher m = EPOCH.matcher(prefix.getFileName().toString());
     return m.matches() ? Integer.parseInt(m.group(1)) : -1;

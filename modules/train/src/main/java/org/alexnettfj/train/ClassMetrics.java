@@ -14,22 +14,47 @@ import java.util.List;
  * over those few.
  *
  * @param perClass one row per class, in class order
+ * @param macroPrecision mean precision over the classes with images; NaN if none has
+ * @param macroRecall mean recall over the classes with images; NaN if none has
+ * @param macroF1 mean F1 over the classes with images; NaN if none has
  */
 public record ClassMetrics(List<Row> perClass, double macroPrecision, double macroRecall, double macroF1) {
 
   /**
    * One class: its images ({@code support}), how many of them were called it ({@code truePositives}), how many
    * images were called it in all ({@code predicted}), and the three ratios.
+   *
+   * @param index the class index
+   * @param support its images
+   * @param truePositives its images predicted as it
+   * @param predicted images predicted as it in all
+   * @param precision {@code truePositives / predicted}; 0 when {@code predicted} is 0
+   * @param recall {@code truePositives / support}; 0 when {@code support} is 0
+   * @param f1 the harmonic mean of precision and recall; 0 when both are 0
    */
   public record Row(int index, long support, long truePositives, long predicted, double precision, double recall,
       double f1) {
   }
 
+  /**
+   * Copies the rows.
+   *
+   * @param perClass one row per class; copied
+   * @param macroPrecision mean precision
+   * @param macroRecall mean recall
+   * @param macroF1 mean F1
+   */
   public ClassMetrics {
     perClass = List.copyOf(perClass);
   }
 
-  /** The metrics of {@code confusion}, square, rows the true classes. */
+  /**
+   * The metrics of a confusion matrix, e.g. {@link Validation#confusion()}.
+   *
+   * @param confusion square counts, {@code confusion[truth][predicted]}
+   * @return one row per class and the macro averages
+   * @throws IllegalArgumentException if the matrix is not square
+   */
   public static ClassMetrics of(long[][] confusion) {
     int n = confusion.length;
     long[] predicted = new long[n];

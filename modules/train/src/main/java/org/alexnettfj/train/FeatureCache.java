@@ -113,59 +113,124 @@ public final class FeatureCache implements AutoCloseable {
     this.report = report;
   }
 
+  /**
+   * Starts configuring a cache.
+   *
+   * @return a new builder with the defaults
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** pool5 rows computed elsewhere: {@link #forEach} hands each item of the dataset its values once. */
+  /**
+   * pool5 rows computed elsewhere, for {@link Builder#setPrecomputed}: {@link #forEach} hands each item of the
+   * dataset its values once.
+   */
   @FunctionalInterface
   public interface Pool5Rows {
-    /** Calls {@code sink} with each item's index in the dataset and its {@value #VALUES} pool5 values. */
+    /**
+     * Calls {@code sink} with each item's index in the dataset and its {@value #VALUES} pool5 values, once per
+     * item, in any order; called once, on the thread running {@link Builder#build()}.
+     *
+     * @param sink takes the rows; it throws {@link IllegalArgumentException} for a row of the wrong length or an
+     *     item given twice
+     * @throws IOException if the rows cannot be read, or the cache's temporary file cannot be written
+     */
     void forEach(Sink sink) throws IOException;
 
-    /** Receives the rows. */
+    /** Receives the rows: stores each into the cache as it arrives. */
     @FunctionalInterface
     interface Sink {
+      /**
+       * Stores one item's row; the array is copied.
+       *
+       * @param item the item's index in the dataset, in {@code [0, dataset.size())}
+       * @param pool5 its {@value FeatureCache#VALUES} pool5 values, flattened (h, w, c)
+       * @throws IOException if the cache's temporary file cannot be written
+       */
       void accept(int item, float[] pool5) throws IOException;
     }
   }
 
-  /** One batch of cached images: {@code size()} rows of {@value #VALUES} floats, with labels and sources. */
+  /**
+   * One batch of cached images: {@code size()} rows of {@value #VALUES} floats, with labels and sources.
+   *
+   * @param epoch the epoch it belongs to
+   * @param index its position in the epoch, from 0
+   * @param features {@code size() * }{@value #VALUES} pool5 values, row after row, a new array
+   * @param labels each row's class index
+   * @param sources each row's image source, unmodifiable
+   */
   public record Batch(int epoch, int index, float[] features, int[] labels, List<String> sources) {
 
+    /**
+     * The images in this batch: the cache's batch size, or fewer in an epoch's last batch.
+     *
+     * @return the number of rows
+     */
     public int size() {
       return labels.length;
     }
   }
 
-  /** Images cached (the dataset's, less the ones that could not be read). */
+  /**
+   * Images cached (the dataset's, less the ones that could not be read).
+   *
+   * @return the number of rows
+   */
   public int size() {
     return labels.length;
   }
 
-  /** Cached image {@code row}'s label; rows are in dataset order. */
+  /**
+   * Cached image {@code row}'s label; rows are in dataset order.
+   *
+   * @param row in {@code [0, size())}
+   * @return the class index
+   */
   public int label(int row) {
     return labels[row];
   }
 
-  /** Where cached image {@code row} came from (the dataset item's source). */
+  /**
+   * Where cached image {@code row} came from.
+   *
+   * @param row in {@code [0, size())}
+   * @return the dataset item's source
+   */
   public String source(int row) {
     return sources.get(row);
   }
 
-  /** Cached image {@code row}'s pool5 features, {@value #VALUES} floats. */
+  /**
+   * Cached image {@code row}'s pool5 features.
+   *
+   * @param row in {@code [0, size())}
+   * @return a new array of {@value #VALUES} floats, flattened (h, w, c)
+   * @throws IndexOutOfBoundsException if {@code row} is out of range
+   * @throws IllegalStateException if the cache is closed
+   * @throws UncheckedIOException if the temporary file cannot be read
+   */
   public float[] features(int row) {
     float[] out = new float[VALUES];
     read(row, out, 0);
     return out;
   }
 
-  /** What computing the cache met: images cached and the unreadable ones skipped (count and the first few). */
+  /**
+   * What computing the cache met.
+   *
+   * @return images cached and the unreadable ones skipped (count and the first few with reasons)
+   */
   public BatchPipeline.EpochReport report() {
     return report;
   }
 
-  /** True when the features are in memory, false when in a temporary file. */
+  /**
+   * Where the features are held, as {@link Builder#optMemoryLimit} decided.
+   *
+   * @return true when in memory, false when in a temporary file
+   */
   public boolean inMemory() {
     return memory != null;
   }
@@ -173,12 +238,18 @@ public final class FeatureCache implements AutoCloseable {
   /**
    * The temporary file holding the features, or null when they are in memory. Where the OS allows it the file is
    * unlinked as soon as it is open (only this process can reach it): the path says where the space is taken.
+   *
+   * @return the file's path, or null
    */
   public Path file() {
     return file;
   }
 
-  /** Batch size of {@link #epoch}. */
+  /**
+   * Batch size of {@link #epoch}.
+   *
+   * @return images per batch but the last of an epoch
+   */
   public int batchSize() {
     return batchSize;
   }
@@ -186,6 +257,9 @@ public final class FeatureCache implements AutoCloseable {
   /**
    * The positions of the cached rows in epoch {@code epoch}'s order: the {@link BatchPipeline#order pipeline's}
    * for the same dataset, seed and shuffle, without the skipped items.
+   *
+   * @param epoch the epoch, from 0
+   * @return a new array of {@link #size()} rows
    */
   public int[] order(int epoch) {
     int[] items = orderSource.order(epoch);
@@ -199,7 +273,15 @@ public final class FeatureCache implements AutoCloseable {
     return rows;
   }
 
-  /** The batches of epoch {@code epoch}, read as they are asked for. */
+  /**
+   * The batches of epoch {@code epoch}, read as they are asked for. Each call gives an independent iterator; one
+   * iterator is for one thread.
+   *
+   * @param epoch the epoch, from 0: it picks the order
+   * @return the epoch's batches, every cached image once; {@code next()} throws {@link IllegalStateException}
+   *     once the cache is closed
+   * @throws IllegalStateException if the cache is closed
+   */
   public Iterator<Batch> epoch(int epoch) {
     requireOpen();
     int[] order = order(epoch);
@@ -262,7 +344,11 @@ public final class FeatureCache implements AutoCloseable {
     }
   }
 
-  /** Deletes the temporary file, if any. Idempotent. */
+  /**
+   * Deletes the temporary file, if any; the cache can no longer be read. Idempotent.
+   *
+   * @throws IOException if the file cannot be closed or deleted
+   */
   @Override
   public void close() throws IOException {
     if (closed) {
@@ -309,12 +395,21 @@ public final class FeatureCache implements AutoCloseable {
      * Takes each item's pool5 from {@code rows} (computed elsewhere, e.g. by {@code alexnet-spark features --layer
      * pool5}) instead of computing it: no conv layers are run, and no source of them is needed. The cache then
      * serves the same batches as one computed from the images of the same dataset.
+     *
+     * @param rows every dataset item's pool5 values
+     * @return this builder
      */
     public Builder setPrecomputed(Pool5Rows rows) {
       this.precomputed = rows;
       return this;
     }
 
+    /**
+     * The images to cache, with their labels; required.
+     *
+     * @param dataset the dataset whose every item gets a row (less unreadable images)
+     * @return this builder
+     */
     public Builder setDataset(Dataset dataset) {
       this.dataset = dataset;
       return this;
@@ -323,13 +418,20 @@ public final class FeatureCache implements AutoCloseable {
     /**
      * conv1 … conv5 from pretrained weights; a skipped conv layer gets {@link FreshInit}'s values for
      * {@link #optSeed}, as a {@link Trainer} with the same weights and seed has it.
+     *
+     * @param weights the loaded weights; only conv1 … conv5 are used
+     * @return this builder
      */
     public Builder setWeights(AlexNetWeights weights) {
       this.weights = weights;
       return this;
     }
 
-    /** conv1 … conv5 fresh from {@link #optSeed} ({@link FreshInit}), as a fresh {@link Trainer} has them. */
+    /**
+     * conv1 … conv5 fresh from {@link #optSeed} ({@link FreshInit}), as a fresh {@link Trainer} has them.
+     *
+     * @return this builder
+     */
     public Builder setFreshInit() {
       this.freshInit = true;
       return this;
@@ -338,79 +440,143 @@ public final class FeatureCache implements AutoCloseable {
     /**
      * conv1 … conv5 given by name ({@code conv1/weights}, {@code conv1/biases}, …), e.g. read from a trainer with
      * {@link Trainer#parameter}; other entries are ignored.
+     *
+     * @param parameters values in AlexNet's layout by variable name; copied
+     * @return this builder
      */
     public Builder setParameters(Map<String, WeightArray> parameters) {
       this.parameters = Map.copyOf(parameters);
       return this;
     }
 
-    /** Seeds the order of the epochs (as {@link BatchPipeline}'s) and fresh conv layers; default 0. */
+    /**
+     * Seeds the order of the epochs (as {@link BatchPipeline}'s) and fresh conv layers.
+     *
+     * @param seed any value (default 0); the training pipeline's seed gives its order
+     * @return this builder
+     */
     public Builder optSeed(long seed) {
       this.seed = seed;
       return this;
     }
 
-    /** Decode, resize, crop and mean; default {@link PreprocessConfig#NOTEBOOK}. Use the training run's. */
+    /**
+     * Decode, resize, crop and mean; use the training run's. No augmentation is applied.
+     *
+     * @param preprocess a config cropping to 227 (default {@link PreprocessConfig#NOTEBOOK})
+     * @return this builder
+     */
     public Builder optPreprocess(PreprocessConfig preprocess) {
       this.preprocess = preprocess;
       return this;
     }
 
-    /** Images per served batch; default 128, as the classic finetune.py. */
+    /**
+     * Images per served batch.
+     *
+     * @param batchSize at least 1 (default 128, as the classic finetune.py)
+     * @return this builder
+     */
     public Builder optBatchSize(int batchSize) {
       this.batchSize = batchSize;
       return this;
     }
 
-    /** Shuffle each epoch; default true. Off, rows come in dataset order (e.g. for validation). */
+    /**
+     * Whether each epoch is shuffled.
+     *
+     * @param shuffle true (default) to shuffle; false serves rows in dataset order (e.g. for validation)
+     * @return this builder
+     */
     public Builder optShuffle(boolean shuffle) {
       this.shuffle = shuffle;
       return this;
     }
 
-    /** Stop at the first unreadable image instead of skipping it; default false. */
+    /**
+     * Whether an unreadable image stops {@link #build()} instead of being skipped.
+     *
+     * @param strict true to stop at the first one (default false: skip and report)
+     * @return this builder
+     */
     public Builder optStrict(boolean strict) {
       this.strict = strict;
       return this;
     }
 
-    /** Images per run of the conv layers while computing; default 64. */
+    /**
+     * Images per run of the conv layers while computing; does not change the values.
+     *
+     * @param computeBatch at least 1 (default 64)
+     * @return this builder
+     */
     public Builder optComputeBatch(int computeBatch) {
       this.computeBatch = computeBatch;
       return this;
     }
 
-    /** Threads decoding images while computing; default {@link BatchPipeline#defaultWorkers()}. */
+    /**
+     * Threads decoding images while computing.
+     *
+     * @param workers at least 1 (default {@link BatchPipeline#defaultWorkers()})
+     * @return this builder
+     */
     public Builder optWorkers(int workers) {
       this.workers = workers;
       return this;
     }
 
-    /** TensorFlow intra-op threads while computing (default 0: TensorFlow picks). */
+    /**
+     * TensorFlow intra-op threads while computing; one pool per process, sized by the first model
+     * ({@link IntraOpPool}).
+     *
+     * @param threads {@code >= 0} (default 0: TensorFlow picks)
+     * @return this builder
+     */
     public Builder optIntraOpThreads(int threads) {
       this.intraOpThreads = threads;
       return this;
     }
 
-    /** The arithmetic pool5 is computed in: {@link Precision#FP32} (default, exact) or bf16, as the trainer's. */
+    /**
+     * The arithmetic pool5 is computed in; use the trainer's.
+     *
+     * @param precision {@link Precision#FP32} (default, exact) or bf16; not null
+     * @return this builder
+     */
     public Builder optPrecision(Precision precision) {
       this.precision = Objects.requireNonNull(precision, "precision");
       return this;
     }
 
-    /** Most bytes of features held in memory; above it they go to a temporary file. Default: a quarter of the heap. */
+    /**
+     * Most bytes of features held in memory; above it they go to a temporary file.
+     *
+     * @param bytes {@code >= 0}, compared with {@code size * 36 KiB} (default: a quarter of the heap)
+     * @return this builder
+     */
     public Builder optMemoryLimit(long bytes) {
       this.memoryLimit = bytes;
       return this;
     }
 
-    /** Where the temporary file goes; default {@code java.io.tmpdir}. */
+    /**
+     * Where the temporary file goes.
+     *
+     * @param directory an existing directory, or null for {@code java.io.tmpdir} (default)
+     * @return this builder
+     */
     public Builder optTempDirectory(Path directory) {
       this.tempDirectory = directory;
       return this;
     }
 
-    /** Told {@code (images done, images in all)} after each computed batch. */
+    /**
+     * Told {@code (images done, images in all)} after each computed batch, on the building thread.
+     *
+     * @param progress the listener, not null (default: none)
+     * @return this builder
+     */
     public Builder optProgress(ProgressListener progress) {
       this.progress = Objects.requireNonNull(progress, "progress");
       return this;
@@ -419,8 +585,10 @@ public final class FeatureCache implements AutoCloseable {
     /**
      * Checks the settings and computes every image's pool5 features.
      *
+     * @return the cache, which the caller closes
      * @throws IOException if the temporary file cannot be written
      * @throws UncheckedIOException with {@link #optStrict}, naming the first unreadable image
+     * @throws IllegalArgumentException for inconsistent settings, e.g. no or two sources of the conv layers
      */
     public FeatureCache build() throws IOException {
       Objects.requireNonNull(dataset, "setDataset is required");

@@ -72,6 +72,11 @@ public final class FineTuning {
     this.settings = s;
   }
 
+  /**
+   * Starts configuring a run.
+   *
+   * @return a new builder with the defaults
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -80,8 +85,10 @@ public final class FineTuning {
    * How a run ended.
    *
    * @param epochs epochs completed, over the whole run (resumed ones included)
+   * @param globalStep SGD steps taken, over the whole run
    * @param trainLoss the last epoch's mean training loss (NaN if this process trained none)
    * @param validation the last validation pass: top-1, top-5, confusion matrix
+   * @param bestValTop1 the best validation top-1 of the run, in {@code [0, 1]}; -1 if none
    * @param bestEpoch the epoch of the best validation top-1 (0: none)
    * @param learningRate the rate the next epoch would use
    * @param imagesPerSecond training examples per second in this process
@@ -97,18 +104,25 @@ public final class FineTuning {
       Path bestCheckpoint, Path resumedFrom, String stoppedEarly) {
   }
 
-  /** The settings recorded in each checkpoint, which a resumed run must share: the builder's plus the trainer's. */
+  /**
+   * The settings recorded in each checkpoint, which a resumed run must share: the builder's plus the trainer's.
+   *
+   * @return a new sorted map, e.g. {@code "momentum" -> "0.9"}
+   */
   public Map<String, String> settings() {
     return new TreeMap<>(settings);
   }
 
   /**
-   * Runs the epochs left: all of them, or those after the resumed checkpoint.
+   * Runs the epochs left: all of them, or those after the resumed checkpoint. Blocks until done, on the
+   * calling thread; each epoch's batches are closed before the next.
    *
+   * @return how the run ended; resumed at or past the last epoch, it only validates
    * @throws TrainingDivergedException if the loss or a trained variable stops being finite
    * @throws IllegalArgumentException if resuming from a checkpoint of other settings, or starting afresh in a
    *     checkpoint folder that holds checkpoints
    * @throws FileNotFoundException if resuming and there is no checkpoint
+   * @throws IOException if a checkpoint cannot be read or written
    */
   public Result run() throws IOException {
     TrainingState state = TrainingState.start(trainer.learningRate(), trainer.seed(), settings);
@@ -285,40 +299,79 @@ public final class FineTuning {
     private Builder() {
     }
 
-    /** The model to train; its learning rate is the first epoch's (unless resumed). */
+    /**
+     * The model to train; its learning rate is the first epoch's (unless resumed). Required.
+     *
+     * @param trainer the trainer, still owned (and closed) by the caller; the run changes its variables
+     * @return this builder
+     */
     public Builder setTrainer(Trainer trainer) {
       this.trainer = trainer;
       return this;
     }
 
+    /**
+     * The training batches, with dropout and updates; required.
+     *
+     * @param train a source whose epoch {@code e} is the same each time (for resuming)
+     * @return this builder
+     */
     public Builder setTrainData(BatchSource train) {
       this.train = train;
       return this;
     }
 
+    /**
+     * The batches scored after each epoch for top-1, top-5 and the confusion matrix; required.
+     *
+     * @param validation a source; its unreadable images are reported with the first epoch only
+     * @return this builder
+     */
     public Builder setValidationData(BatchSource validation) {
       this.validation = validation;
       return this;
     }
 
-    /** The last epoch, counted from 1: a resumed run trains the epochs after its checkpoint up to this one. */
+    /**
+     * The last epoch, counted from 1: a resumed run trains the epochs after its checkpoint up to this one.
+     *
+     * @param epochs at least 1 (default 10)
+     * @return this builder
+     */
     public Builder optEpochs(int epochs) {
       this.epochs = epochs;
       return this;
     }
 
+    /**
+     * How the learning rate changes after each epoch.
+     *
+     * @param schedule not null (default {@link LearningRateSchedule#plateau plateau} with patience
+     *     {@value LearningRateSchedule#DEFAULT_PATIENCE})
+     * @return this builder
+     */
     public Builder optSchedule(LearningRateSchedule schedule) {
       this.schedule = Objects.requireNonNull(schedule, "schedule");
       return this;
     }
 
-    /** Where each epoch's checkpoint goes; null (default) for none. */
+    /**
+     * Where each epoch's checkpoint goes. Without resuming, the folder must hold no checkpoints.
+     *
+     * @param checkpoints the checkpoint folder, or null (default) for none
+     * @return this builder
+     */
     public Builder optCheckpoints(Checkpoints checkpoints) {
       this.checkpoints = checkpoints;
       return this;
     }
 
-    /** Continue from the latest checkpoint of {@link #optCheckpoints} (there must be one). */
+    /**
+     * Whether to continue from the latest checkpoint of {@link #optCheckpoints} (there must be one).
+     *
+     * @param resume true to resume (default false: start afresh)
+     * @return this builder
+     */
     public Builder optResume(boolean resume) {
       this.resume = resume;
       return this;
@@ -328,17 +381,33 @@ public final class FineTuning {
      * Settings of the data side that a resumed run must share, e.g. {@code "batch size" -> "128"}, the class
      * names, the augmentation. The trainer's (classes, trained layers, keepProb, momentum, weight decay, seed) are
      * added; all go into every checkpoint ({@code train/state/config}).
+     *
+     * @param settings keys and values without newlines (a key has no {@code =}); added to those given before
+     * @return this builder
      */
     public Builder optSettings(Map<String, String> settings) {
       this.settings.putAll(settings);
       return this;
     }
 
+    /**
+     * Adds a listener, told of every step, epoch and checkpoint on the thread running {@link FineTuning#run()}.
+     *
+     * @param listener not null; listeners are called in the order added
+     * @return this builder
+     */
     public Builder optListener(TrainingListener listener) {
       this.listeners.add(Objects.requireNonNull(listener, "listener"));
       return this;
     }
 
+    /**
+     * Checks the settings.
+     *
+     * @return the run, ready to {@link FineTuning#run()}
+     * @throws NullPointerException if the trainer or either data source is missing
+     * @throws IllegalArgumentException if epochs is below 1, or resuming without checkpoints
+     */
     public FineTuning build() {
       Objects.requireNonNull(trainer, "setTrainer is required");
       Objects.requireNonNull(train, "setTrainData is required");

@@ -25,6 +25,14 @@ public record LearningRateSchedule(int patience, int stepEpochs, float factor) {
   /** Epochs without improvement before the rate is divided by 10, unless told otherwise. */
   public static final int DEFAULT_PATIENCE = 3;
 
+  /**
+   * Checks the settings.
+   *
+   * @param patience epochs without improvement before a drop; 0 for none
+   * @param stepEpochs drop after every {@code stepEpochs} epochs; 0 for none
+   * @param factor what a drop multiplies the rate by
+   * @throws IllegalArgumentException if a count is negative, both are set, or {@code factor} is not in (0, 1)
+   */
   public LearningRateSchedule {
     if (patience < 0 || stepEpochs < 0) {
       throw new IllegalArgumentException("patience and stepEpochs must be >= 0, were " + patience + ", "
@@ -38,12 +46,23 @@ public record LearningRateSchedule(int patience, int stepEpochs, float factor) {
     }
   }
 
-  /** Divide by 10 after {@code patience} epochs without a better validation top-1 (0: never). */
+  /**
+   * Divide by 10 after {@code patience} epochs without a better validation top-1.
+   *
+   * @param patience epochs, {@code >= 0}; 0 never drops
+   * @return the schedule
+   */
   public static LearningRateSchedule plateau(int patience) {
     return new LearningRateSchedule(patience, 0, 0.1f);
   }
 
-  /** Divide by 10 after every {@code epochs} epochs. */
+  /**
+   * Divide by 10 after every {@code epochs} epochs, whatever validation says.
+   *
+   * @param epochs at least 1
+   * @return the schedule
+   * @throws IllegalArgumentException if {@code epochs} is below 1
+   */
   public static LearningRateSchedule step(int epochs) {
     if (epochs < 1) {
       throw new IllegalArgumentException("a step schedule needs a step of at least 1 epoch, was " + epochs);
@@ -51,18 +70,34 @@ public record LearningRateSchedule(int patience, int stepEpochs, float factor) {
     return new LearningRateSchedule(0, epochs, 0.1f);
   }
 
-  /** The learning rate never changes. */
+  /**
+   * The learning rate never changes; the best epoch is still tracked.
+   *
+   * @return the schedule
+   */
   public static LearningRateSchedule constant() {
     return new LearningRateSchedule(0, 0, 0.1f);
   }
 
-  /** The state after an epoch, and why the rate changed ({@code null} when it did not). */
+  /**
+   * The state after an epoch, and why the rate changed.
+   *
+   * @param state the new state: epoch, step, next learning rate, best and plateau count
+   * @param change a message such as {@code learning rate 0.01 -> 0.001: ...}, or {@code null} when the rate did not
+   *     change
+   */
   public record Update(TrainingState state, String change) {
   }
 
   /**
    * The state after epoch {@code epoch} (counted from 1) ended with validation top-1 {@code valTop1} at step
    * {@code globalStep}: best, plateau count and the learning rate of the next epoch.
+   *
+   * @param before the state after the previous epoch (or {@link TrainingState#start})
+   * @param epoch the epoch just ended, counted from 1
+   * @param valTop1 its validation top-1, in {@code [0, 1]}
+   * @param globalStep the global step at its end
+   * @return the new state, seed and config carried over, and the change of rate if any
    */
   public Update afterEpoch(TrainingState before, int epoch, double valTop1, long globalStep) {
     boolean improved = valTop1 > before.bestValTop1();
@@ -89,6 +124,9 @@ public record LearningRateSchedule(int patience, int stepEpochs, float factor) {
   /**
    * A rate as a person writes it, to 6 significant digits: {@code 0.0001}, not the float's {@code 1.00000005E-4}
    * (0.01 divided by 10 twice in float arithmetic); {@code 1E-7} below 0.0001, {@code 1E+30} from a million.
+   *
+   * @param rate any float; NaN, infinities and 0 as {@link Float#toString(float)} writes them
+   * @return the text
    */
   public static String format(float rate) {
     if (!Float.isFinite(rate) || rate == 0) {
@@ -98,7 +136,11 @@ public record LearningRateSchedule(int patience, int stepEpochs, float factor) {
     return Math.abs(rate) >= 1e-4 && Math.abs(rate) < 1e6 ? d.toPlainString() : d.toString();
   }
 
-  /** How a user would say it: "divide by 10 after 3 epochs without improvement". */
+  /**
+   * How a user would say it.
+   *
+   * @return e.g. {@code x0.1 after 3 epochs without improvement}, {@code x0.1 every 10 epochs} or {@code constant}
+   */
   @Override
   public String toString() {
     if (stepEpochs > 0) {

@@ -43,6 +43,9 @@ public final class TfJpegDecoder implements JpegDecoder, AutoCloseable {
   private final Placeholder<TString> contents;
   private final DecodeJpeg[] decoded = new DecodeJpeg[SCALES.length];
 
+  /**
+   * Builds the decoding graph and its session, which hold native memory until {@link #close()}.
+   */
   public TfJpegDecoder() {
     graph = new Graph();
     try {

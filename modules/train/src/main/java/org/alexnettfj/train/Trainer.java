@@ -339,6 +339,11 @@ public final class Trainer implements AutoCloseable {
     return name.endsWith("/weights");
   }
 
+  /**
+   * Starts configuring a trainer.
+   *
+   * @return a new builder with the classic finetune.py defaults
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -350,6 +355,7 @@ public final class Trainer implements AutoCloseable {
    * @param images {@code n} preprocessed images, NHWC, {@code n * 227 * 227 * 3} values (with {@link Input#POOL5}:
    *     {@code n} pool5 features, {@code n * 6 * 6 * 256} values)
    * @param labels {@code n} class indices in {@code [0, numClasses)}
+   * @param n the batch size, at least 1
    * @return the batch's cross-entropy before the update (the data loss: weight decay is in the update, not in this
    *     number, as in Caffe's output)
    * @throws ArithmeticException if the loss is NaN or infinite, naming the step; that step's update has been
@@ -362,6 +368,13 @@ public final class Trainer implements AutoCloseable {
   /**
    * {@link #step(float[], int[], int)}, and with {@code keepGradients} the step's gradients are kept for
    * {@link #lastGradients()} (fetched from the same run, so they are the ones applied; costs a copy of each).
+   *
+   * @param images the batch, as for {@link #step(float[], int[], int)}
+   * @param labels {@code n} class indices in {@code [0, numClasses)}
+   * @param n the batch size, at least 1
+   * @param keepGradients whether to keep this step's gradients for {@link #lastGradients()}
+   * @return the batch's cross-entropy before the update
+   * @throws ArithmeticException if the loss is NaN or infinite (the update has been applied)
    */
   public float step(float[] images, int[] labels, int n, boolean keepGradients) {
     return run(images, labels, n, keepGradients, null).loss();
@@ -371,6 +384,12 @@ public final class Trainer implements AutoCloseable {
    * One {@link #step(float[], int[], int)} — a real one: the weights are updated — traced by TensorFlow, for
    * {@code tools/bench profile --train}: what each op of the forward pass, the backward pass and the update cost,
    * and which kernel ran it. Tracing adds a little to each op.
+   *
+   * @param images the batch, as for {@link #step(float[], int[], int)}
+   * @param labels {@code n} class indices in {@code [0, numClasses)}
+   * @param n the batch size, at least 1
+   * @return each op's time and kernel, and the step's wall time in microseconds
+   * @throws ArithmeticException if the loss is NaN or infinite (the update has been applied)
    */
   public StepProfile profileStep(float[] images, int[] labels, int n) {
     RunOptions trace = RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build();
@@ -428,6 +447,11 @@ public final class Trainer implements AutoCloseable {
   /**
    * The objective of a batch — cross-entropy plus weight decay, what {@link #gradients} differentiates — without
    * dropout and without changing anything.
+   *
+   * @param images the batch, as for {@link #step(float[], int[], int)}
+   * @param labels {@code n} class indices in {@code [0, numClasses)}
+   * @param n the batch size, at least 1
+   * @return the batch's mean cross-entropy plus {@code weightDecay * l2Loss} of the trained weights
    */
   public float loss(float[] images, int[] labels, int n) {
     requireOpen();
@@ -441,6 +465,12 @@ public final class Trainer implements AutoCloseable {
   /**
    * Gradients of {@link #loss} (no dropout) with respect to the trained variables, by variable name, without
    * changing anything: what {@link #step} would use with {@code keepProb} 1.
+   *
+   * @param images the batch, as for {@link #step(float[], int[], int)}
+   * @param labels {@code n} class indices in {@code [0, numClasses)}
+   * @param n the batch size, at least 1
+   * @return a new map from trained variable name ({@code fc8/weights}, ...), in layer order, to its gradient in
+   *     AlexNet's layout (the shape of {@link #parameter}), weight decay included
    */
   public Map<String, float[]> gradients(float[] images, int[] labels, int n) {
     requireOpen();
@@ -461,7 +491,13 @@ public final class Trainer implements AutoCloseable {
     return out;
   }
 
-  /** fc8 scores without dropout, {@code n x numClasses}. */
+  /**
+   * fc8 scores without dropout (keepProb 1), changing nothing.
+   *
+   * @param images {@code n} examples, {@code n * }{@link #inputValues()} values
+   * @param n the batch size, at least 1
+   * @return new rows, {@code n x numClasses}: unnormalised scores (no softmax)
+   */
   public float[][] logits(float[] images, int n) {
     requireOpen();
     checkImages(images, n);
@@ -476,7 +512,13 @@ public final class Trainer implements AutoCloseable {
     return rows;
   }
 
-  /** Current value of a variable, e.g. {@code fc8/weights}. */
+  /**
+   * The current value of a network variable, trained or frozen.
+   *
+   * @param name the variable, e.g. {@code fc8/weights} or {@code conv1/biases}
+   * @return a copy in AlexNet's layout (fc weights {@code [in, out]}, conv weights HWIO)
+   * @throws IllegalArgumentException if the network has no such variable
+   */
   public WeightArray parameter(String name) {
     AlexNetGraph.Parameter p = net.parameters().get(name);
     if (p == null) {
@@ -486,7 +528,13 @@ public final class Trainer implements AutoCloseable {
     return read(p.read(), p.shape());
   }
 
-  /** The momentum velocity of a trained variable, e.g. {@code fc8/weights}; zero before the first step. */
+  /**
+   * The momentum velocity of a trained variable; zero before the first step.
+   *
+   * @param name the trained variable, e.g. {@code fc8/weights}
+   * @return a copy in AlexNet's layout, the shape of {@link #parameter}
+   * @throws IllegalArgumentException if {@code name} is not trained
+   */
   public WeightArray velocity(String name) {
     Operand<TFloat32> v = velocities.get(name);
     if (v == null) {
@@ -495,32 +543,62 @@ public final class Trainer implements AutoCloseable {
     return read(v, net.parameters().get(name).shape());
   }
 
-  /** Sets variables by name, e.g. to restore a checkpoint or to probe the loss. Velocities are not touched. */
+  /**
+   * Sets variables by name, e.g. to restore a checkpoint or to probe the loss. Velocities are not touched.
+   *
+   * @param values new values in AlexNet's layout by variable name ({@code fc8/weights}, ...); variables not named
+   *     keep theirs
+   * @throws IllegalArgumentException if a name is not a variable or a shape differs from the variable's
+   */
   public void setParameters(Map<String, WeightArray> values) {
     requireOpen();
     net.assign(session, values);
   }
 
+  /**
+   * Sets the rate of the following steps, e.g. from a {@link LearningRateSchedule}; velocities already built keep
+   * the rate they were made with.
+   *
+   * @param learningRate the new rate, positive and finite
+   * @throws IllegalArgumentException if it is not positive and finite
+   */
   public void setLearningRate(float learningRate) {
     checkLearningRate(learningRate);
     this.learningRate = learningRate;
   }
 
+  /**
+   * The rate the next step uses.
+   *
+   * @return the builder's rate, or the last one set or restored
+   */
   public float learningRate() {
     return learningRate;
   }
 
-  /** Accuracy (fraction of argmax(fc8) equal to the label, with dropout) of the last {@link #step}'s batch. */
+  /**
+   * Training accuracy of the last step's batch, measured with dropout on, before the update.
+   *
+   * @return the fraction of argmax(fc8) equal to the label, in {@code [0, 1]}; NaN before the first step
+   */
   public float lastAccuracy() {
     return lastAccuracy;
   }
 
-  /** The cross-entropy {@link #step} last computed, also when it threw because it was not finite. */
+  /**
+   * The cross-entropy {@link #step} last computed, also when it threw because it was not finite.
+   *
+   * @return the last step's data loss; NaN before the first step
+   */
   public float lastLoss() {
     return lastLoss;
   }
 
-  /** Steps taken so far: the global step, restored by {@link #restore}. */
+  /**
+   * Steps taken so far: the global step, restored by {@link #restore}.
+   *
+   * @return 0 for a new trainer, counting steps whose loss was not finite too
+   */
   public long steps() {
     return steps;
   }
@@ -528,30 +606,55 @@ public final class Trainer implements AutoCloseable {
   /**
    * The gradients, by trained variable, of the last {@link #step(float[], int[], int, boolean) step} that kept
    * them; empty before.
+   *
+   * @return unmodifiable gradients in AlexNet's layout by variable name, weight decay included
    */
   public Map<String, WeightArray> lastGradients() {
     return lastGradients;
   }
 
-  /** The training graph (network, loss, gradients, updates, state), e.g. for TensorBoard's graph view. */
+  /**
+   * The training graph (network, loss, gradients, updates, state), e.g. for TensorBoard's graph view.
+   *
+   * @return a snapshot of the graph as a protobuf
+   */
   public GraphDef graphDef() {
     requireOpen();
     return graph.toGraphDef();
   }
 
-  /** Seed of fresh layers and of dropout's masks. */
+  /**
+   * Seed of fresh layers and of dropout's masks.
+   *
+   * @return the builder's seed
+   */
   public long seed() {
     return seed;
   }
 
+  /**
+   * Dropout's keep probability after fc6 and fc7 during {@link #step}.
+   *
+   * @return a value in {@code (0, 1]}; 1 means no dropout
+   */
   public float keepProb() {
     return keepProb;
   }
 
+  /**
+   * The momentum factor of the SGD update.
+   *
+   * @return a value in {@code [0, 1)}
+   */
   public float momentum() {
     return momentum;
   }
 
+  /**
+   * The L2 factor on the trained layers' weights (not biases).
+   *
+   * @return a value {@code >= 0}; 0 means no decay
+   */
   public float weightDecay() {
     return weightDecay;
   }
@@ -559,6 +662,8 @@ public final class Trainer implements AutoCloseable {
   /**
    * Trained variables and velocities ({@code train/velocity/fc8/weights}) that hold a NaN or an infinity; empty
    * when all are finite. Frozen variables are left out: no step changes them.
+   *
+   * @return the offending names, e.g. {@code fc8/weights}, in layer order
    */
   public List<String> nonFiniteVariables() {
     requireOpen();
@@ -583,6 +688,10 @@ public final class Trainer implements AutoCloseable {
    * {@link TrainingState}. Written to a temporary name and renamed into place ({@link TfCheckpoint#save}); a
    * checkpoint of the same name is replaced.
    *
+   *
+   * @param prefix the checkpoint's path without suffix; its directory must exist
+   * @param state the run's state to store with the variables
+   * @throws IOException if the files cannot be written
    * @throws ArithmeticException if a trained variable or velocity is not finite: nothing is written
    */
   public void save(Path prefix, TrainingState state) throws IOException {
@@ -613,6 +722,7 @@ public final class Trainer implements AutoCloseable {
    * state) and sets {@link #steps()} and {@link #learningRate()} from it. The checkpoint must come from a trainer
    * with the same layers, trained layers and classes; {@link TrainingState#read} tells beforehand.
    *
+   * @param prefix the checkpoint's path without suffix, e.g. {@code checkpoints/ckpt-3}
    * @return the state stored with it
    * @throws IOException if TensorFlow cannot restore it; {@link org.alexnettfj.weights.WeightFileException} naming
    *     every missing or misshapen tensor, with the shape there and the one expected, before anything is changed
@@ -642,25 +752,47 @@ public final class Trainer implements AutoCloseable {
     return restored;
   }
 
+  /**
+   * The layers whose weights and biases are trained.
+   *
+   * @return unmodifiable layer names, e.g. {@code fc7, fc8}
+   */
   public Set<String> trainLayers() {
     return trainLayers;
   }
 
-  /** Names of the trained variables, in layer order. */
+  /**
+   * Names of the trained variables, in layer order.
+   *
+   * @return unmodifiable names, e.g. {@code fc8/weights, fc8/biases}
+   */
   public List<String> trainedVariables() {
     return trainedNames;
   }
 
+  /**
+   * The number of classes fc8 scores.
+   *
+   * @return fc8's outputs
+   */
   public int numClasses() {
     return net.numClasses();
   }
 
-  /** What this trainer is fed: images, or pool5 features. */
+  /**
+   * What this trainer is fed: images, or pool5 features.
+   *
+   * @return the builder's input
+   */
   public Input input() {
     return input;
   }
 
-  /** Values per example: {@link #IMAGE_VALUES}, or {@link #POOL5_VALUES} with {@link Input#POOL5}. */
+  /**
+   * Values per example in the arrays {@link #step} and {@link #logits} take.
+   *
+   * @return {@link #IMAGE_VALUES}, or {@link #POOL5_VALUES} with {@link Input#POOL5}
+   */
   public int inputValues() {
     return input == Input.POOL5 ? POOL5_VALUES : IMAGE_VALUES;
   }
@@ -823,41 +955,78 @@ public final class Trainer implements AutoCloseable {
     private Builder() {
     }
 
-    /** Pretrained weights; their skip layers are initialised fresh and must be among the trained layers. */
+    /**
+     * Pretrained weights; their skip layers are initialised fresh and must be among the trained layers.
+     *
+     * @param weights the loaded weights, which also fix the number of classes; copied into the graph by
+     *     {@link #build()}
+     * @return this builder
+     */
     public Builder setWeights(AlexNetWeights weights) {
       this.weights = weights;
       return this;
     }
 
-    /** Every layer fresh ({@link FreshInit}). */
+    /**
+     * Every layer fresh ({@link FreshInit}), from {@link #optSeed}.
+     *
+     * @return this builder
+     */
     public Builder setFreshInit() {
       this.freshInit = true;
       return this;
     }
 
-    /** fc8's outputs; with {@link #setWeights} it is the weights' number of classes. */
+    /**
+     * fc8's outputs; with {@link #setWeights} it is the weights' number of classes.
+     *
+     * @param numClasses at least 1 (default 1000, or the weights'); must agree with the weights if both are given
+     * @return this builder
+     */
     public Builder optNumClasses(int numClasses) {
       this.numClasses = numClasses;
       return this;
     }
 
-    /** Layers whose weights and biases are trained, e.g. {@code fc7, fc8}; the rest stay frozen. */
+    /**
+     * Layers whose weights and biases are trained; the rest stay frozen.
+     *
+     * @param trainLayers a non-empty subset of AlexNet's layers, e.g. {@code fc7, fc8} (default fc8); copied
+     * @return this builder
+     */
     public Builder optTrainLayers(Set<String> trainLayers) {
       this.trainLayers = Set.copyOf(trainLayers);
       return this;
     }
 
+    /**
+     * The learning rate of the first step; {@link Trainer#setLearningRate} changes it later.
+     *
+     * @param learningRate positive and finite (default 0.01)
+     * @return this builder
+     */
     public Builder optLearningRate(float learningRate) {
       this.learningRate = learningRate;
       return this;
     }
 
+    /**
+     * The momentum factor: {@code v := momentum * v - learningRate * g}.
+     *
+     * @param momentum in {@code [0, 1)} (default 0.9); 0 is plain SGD
+     * @return this builder
+     */
     public Builder optMomentum(float momentum) {
       this.momentum = momentum;
       return this;
     }
 
-    /** L2 factor on the trained layers' weights (not biases); 0 turns decay off. */
+    /**
+     * L2 factor on the trained layers' weights (not biases).
+     *
+     * @param weightDecay {@code >= 0} and finite (default 5e-4); 0 turns decay off
+     * @return this builder
+     */
     public Builder optWeightDecay(float weightDecay) {
       this.weightDecay = weightDecay;
       return this;
@@ -867,25 +1036,44 @@ public final class Trainer implements AutoCloseable {
      * Weights each image's cross-entropy term by its class's weight ({@code -mean(w[y] log p(y))}), for unbalanced
      * classes: e.g. inverse frequency, {@code n / (classes * n_c)}. Default: none (all 1). One positive finite
      * weight per class.
+     *
+     * @param classWeights one weight per class, or null for none; copied
+     * @return this builder
      */
     public Builder optClassWeights(float[] classWeights) {
       this.classWeights = classWeights == null ? null : classWeights.clone();
       return this;
     }
 
-    /** Dropout's keep probability during {@link #step} (default 0.5); 1 turns dropout off. */
+    /**
+     * Dropout's keep probability after fc6 and fc7 during {@link Trainer#step}.
+     *
+     * @param keepProb in {@code (0, 1]} (default 0.5); 1 turns dropout off
+     * @return this builder
+     */
     public Builder optKeepProb(float keepProb) {
       this.keepProb = keepProb;
       return this;
     }
 
-    /** Seed of fresh layers and of dropout's masks. */
+    /**
+     * Seed of fresh layers and of dropout's masks: the same seed, data and settings give the same run.
+     *
+     * @param seed any value (default 0)
+     * @return this builder
+     */
     public Builder optSeed(long seed) {
       this.seed = seed;
       return this;
     }
 
-    /** Threads for one op (default 0: TensorFlow picks); one pool per process, the first model's (IntraOpPool). */
+    /**
+     * Threads for one op; TensorFlow has one such pool per process, sized by the first model built
+     * ({@link IntraOpPool}).
+     *
+     * @param threads {@code >= 0} (default 0: TensorFlow picks)
+     * @return this builder
+     */
     public Builder optIntraOpThreads(int threads) {
       this.intraOpThreads = threads;
       return this;
@@ -895,6 +1083,9 @@ public final class Trainer implements AutoCloseable {
      * {@link Precision#BF16} for faster, approximate training on cores with bfloat16 instructions (the forward
      * and backward convolutions and products in bfloat16, the variables and momentum float32); default
      * {@link Precision#FP32}, exact. {@link #build()} refuses bf16 where it would be emulated or cannot run.
+     *
+     * @param precision the precision, not null
+     * @return this builder
      */
     public Builder optPrecision(Precision precision) {
       this.precision = Objects.requireNonNull(precision, "precision");
@@ -904,6 +1095,9 @@ public final class Trainer implements AutoCloseable {
     /**
      * {@link Input#IMAGES} (default), or {@link Input#POOL5} to train fc6 … fc8 on pool5 features; then only
      * those layers may be in {@link #optTrainLayers}, and the weights' conv layers are not used.
+     *
+     * @param input what the trainer is fed, not null
+     * @return this builder
      */
     public Builder optInput(Input input) {
       this.input = Objects.requireNonNull(input, "input");
@@ -917,6 +1111,8 @@ public final class Trainer implements AutoCloseable {
      * another GPU, make it the only visible one: {@code CUDA_VISIBLE_DEVICES=1} and {@code /GPU:0}.
      * {@link #build()} fails, listing the devices there are, if it does not exist.
      *
+     * @param device a TensorFlow device name
+     * @return this builder
      * @throws IllegalArgumentException if {@code device} is not a device name
      */
     public Builder optDevice(String device) {
@@ -936,6 +1132,7 @@ public final class Trainer implements AutoCloseable {
     /**
      * Checks the settings, builds the training graph and sets every variable.
      *
+     * @return a new trainer, which the caller closes
      * @throws IllegalArgumentException for inconsistent settings, e.g. a fresh (skipped) layer that is not trained
      */
     public Trainer build() {

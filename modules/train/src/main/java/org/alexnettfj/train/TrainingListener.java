@@ -22,11 +22,13 @@ import org.alexnettfj.weights.WeightArray;
 public interface TrainingListener {
 
   /**
-   * Before the first step.
+   * What {@link #onStart} is told, before the first step.
    *
    * @param trainer the model being trained: {@link Trainer#graphDef()} for a graph view
    * @param firstEpoch the epoch this run starts with (greater than 1 when resumed)
    * @param epochs the last epoch
+   * @param trainSize examples in a training epoch ({@link BatchSource#size()})
+   * @param validationSize examples in the validation set
    * @param state where the run stands: {@link TrainingState#globalStep()}, learning rate, best so far
    * @param resumedFrom the checkpoint it was resumed from, or null
    */
@@ -35,10 +37,14 @@ public interface TrainingListener {
   }
 
   /**
-   * After each SGD step.
+   * What {@link #onStep} is told after each SGD step.
    *
+   * @param epoch the epoch being trained, from 1
+   * @param epochs the last epoch
    * @param globalStep steps taken over the whole run, this one included
+   * @param batchSize examples in this step's batch
    * @param imagesDone examples trained on in this epoch so far (of about {@code imagesInEpoch})
+   * @param imagesInEpoch examples in a training epoch, unreadable ones included
    * @param loss the batch's cross-entropy before the update (without the weight decay term)
    * @param batchAccuracy share of the batch whose fc8 argmax (with dropout) was right
    * @param learningRate the rate of this step
@@ -49,13 +55,23 @@ public interface TrainingListener {
   }
 
   /**
-   * After an epoch's training and validation, before its checkpoint is written.
+   * What {@link #onEpoch} is told after an epoch's training and validation, before its checkpoint is written.
    *
+   * @param epoch the epoch just ended, from 1
+   * @param epochs the last epoch
+   * @param globalStep steps taken over the whole run
    * @param trainLoss mean batch loss over the epoch, weighted by batch size
    * @param trainAccuracy mean batch accuracy (with dropout), weighted likewise
+   * @param trainImages examples trained on in the epoch
+   * @param validation the epoch's validation pass
    * @param learningRate the rate the epoch trained with
    * @param nextLearningRate the rate of the next epoch
    * @param learningRateChange why they differ ("learning rate 0.01 -> 0.001: ..."), or null
+   * @param imagesPerSecond training examples per second over the epoch, waiting for data included
+   * @param seconds the epoch's training time, without validation
+   * @param trainSkipped training examples the epoch left out (unreadable)
+   * @param validationSkipped validation examples left out; reported with the run's first validation only, else
+   *     {@link BatchSource.Skipped#NONE}
    * @param state the state the checkpoint will hold: best so far, plateau count
    * @param gradients the last step's gradients by trained variable, if a listener {@link #wantsGradients()}; else
    *     empty
@@ -66,30 +82,65 @@ public interface TrainingListener {
       double imagesPerSecond, double seconds, BatchSource.Skipped trainSkipped, BatchSource.Skipped validationSkipped,
       TrainingState state, Map<String, WeightArray> gradients, Trainer trainer) {
 
-    /** The value of a variable after this epoch, e.g. {@code fc8/weights}. */
+    /**
+     * The value of a variable after this epoch, read from the trainer now (call it within {@code onEpoch}).
+     *
+     * @param name the variable, e.g. {@code fc8/weights}
+     * @return a copy in AlexNet's layout
+     * @throws IllegalArgumentException if the network has no such variable
+     */
     public WeightArray parameter(String name) {
       return trainer.parameter(name);
     }
   }
 
+  /**
+   * Called once, before the first step (also when resumed with no epoch left).
+   *
+   * @param start the run's size and starting point
+   */
   default void onStart(Start start) {
   }
 
+  /**
+   * Called after each SGD step; keep it cheap, it runs between steps.
+   *
+   * @param step the step's loss, accuracy and progress
+   */
   default void onStep(Step step) {
   }
 
+  /**
+   * Called after each epoch's training and validation.
+   *
+   * @param epoch the epoch's numbers
+   */
   default void onEpoch(Epoch epoch) {
   }
 
-  /** After checkpoint {@code prefix} (epoch {@code state.epoch()}) is complete and named in the pointer file. */
+  /**
+   * After checkpoint {@code prefix} (epoch {@code state.epoch()}) is complete and named in the pointer file.
+   *
+   * @param prefix the checkpoint's prefix, e.g. {@code checkpoints/ckpt-3}
+   * @param state the state it holds
+   */
   default void onCheckpoint(Path prefix, TrainingState state) {
   }
 
-  /** When the run ends, normally or stopped early ({@link FineTuning.Result#stoppedEarly()}). */
+  /**
+   * When the run ends, normally or stopped early ({@link FineTuning.Result#stoppedEarly()}); on divergence, before
+   * the {@link TrainingDivergedException} is thrown.
+   *
+   * @param result how the run ended
+   */
   default void onEnd(FineTuning.Result result) {
   }
 
-  /** Whether {@link Epoch#gradients()} should be filled: it costs a copy of each trained gradient per epoch. */
+  /**
+   * Whether {@link Epoch#gradients()} should be filled: it costs a copy of each trained gradient per epoch.
+   *
+   * @return false by default
+   */
   default boolean wantsGradients() {
     return false;
   }

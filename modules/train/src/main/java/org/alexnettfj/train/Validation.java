@@ -14,17 +14,39 @@ import java.util.List;
  *   System.out.println(names.get(c.index()) + " " + c.accuracy());
  * }
  * }</pre>
+ *
+ * @param images validation images scored
+ * @param top1 share right at top-1, in {@code [0, 1]}; NaN for no images
+ * @param top5 share right at top-5, in {@code [0, 1]}; NaN for no images
+ * @param confusion {@code classes x classes} counts, {@code confusion[truth][predicted]}; not copied
+ * @param mistakes the worst wrong answers, highest probability first; copied
  */
 public record Validation(int images, double top1, double top5, long[][] confusion, List<Mistake> mistakes) {
 
   /** Wrong answers {@link #mistakes()} keeps. */
   public static final int MISTAKES_KEPT = 32;
 
+  /**
+   * Copies the mistakes.
+   *
+   * @param images validation images scored
+   * @param top1 share right at top-1
+   * @param top5 share right at top-5
+   * @param confusion the confusion matrix, not copied
+   * @param mistakes the worst wrong answers; copied
+   */
   public Validation {
     mistakes = List.copyOf(mistakes);
   }
 
-  /** Without mistakes: the numbers only. */
+  /**
+   * Without mistakes: the numbers only.
+   *
+   * @param images validation images scored
+   * @param top1 share right at top-1
+   * @param top5 share right at top-5
+   * @param confusion the confusion matrix, not copied
+   */
   public Validation(int images, double top1, double top5, long[][] confusion) {
     this(images, top1, top5, confusion, List.of());
   }
@@ -32,6 +54,11 @@ public record Validation(int images, double top1, double top5, long[][] confusio
   /**
    * A wrong top-1 answer: the image (as its batch named it; empty when the source does not name images), its
    * true class, the predicted class and the softmax probability given to it.
+   *
+   * @param source the image, or ""
+   * @param truth its true class index
+   * @param predicted the argmax of fc8
+   * @param probability the softmax probability of {@code predicted}, in {@code (0, 1]}
    */
   public record Mistake(String source, int truth, int predicted, double probability) {
   }
@@ -39,11 +66,23 @@ public record Validation(int images, double top1, double top5, long[][] confusio
   /**
    * One class of the confusion matrix: its validation images, the share classified right, and the class they are
    * most often taken for ({@code -1} when none is ever wrong) with how many times.
+   *
+   * @param index the class index
+   * @param images its validation images
+   * @param accuracy the share of them predicted right; NaN for none
+   * @param mostMistakenFor the class most often predicted instead, the lowest on a tie; -1 for none
+   * @param mistakes how many of its images were predicted as {@code mostMistakenFor}
    */
   public record ClassSummary(int index, long images, double accuracy, int mostMistakenFor, long mistakes) {
   }
 
-  /** Softmax of {@code scores} at {@code c}, in double, stable for any scale. */
+  /**
+   * Softmax of {@code scores} at {@code c}, in double, stable for any scale.
+   *
+   * @param scores one image's fc8 scores
+   * @param c a class index into {@code scores}
+   * @return {@code exp(scores[c]) / sum(exp(scores))}, in {@code [0, 1]}
+   */
   public static double softmax(float[] scores, int c) {
     double max = Double.NEGATIVE_INFINITY;
     for (float s : scores) {
@@ -56,10 +95,18 @@ public record Validation(int images, double top1, double top5, long[][] confusio
     return Math.exp(scores[c] - max) / sum;
   }
 
-  /** The {@value #MISTAKES_KEPT} worst mistakes offered: highest probability first, the earlier on a tie. */
+  /**
+   * Collects the {@value #MISTAKES_KEPT} worst mistakes offered: highest probability first, the earlier on a tie.
+   * Not thread-safe.
+   */
   public static final class WorstMistakes {
     private final List<Mistake> kept = new ArrayList<>();
 
+    /**
+     * Keeps {@code m} if it is among the worst so far.
+     *
+     * @param m a wrong answer
+     */
     public void offer(Mistake m) {
       if (kept.size() == MISTAKES_KEPT && m.probability() <= kept.get(MISTAKES_KEPT - 1).probability()) {
         return;
@@ -74,6 +121,11 @@ public record Validation(int images, double top1, double top5, long[][] confusio
       }
     }
 
+    /**
+     * The mistakes kept so far.
+     *
+     * @return at most {@value #MISTAKES_KEPT}, highest probability first; a copy
+     */
     public List<Mistake> list() {
       return List.copyOf(kept);
     }
@@ -128,7 +180,11 @@ public record Validation(int images, double top1, double top5, long[][] confusio
     }
   }
 
-  /** Per class, in class order. */
+  /**
+   * The confusion matrix summed up per class.
+   *
+   * @return one summary per class, in class order
+   */
   public List<ClassSummary> perClass() {
     List<ClassSummary> out = new ArrayList<>();
     for (int truth = 0; truth < confusion.length; truth++) {

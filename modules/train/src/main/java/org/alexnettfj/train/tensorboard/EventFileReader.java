@@ -37,32 +37,70 @@ import org.tensorflow.proto.Summary;
  */
 public final class EventFileReader implements AutoCloseable {
 
-  /** One record: its byte offset in the file and its event. */
+  /**
+   * One record: its byte offset in the file and its event.
+   *
+   * @param offset the byte offset of the record's header, from the start of the file
+   * @param event the parsed event
+   */
   public record Entry(long offset, Event event) {
   }
 
-  /** A {@code simple_value} summary value. */
+  /**
+   * A scalar read back: a {@code simple_value} summary value with its event's step and time.
+   *
+   * @param step the event's step (for a fine-tuning run: the global step)
+   * @param wallTime the event's time, seconds since the epoch
+   * @param value the value
+   */
   public record Scalar(long step, double wallTime, float value) {
   }
 
-  /** A {@code histo} summary value. */
+  /**
+   * A histogram read back: a {@code histo} summary value with its event's step and time.
+   *
+   * @param step the event's step
+   * @param wallTime the event's time, seconds since the epoch
+   * @param histogram the histogram as written
+   */
   public record Histogram(long step, double wallTime, HistogramProto histogram) {
   }
 
-  /** Every event of a file, and how many bytes of an incomplete last record were ignored. */
+  /**
+   * Every event of a file, and how many bytes of an incomplete last record were ignored.
+   *
+   * @param file the file read
+   * @param entries its complete records, in file order; copied
+   * @param truncatedBytes bytes at the end that did not make a complete record
+   */
   public record Contents(Path file, List<Entry> entries, long truncatedBytes) {
 
+    /**
+     * Copies the entries.
+     *
+     * @param file the file read
+     * @param entries its records; copied
+     * @param truncatedBytes bytes left over at the end
+     */
     public Contents {
       entries = List.copyOf(entries);
     }
 
-    /** The first event's {@code file_version}, e.g. {@code "brain.Event:2"}, if the first event is one. */
+    /**
+     * The file's version, as TensorBoard's first event states it.
+     *
+     * @return the first event's {@code file_version}, e.g. {@code "brain.Event:2"}; empty if it has none
+     */
     public Optional<String> fileVersion() {
       return entries.isEmpty() || !entries.get(0).event().hasFileVersion() ? Optional.empty()
           : Optional.of(entries.get(0).event().getFileVersion());
     }
 
-    /** Tags of every summary value, in order of first appearance. */
+    /**
+     * The tags used in the file, e.g. to list what a run logged.
+     *
+     * @return the tags of every summary value, in order of first appearance
+     */
     public Set<String> tags() {
       Set<String> tags = new LinkedHashSet<>();
       for (Entry e : entries) {
@@ -73,7 +111,12 @@ public final class EventFileReader implements AutoCloseable {
       return tags;
     }
 
-    /** Scalars of {@code tag}, in file order. */
+    /**
+     * The scalar values of one tag.
+     *
+     * @param tag the tag, e.g. {@link TensorBoardLog#LOSS}
+     * @return its {@code simple_value}s in file order; empty if there are none
+     */
     public List<Scalar> scalars(String tag) {
       List<Scalar> out = new ArrayList<>();
       for (Entry e : entries) {
@@ -86,7 +129,12 @@ public final class EventFileReader implements AutoCloseable {
       return out;
     }
 
-    /** Histograms of {@code tag}, in file order. */
+    /**
+     * The histograms of one tag.
+     *
+     * @param tag the tag
+     * @return its {@code histo} values in file order; empty if there are none
+     */
     public List<Histogram> histograms(String tag) {
       List<Histogram> out = new ArrayList<>();
       for (Entry e : entries) {
@@ -99,7 +147,11 @@ public final class EventFileReader implements AutoCloseable {
       return out;
     }
 
-    /** The serialized {@code GraphDef} of every graph event, in file order. */
+    /**
+     * The graphs the file holds.
+     *
+     * @return the serialized {@code GraphDef} of every graph event, in file order, new arrays
+     */
     public List<byte[]> graphDefs() {
       List<byte[]> out = new ArrayList<>();
       for (Entry e : entries) {
@@ -125,12 +177,25 @@ public final class EventFileReader implements AutoCloseable {
     this.in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
   }
 
-  /** Opens {@code file} for reading record by record with {@link #next()}. */
+  /**
+   * Opens {@code file} for reading record by record with {@link #next()}; it is read as far as its size now.
+   *
+   * @param file an event file
+   * @return a reader, which the caller closes; not thread-safe
+   * @throws IOException if the file cannot be opened
+   */
   public static EventFileReader open(Path file) throws IOException {
     return new EventFileReader(file);
   }
 
-  /** Reads every record of {@code file}. */
+  /**
+   * Reads every complete record of {@code file} into memory.
+   *
+   * @param file an event file
+   * @return its events and the bytes of an incomplete last record
+   * @throws CorruptEventFileException if a record fails a CRC or is not an {@code Event}
+   * @throws IOException if the file cannot be read
+   */
   public static Contents read(Path file) throws IOException {
     try (EventFileReader reader = open(file)) {
       List<Entry> entries = new ArrayList<>();
@@ -141,7 +206,13 @@ public final class EventFileReader implements AutoCloseable {
     }
   }
 
-  /** The event files in {@code logDir} (names containing {@code tfevents}, as TensorBoard picks them), sorted. */
+  /**
+   * The event files of a run, as TensorBoard picks them.
+   *
+   * @param logDir the run's directory (not searched recursively)
+   * @return its regular files whose names contain {@code tfevents}, sorted by path (so oldest first)
+   * @throws IOException if the directory cannot be listed
+   */
   public static List<Path> eventFiles(Path logDir) throws IOException {
     try (Stream<Path> files = Files.list(logDir)) {
       return files.filter(p -> p.getFileName().toString().contains("tfevents") && Files.isRegularFile(p))
@@ -152,7 +223,9 @@ public final class EventFileReader implements AutoCloseable {
   /**
    * The next record, or empty at the end of the file or of its last complete record.
    *
+   * @return the record, or empty
    * @throws CorruptEventFileException if the record fails a CRC or is not an {@code Event}
+   * @throws IOException if the file cannot be read
    */
   public Optional<Entry> next() throws IOException {
     if (done) {
@@ -191,11 +264,20 @@ public final class EventFileReader implements AutoCloseable {
     }
   }
 
-  /** Bytes at the end of the file that did not make a complete record (0 once all of a whole file is read). */
+  /**
+   * Bytes at the end of the file that did not make a complete record.
+   *
+   * @return the count, known once {@link #next()} returned empty; 0 before, and for a whole file
+   */
   public long truncatedBytes() {
     return truncatedBytes;
   }
 
+  /**
+   * Closes the file.
+   *
+   * @throws IOException if closing fails
+   */
   @Override
   public void close() throws IOException {
     in.close();

@@ -64,7 +64,13 @@ public final class EventFileWriter implements AutoCloseable {
     this.lastWriteOut = clock.instant();
   }
 
-  /** Creates {@code logDir} if needed and a new event file in it, and writes the file-version event. */
+  /**
+   * Creates {@code logDir} if needed and a new event file in it, and writes and syncs the file-version event.
+   *
+   * @param logDir the run's log directory
+   * @return the writer, which the caller closes
+   * @throws IOException if the directory or file cannot be created or written
+   */
   public static EventFileWriter open(Path logDir) throws IOException {
     return open(logDir, Clock.systemUTC(), DEFAULT_WRITE_OUT_INTERVAL);
   }
@@ -100,17 +106,31 @@ public final class EventFileWriter implements AutoCloseable {
     }
   }
 
-  /** The event file. */
+  /**
+   * The event file this writer appends to.
+   *
+   * @return {@code <logDir>/events.out.tfevents.<seconds>.<hostname>}, perhaps with a {@code .N} suffix
+   */
   public Path file() {
     return file;
   }
 
-  /** Now, in seconds since the epoch with microseconds, as an event's {@code wall_time}. */
+  /**
+   * The time to stamp an event with.
+   *
+   * @return now, in seconds since the epoch with microseconds, as an event's {@code wall_time}
+   */
   public double now() {
     return seconds(clock.instant());
   }
 
-  /** Appends {@code event} as one record. */
+  /**
+   * Appends {@code event} as one record, buffered (see the class comment for when it reaches the disk).
+   *
+   * @param event the event, with its {@code wall_time} and {@code step} set by the caller
+   * @throws IOException if handing buffered records to the file fails, or an earlier write failed
+   * @throws IllegalStateException if the writer is closed
+   */
   public synchronized void write(Event event) throws IOException {
     ensureWritable();
     buffer.writeBytes(TfRecords.frame(event.toByteArray()));
@@ -120,7 +140,12 @@ public final class EventFileWriter implements AutoCloseable {
     }
   }
 
-  /** Writes every buffered record to the file and syncs it to the disk. */
+  /**
+   * Writes every buffered record to the file and syncs it to the disk.
+   *
+   * @throws IOException if writing or syncing fails, or an earlier write failed
+   * @throws IllegalStateException if the writer is closed
+   */
   public synchronized void flush() throws IOException {
     ensureWritable();
     writeOut();
@@ -131,7 +156,11 @@ public final class EventFileWriter implements AutoCloseable {
     }
   }
 
-  /** Flushes and closes the file; closing again does nothing. */
+  /**
+   * Flushes and closes the file; closing again does nothing. After a failed write it only closes.
+   *
+   * @throws IOException if the last flush or the close fails
+   */
   @Override
   public synchronized void close() throws IOException {
     if (closed) {

@@ -51,7 +51,11 @@ public final class Histograms {
   private Histograms() {
   }
 
-  /** TensorFlow's default bucket limits, sorted (a copy). */
+  /**
+   * TensorFlow's default bucket limits, the buckets {@link #of} counts into.
+   *
+   * @return a new array of the 1551 limits, sorted
+   */
   public static double[] defaultBucketLimits() {
     return LIMITS.clone();
   }
@@ -59,6 +63,8 @@ public final class Histograms {
   /**
    * The histogram of {@code values} over the default buckets.
    *
+   * @param values the values, e.g. a variable's weights; not kept
+   * @return the encoded histogram, as TensorFlow's op would give for the same values
    * @throws IllegalArgumentException naming the index of the first NaN or infinite value
    */
   public static HistogramProto of(float[] values) {

@@ -28,11 +28,20 @@ public final class TensorBoardListener implements TrainingListener, AutoCloseabl
   private TensorBoardLog log;
   private Path file;
 
+  /**
+   * A listener for one run; the event file is created when the run starts.
+   *
+   * @param logDir the run's log directory, created if needed; a resumed run should use the same
+   */
   public TensorBoardListener(Path logDir) {
     this.logDir = logDir;
   }
 
-  /** The event file written last, or null before the run starts. */
+  /**
+   * The event file written last.
+   *
+   * @return its path, or null before the run starts
+   */
   public Path file() {
     return file;
   }

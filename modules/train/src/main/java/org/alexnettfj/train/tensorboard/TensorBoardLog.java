@@ -80,7 +80,13 @@ public final class TensorBoardLog implements AutoCloseable {
     this.writer = writer;
   }
 
-  /** Creates {@code logDir} if needed and a new event file in it, for a run that starts at step 0. */
+  /**
+   * Creates {@code logDir} if needed and a new event file in it, for a run that starts at step 0.
+   *
+   * @param logDir the run's log directory, as given to {@code tensorboard --logdir}
+   * @return the log, which the caller closes
+   * @throws UncheckedIOException if the directory or file cannot be created
+   */
   public static TensorBoardLog create(Path logDir) {
     return create(logDir, 0);
   }
@@ -93,6 +99,12 @@ public final class TensorBoardLog implements AutoCloseable {
    * that was killed and resumed, TensorBoard drops, at such a restart, the events of the earlier files with a step at
    * or after it (what the killed run logged after its last checkpoint), so the curves do not double back. (Recent
    * TensorBoard versions act on every START but the first of a run, hence one at the start of every run.)
+   *
+   * @param logDir the run's log directory
+   * @param firstStep the global step of the run's first event, {@code >= 0}
+   * @return the log, which the caller closes
+   * @throws IllegalArgumentException if {@code firstStep} is negative
+   * @throws UncheckedIOException if the directory or file cannot be created
    */
   public static TensorBoardLog create(Path logDir, long firstStep) {
     check("session start", firstStep);
@@ -117,22 +129,44 @@ public final class TensorBoardLog implements AutoCloseable {
     return log;
   }
 
-  /** Histogram tag of a trained variable's values, e.g. {@code fc8/weights}. */
+  /**
+   * Histogram tag of a trained variable's values.
+   *
+   * @param variable the variable, e.g. {@code fc8/weights}
+   * @return the tag: the variable's name itself
+   */
   public static String weightsTag(String variable) {
     return variable;
   }
 
-  /** Histogram tag of a trained variable's gradient, e.g. {@code fc8/weights/gradient}. */
+  /**
+   * Histogram tag of a trained variable's gradient.
+   *
+   * @param variable the variable, e.g. {@code fc8/weights}
+   * @return the tag, e.g. {@code fc8/weights/gradient}
+   */
   public static String gradientTag(String variable) {
     return variable + "/gradient";
   }
 
-  /** The event file. */
+  /**
+   * The event file this log writes.
+   *
+   * @return {@code <logDir>/events.out.tfevents.<unix seconds>.<hostname>}
+   */
   public Path file() {
     return writer.file();
   }
 
-  /** Records {@code value} (stored as a float32) under {@code tag} at {@code step}. */
+  /**
+   * Records a scalar, e.g. the loss of a step.
+   *
+   * @param tag the chart, e.g. {@link #LOSS}; not blank
+   * @param step the global step, {@code >= 0}
+   * @param value the value, stored as a float32
+   * @throws IllegalArgumentException if the tag is blank or the step negative
+   * @throws UncheckedIOException if the file cannot be written
+   */
   public void scalar(String tag, long step, double value) {
     check(tag, step);
     write(step, Summary.Value.newBuilder().setTag(tag).setSimpleValue((float) value));
@@ -141,7 +175,12 @@ public final class TensorBoardLog implements AutoCloseable {
   /**
    * Records the histogram of {@code values} under {@code tag} at {@code step}.
    *
-   * @throws IllegalArgumentException if a value is NaN or infinite (naming the tag, step and index)
+   * @param tag the chart, e.g. {@link #weightsTag weightsTag("fc8/weights")}; not blank
+   * @param step the global step, {@code >= 0}
+   * @param values the values, e.g. a variable's {@code data()}; not kept
+   * @throws IllegalArgumentException if a value is NaN or infinite (naming the tag, step and index), the tag is
+   *     blank or the step negative
+   * @throws UncheckedIOException if the file cannot be written
    */
   public void histogram(String tag, long step, float[] values) {
     check(tag, step);
@@ -157,7 +196,9 @@ public final class TensorBoardLog implements AutoCloseable {
   /**
    * Records the graph, a serialized {@code GraphDef}, for TensorBoard's Graphs tab.
    *
+   * @param graphDef the serialized graph, e.g. {@code trainer.graphDef().toByteArray()}; written at step 0
    * @throws IllegalArgumentException if {@code graphDef} is not a {@code GraphDef}
+   * @throws UncheckedIOException if the file cannot be written
    */
   public void graph(byte[] graphDef) {
     try {
@@ -169,7 +210,11 @@ public final class TensorBoardLog implements AutoCloseable {
     write(Event.newBuilder().setWallTime(writer.now()).setStep(0).setGraphDef(ByteString.copyFrom(graphDef)).build());
   }
 
-  /** Writes everything recorded so far to the file and syncs it; call at least once per epoch. */
+  /**
+   * Writes everything recorded so far to the file and syncs it; call at least once per epoch.
+   *
+   * @throws UncheckedIOException if the file cannot be written
+   */
   public void flush() {
     try {
       writer.flush();
@@ -178,7 +223,11 @@ public final class TensorBoardLog implements AutoCloseable {
     }
   }
 
-  /** Flushes and closes the file. */
+  /**
+   * Flushes and closes the file.
+   *
+   * @throws UncheckedIOException if the file cannot be written or closed
+   */
   @Override
   public void close() {
     try {
