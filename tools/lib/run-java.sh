@@ -30,8 +30,11 @@ run_java() {
     progress=1
     direct=(-Dalexnet.stderr=/dev/fd/3)
   fi
-  # stdout straight through (fd 4), stderr through the filter; the pipeline ends when both have
+  # stdout straight through (fd 4), stderr through the filter; the pipeline ends when both have. grep finding
+  # nothing to pass is no failure, and under a caller's set -e the group, on the left of ||, still records java's.
+  local codes=()
   { "$java" "${jvm[@]}" -Dalexnet.progress=$progress "${direct[@]}" "$@" 2>&1 1>&4 4>&- \
-      | grep --line-buffered -v -E "$ALEXNET_TF_NOISE" >&2; } 3>&2 4>&1
-  return "${PIPESTATUS[0]}"
+      | { grep --line-buffered -v -E "$ALEXNET_TF_NOISE" >&2 || true; }
+    codes=("${PIPESTATUS[@]}"); } 3>&2 4>&1 || true
+  return "${codes[0]}"
 }

@@ -89,9 +89,10 @@ class ToolsScriptsTest {
   private static final List<String> TF_NOISE = List.of("absl::InitializeLog", "mlir_graph_optimization_pass");
 
   private Result runJava(boolean throughLauncher, String... cliArgs) throws IOException, InterruptedException {
-    // the launchers' run_java, on this test's class path: tools/alexnet itself would build the CLI with Maven
+    // the launchers' run_java under their set -euo pipefail, on this test's class path (tools/alexnet itself would
+    // build the CLI with Maven)
     List<String> command = new ArrayList<>(List.of("bash", "-c", throughLauncher
-        ? "source \"$1\"; shift; run_java java -cp \"$1\" -- org.alexnettfj.cli.AlexNetCli \"${@:2}\""
+        ? "set -euo pipefail; source \"$1\"; shift; run_java java -cp \"$1\" -- org.alexnettfj.cli.AlexNetCli \"${@:2}\""
         : "shift; TF_CPP_MIN_LOG_LEVEL=2 exec java -cp \"$1\" org.alexnettfj.cli.AlexNetCli \"${@:2}\"",
         "bash", TOOLS.resolve("lib/run-java.sh").toString(), System.getProperty("java.class.path")));
     command.addAll(List.of(cliArgs));
@@ -117,5 +118,9 @@ class ToolsScriptsTest {
     assertThat(launched.err()).contains("alexnet predict: skipped " + missing).doesNotContain(TF_NOISE);
     assertThat(launched.out()).as("stdout untouched").isEqualTo(plain.out()).contains("\"error\"");
     assertThat(runJava(true, "predict", "--top", "0", missing.toString()).code()).as("a usage error").isEqualTo(2);
+    Result ok = runJava(true, "predict", "--weights", weights.toString(), "--top", "1",
+        Path.of("../data/src/test/resources/images/zebra.jpeg").toString());
+    assertThat(ok.code()).as("success with nothing but TensorFlow's noise on stderr: %s", ok.err()).isZero();
+    assertThat(ok.err()).isEmpty();
   }
 }
