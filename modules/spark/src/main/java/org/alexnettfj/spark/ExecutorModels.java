@@ -128,12 +128,7 @@ public final class ExecutorModels {
    * not ours to ship), so say where it goes.
    */
   public static void requireWeightsFile(Path file) throws FileNotFoundException {
-    if (!Files.exists(file)) {
-      String hint = file.getFileName().toString().startsWith("bvlc_alexnet")
-          ? " (the pretrained weights are not bundled: put your copy of bvlc_alexnet.npy in weights/, see README)"
-          : "";
-      throw new FileNotFoundException(file + ": no such file" + hint);
-    }
+    org.alexnettfj.weights.MissingFile.requireWeights(file);
   }
 
   /** The last segment of a path or URI: the name Spark ships a file under ({@code SparkFiles}). */

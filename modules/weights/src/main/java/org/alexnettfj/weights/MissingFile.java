@@ -13,6 +13,24 @@ public final class MissingFile {
   }
 
   /**
+   * The check every command and job makes on its {@code --weights} before anything else, with one message: the
+   * pretrained file is not bundled (244 MB, and not ours to ship), so a missing {@code bvlc_alexnet*} says where it
+   * goes. A folder passes (a SavedModel or checkpoint folder is read as weights).
+   *
+   * @param weights the weight file the user named
+   * @throws java.io.FileNotFoundException if it cannot be read, naming it and why
+   */
+  public static void requireWeights(Path weights) throws java.io.FileNotFoundException {
+    String missing = problem(weights);
+    if (missing != null && !Files.isDirectory(weights)) {
+      String hint = missing.equals("no such file") && weights.getFileName().toString().startsWith("bvlc_alexnet")
+          ? " (the pretrained weights are not bundled: put your copy of bvlc_alexnet.npy in weights/, see README)"
+          : "";
+      throw new java.io.FileNotFoundException(weights + ": " + missing + hint);
+    }
+  }
+
+  /**
    * Says what keeps {@code path} from being read, following links.
    *
    * @param path the file the user named
