@@ -915,10 +915,6 @@ public final class Trainer implements AutoCloseable {
     return TInt32.tensorOf(Shape.of(n), DataBuffers.of(labels, true, false));
   }
 
-  private static Shape shape(int[] dims) {
-    return Shape.of(Arrays.stream(dims).asLongStream().toArray());
-  }
-
   private static void checkLearningRate(float learningRate) {
     if (!(learningRate > 0) || !Float.isFinite(learningRate)) {
       throw new IllegalArgumentException("learning rate must be positive and finite, was " + learningRate);
