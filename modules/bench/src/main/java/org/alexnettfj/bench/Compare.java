@@ -37,7 +37,7 @@ public final class Compare {
   }
 
   /** What one build runs: a call, timed, returning values to compare between the builds. */
-  interface Workload extends AutoCloseable {
+  interface TimedCall extends AutoCloseable {
     float[] call() throws Exception;
   }
 
@@ -153,7 +153,7 @@ public final class Compare {
         : "training step " + a.trainLayers() + (a.pool5() ? " from pool5" : "");
     System.out.printf(Locale.ROOT, "compare: %s, batch %d, %d pairs, TF_ENABLE_ONEDNN_OPTS=%s%n", what, a.batch(),
         a.pairs(), System.getenv().getOrDefault("TF_ENABLE_ONEDNN_OPTS", "(unset)"));
-    try (Workload wa = workload(loader(a.a()), a); Workload wb = workload(loader(a.b()), a)) {
+    try (TimedCall wa = workload(loader(a.a()), a); TimedCall wb = workload(loader(a.b()), a)) {
       float[] outA = wa.call();
       float[] outB = wb.call();
       for (int i = 0; i < 2; i++) {
@@ -177,7 +177,7 @@ public final class Compare {
     }
   }
 
-  private static double time(Workload w) throws Exception {
+  private static double time(TimedCall w) throws Exception {
     long t0 = System.nanoTime();
     w.call();
     return (System.nanoTime() - t0) / 1e6;
@@ -213,7 +213,7 @@ public final class Compare {
   }
 
   /** The build's model or trainer, through reflection: each build's classes are its own. */
-  private static Workload workload(ClassLoader cl, Args a) throws Exception {
+  private static TimedCall workload(ClassLoader cl, Args a) throws Exception {
     float[] inputs = inputs(a.batch() * (a.pool5() ? 6 * 6 * 256 : 227 * 227 * 3), a.pool5());
     if (a.trainLayers() == null) {
       Object b = cl.loadClass("org.alexnettfj.graph.AlexNetModel").getMethod("builder").invoke(null);
@@ -222,7 +222,7 @@ public final class Compare {
       b = invoke(b, "optSeed", 3L);
       Object model = invoke(b, "build");
       Method features = model.getClass().getMethod("features", float[].class, int.class, String.class);
-      return new Workload() {
+      return new TimedCall() {
         @Override
         public float[] call() throws Exception {
           float[][] rows = (float[][]) features.invoke(model, inputs, a.batch(), a.layer());
@@ -252,7 +252,7 @@ public final class Compare {
     Object trainer = invoke(b, "build");
     int[] labels = new SplittableRandom(2).ints(a.batch(), 0, 1000).toArray();
     Method step = trainer.getClass().getMethod("step", float[].class, int[].class, int.class);
-    return new Workload() {
+    return new TimedCall() {
       @Override
       public float[] call() throws Exception {
         return new float[] {(float) step.invoke(trainer, inputs, labels, a.batch())};
