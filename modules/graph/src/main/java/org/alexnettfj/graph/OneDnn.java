@@ -27,7 +27,12 @@ public final class OneDnn {
   private OneDnn() {
   }
 
-  /** Whether TensorFlow's oneDNN kernels are on in this process (asked at most once). */
+  /**
+   * Whether TensorFlow's oneDNN kernels are on in this process.
+   *
+   * @return what {@code TF_ENABLE_ONEDNN_OPTS} says, or when it is unset or unreadable what TensorFlow answers
+   *     (asked at most once per process, by a throwaway session)
+   */
   public static boolean enabled() {
     return enabled(System.getenv(VARIABLE));
   }
