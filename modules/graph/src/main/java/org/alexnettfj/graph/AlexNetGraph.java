@@ -32,8 +32,10 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
 /**
- * The AlexNet graph, built the way the classic TensorFlow {@code create()} builds it: one line per layer, a header
- * comment per block, thin helpers ({@link #conv}, {@link #lrn}, {@link #maxPool}, {@link #fc}, {@link #dropout}).
+ * Builds AlexNet's ops in a TensorFlow {@code Graph} and names its layers, placeholders and variables, for
+ * inference, feature extraction and training. Built the way the classic TensorFlow {@code create()} builds it: one
+ * line per layer, a header comment per block, thin helpers ({@link #conv}, {@link #lrn}, {@link #maxPool},
+ * {@link #fc}, {@link #dropout}).
  *
  * <p>Input is NHWC float32 {@code [N, 227, 227, 3]}, BGR and mean-subtracted (preprocessing is not done here). Every
  * layer's output is an op of the layer's name — {@code conv1}, {@code norm1}, {@code pool1}, …, {@code pool5},

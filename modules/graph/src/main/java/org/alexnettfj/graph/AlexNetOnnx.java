@@ -84,7 +84,7 @@ public final class AlexNetOnnx {
   private static final int IR_VERSION_OPSET_17 = 8;
 
   /**
-   * What to write.
+   * What {@link AlexNetOnnx#export} writes besides the weights: batch size, opset and class names.
    *
    * @param batch the input's batch size, or 0 for a dynamic one ({@code N})
    * @param opset the default domain's opset, 13 to 19

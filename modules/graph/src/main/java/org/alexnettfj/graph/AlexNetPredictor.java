@@ -354,7 +354,10 @@ public final class AlexNetPredictor implements AutoCloseable {
     }
   }
 
-  /** {@code setModel} or {@code setWeightsFile} is required; the rest is optional. */
+  /**
+   * Configures and builds an {@link AlexNetPredictor}: {@code setModel} or {@code setWeightsFile} is required; the
+   * rest is optional. Not thread-safe.
+   */
   public static final class Builder {
     private AlexNetModel model;
     private boolean ownsModel;

@@ -41,7 +41,7 @@ public final class GradCam implements AutoCloseable {
   private final Shape layerShape;
 
   /**
-   * One image's map.
+   * One image's Grad-CAM map, with the channel weights and logits it was computed from.
    *
    * @param height the layer's rows (13 for conv5)
    * @param width its columns

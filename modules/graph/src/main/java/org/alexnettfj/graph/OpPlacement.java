@@ -37,7 +37,7 @@ public record OpPlacement(List<Op> ops) {
       "prob");
 
   /**
-   * One op.
+   * One op that ran, and the device it ran on.
    *
    * @param name e.g. {@code conv2/tower1/Conv2D}
    * @param type e.g. {@code Conv2D}

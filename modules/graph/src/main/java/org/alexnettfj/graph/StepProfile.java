@@ -17,7 +17,7 @@ import org.tensorflow.proto.RunMetadata;
 public record StepProfile(long wallMicros, List<Op> ops) {
 
   /**
-   * One executed op.
+   * One executed op: the kernel that ran it, where, when and for how long.
    *
    * @param node the node's name in the graph, e.g. {@code conv2/Conv2D} ({@code conv1/...-LayoutOptimizer} for
    *     nodes TensorFlow inserted)
