@@ -32,8 +32,10 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
 /**
- * The AlexNet graph, built the way the classic TensorFlow {@code create()} builds it: one line per layer, a header
- * comment per block, thin helpers ({@link #conv}, {@link #lrn}, {@link #maxPool}, {@link #fc}, {@link #dropout}).
+ * Builds AlexNet's ops in a TensorFlow {@code Graph} and names its layers, placeholders and variables, for
+ * inference, feature extraction and training. Built the way the classic TensorFlow {@code create()} builds it: one
+ * line per layer, a header comment per block, thin helpers ({@link #conv}, {@link #lrn}, {@link #maxPool},
+ * {@link #fc}, {@link #dropout}).
  *
  * <p>Input is NHWC float32 {@code [N, 227, 227, 3]}, BGR and mean-subtracted (preprocessing is not done here). Every
  * layer's output is an op of the layer's name — {@code conv1}, {@code norm1}, {@code pool1}, …, {@code pool5},
@@ -126,6 +128,8 @@ public final class AlexNetGraph {
      * The faster of the two where no gradient passes through it: {@link #BASIC_OPS} when TensorFlow's oneDNN
      * kernels are on ({@link OneDnn#enabled()}: {@code TF_ENABLE_ONEDNN_OPTS=1}, as the tools set it, or unset on
      * a build that turns them on; ~10% off a forward pass at batch 64, BENCHMARKS.md), else {@link #FUSED}.
+     *
+     * @return the mode for a graph that is not differentiated
      */
     public static Lrn fastest() {
       return fastest(System.getenv(OneDnn.VARIABLE));
@@ -134,6 +138,9 @@ public final class AlexNetGraph {
     /**
      * {@link #fastest()} where the graph runs on the CPU, else {@link #FUSED}: oneDNN's kernels are CPU kernels,
      * and on a GPU the fused op (cuDNN's LRN) is the one measured and checked there (BENCHMARKS.md).
+     *
+     * @param placement the devices the graph will run on
+     * @return the mode for a graph on those devices that is not differentiated
      */
     public static Lrn fastestOn(Placement placement) {
       // fastest() first: only with oneDNN on does the placement matter (the first ask costs TensorFlow a session)
@@ -167,7 +174,13 @@ public final class AlexNetGraph {
      */
     ONEDNN_FORWARD;
 
-    /** {@link #ONEDNN_FORWARD} where the graph runs on the CPU with oneDNN's kernels on (as {@link Lrn#fastestOn}). */
+    /**
+     * {@link #ONEDNN_FORWARD} where the graph runs on the CPU with oneDNN's kernels on (as {@link Lrn#fastestOn}),
+     * else {@link #CLASSIC}.
+     *
+     * @param placement the devices the graph will run on
+     * @return the layout for a graph on those devices that is not differentiated
+     */
     public static Convolutions fastestOn(Placement placement) {
       return oneDnnOnCpu(placement) ? ONEDNN_FORWARD : CLASSIC;
     }
@@ -192,6 +205,9 @@ public final class AlexNetGraph {
     /**
      * {@link #TRANSPOSED} where the graph runs on the CPU with oneDNN's kernels on (as {@link Lrn#fastestOn}) of a
      * core without AVX-512 ({@link CpuFeatures#avx512()}); else {@link #CLASSIC}.
+     *
+     * @param placement the devices the graph will run on
+     * @return the faster layout there
      */
     public static FcLayout fastestOn(Placement placement) {
       return oneDnnOnCpu(placement) && !CpuFeatures.avx512() ? TRANSPOSED : CLASSIC;
@@ -217,7 +233,12 @@ public final class AlexNetGraph {
     /** Channels per block of {@link #BLOCK_CONVOLUTION}: the fastest of 4, 8, 12, 16, 24 for both norms. */
     static final int BLOCK = 8;
 
-    /** {@link #BLOCK_CONVOLUTION} where the graph runs on the CPU with oneDNN's kernels on, else the product. */
+    /**
+     * {@link #BLOCK_CONVOLUTION} where the graph runs on the CPU with oneDNN's kernels on, else the product.
+     *
+     * @param placement the devices the graph will run on
+     * @return the faster window sum there
+     */
     public static LrnWindow fastestOn(Placement placement) {
       return oneDnnOnCpu(placement) ? BLOCK_CONVOLUTION : BANDED_PRODUCT;
     }
@@ -227,6 +248,10 @@ public final class AlexNetGraph {
      * CpuFeatures#avx512()}) oneDNN runs the banded product of norm1's 96 channels faster than the block
      * convolution (26 against 32 ms at batch 64, BENCHMARKS.md); norm2's 256 stay a block convolution (18 against
      * 24 ms).
+     *
+     * @param placement the devices the graph will run on
+     * @param channels the depth of the activations normalised (96 for norm1, 256 for norm2)
+     * @return the faster window sum for that norm there
      */
     public static LrnWindow fastestOn(Placement placement, int channels) {
       LrnWindow window = fastestOn(placement);
@@ -252,12 +277,20 @@ public final class AlexNetGraph {
   public record Parameter(String name, Variable<TFloat32> variable, Placeholder<TFloat32> value,
       Assign<TFloat32> assign, Operand<TFloat32> read, boolean transposed) {
 
-    /** The layer it belongs to, e.g. {@code conv2}. */
+    /**
+     * The layer it belongs to.
+     *
+     * @return the layer's name, e.g. {@code conv2}
+     */
     public String layer() {
       return name.substring(0, name.lastIndexOf('/'));
     }
 
-    /** AlexNet's shape of it, as {@link AlexNetSpec} and the weight files have it (fc6: {@code [9216, 4096]}). */
+    /**
+     * AlexNet's shape of it, as {@link AlexNetSpec} and the weight files have it, whatever the layout held.
+     *
+     * @return a fresh array, e.g. {@code [9216, 4096]} for fc6's weights
+     */
     public int[] shape() {
       return Arrays.stream(value.shape().asArray()).mapToInt(Math::toIntExact).toArray();
     }
@@ -265,6 +298,10 @@ public final class AlexNetGraph {
     /**
      * {@code x} turned from the variable's layout into AlexNet's, or back (for a transposed parameter a
      * transpose, its own inverse; else {@code x}): for values shaped like the variable, such as its gradient.
+     *
+     * @param tf where the transpose op is added
+     * @param x a value in either layout, e.g. the variable's gradient
+     * @return {@code x} in the other layout, or {@code x} itself if this parameter is not transposed
      */
     public Operand<TFloat32> relayout(Ops tf, Operand<TFloat32> x) {
       return transposed ? transpose(tf, x) : x;
@@ -306,7 +343,12 @@ public final class AlexNetGraph {
    * The whole network: {@code input} → conv1 … pool5 → fc6 … fc8 → {@code prob}, for inference (norm1 and
    * norm2 as {@link Lrn#fastestOn}, the convolutions as {@link Convolutions#fastestOn} the default placement).
    *
+   * @param tf the graph's root {@code Ops}; AlexNet's op names are absolute, so build once per graph
+   * @param numClasses the outputs of fc8 and prob, at least 1 (1000 for ImageNet)
    * @param seed the default key of dropout's masks (all ones while {@code keepProb} is 1)
+   * @return the network, its variables not yet set (see {@link AlexNetModel})
+   * @throws IllegalArgumentException if {@code numClasses} is below 1
+   * @throws IllegalStateException if {@code tf} is not the root {@code Ops} or the graph already holds AlexNet
    */
   public static AlexNetGraph create(Ops tf, int numClasses, long seed) {
     return create(tf, numClasses, seed, Lrn.fastestOn(Placement.DEFAULT), Convolutions.fastestOn(Placement.DEFAULT),
@@ -320,6 +362,13 @@ public final class AlexNetGraph {
    * <pre>{@code
    * AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 2, 0L, AlexNetGraph.Lrn.BASIC_OPS);
    * }</pre>
+   *
+   * @param tf the graph's root {@code Ops}; AlexNet's op names are absolute, so build once per graph
+   * @param numClasses the outputs of fc8 and prob, at least 1
+   * @param seed the default key of dropout's masks
+   * @param lrn how norm1 and norm2 are computed
+   * @return the network, its variables not yet set
+   * @throws IllegalArgumentException if {@code numClasses} is below 1
    */
   public static AlexNetGraph create(Ops tf, int numClasses, long seed, Lrn lrn) {
     return create(tf, numClasses, seed, lrn, Placement.DEFAULT);
@@ -333,6 +382,14 @@ public final class AlexNetGraph {
    * AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 1000, 0L, AlexNetGraph.Lrn.FUSED,
    *     Placement.towers("/GPU:0", "/GPU:1"));
    * }</pre>
+   *
+   * @param tf the graph's root {@code Ops}; AlexNet's op names are absolute, so build once per graph
+   * @param numClasses the outputs of fc8 and prob, at least 1
+   * @param seed the default key of dropout's masks
+   * @param lrn how norm1 and norm2 are computed
+   * @param placement the devices the ops ask for
+   * @return the network, its variables not yet set
+   * @throws IllegalArgumentException if {@code numClasses} is below 1
    */
   public static AlexNetGraph create(Ops tf, int numClasses, long seed, Lrn lrn, Placement placement) {
     return create(tf, numClasses, seed, lrn, Convolutions.CLASSIC, placement);
@@ -343,6 +400,16 @@ public final class AlexNetGraph {
    * ({@link Convolutions#CLASSIC} if any of conv1 … conv5 is differentiated), the fc weights as
    * {@link FcLayout#fastestOn} {@code placement}, on its devices (the towers always split the groups: each tower
    * holds one).
+   *
+   * @param tf the graph's root {@code Ops}; AlexNet's op names are absolute, so build once per graph
+   * @param numClasses the outputs of fc8 and prob, at least 1
+   * @param seed the default key of dropout's masks
+   * @param lrn how norm1 and norm2 are computed
+   * @param convolutions how the convolutions are laid out
+   * @param placement the devices the ops ask for
+   * @return the network, its variables not yet set
+   * @throws IllegalArgumentException if {@code numClasses} is below 1, or {@code convolutions} is
+   *     {@link Convolutions#ONEDNN_FORWARD} on the CPU without oneDNN's kernels
    */
   public static AlexNetGraph create(Ops tf, int numClasses, long seed, Lrn lrn, Convolutions convolutions,
       Placement placement) {
@@ -352,6 +419,17 @@ public final class AlexNetGraph {
   /**
    * {@link #create(Ops, int, long, Lrn, Convolutions, Placement)} with the fc weights held as {@code fcLayout} says
    * (the towers hold theirs classically, split on the output axis).
+   *
+   * @param tf the graph's root {@code Ops}; AlexNet's op names are absolute, so build once per graph
+   * @param numClasses the outputs of fc8 and prob, at least 1
+   * @param seed the default key of dropout's masks
+   * @param lrn how norm1 and norm2 are computed
+   * @param convolutions how the convolutions are laid out
+   * @param fcLayout how the fc weights are held
+   * @param placement the devices the ops ask for
+   * @return the network, its variables not yet set
+   * @throws IllegalArgumentException if {@code numClasses} is below 1, or {@code convolutions} is
+   *     {@link Convolutions#ONEDNN_FORWARD} on the CPU without oneDNN's kernels
    */
   public static AlexNetGraph create(Ops tf, int numClasses, long seed, Lrn lrn, Convolutions convolutions,
       FcLayout fcLayout, Placement placement) {
@@ -372,6 +450,10 @@ public final class AlexNetGraph {
    * The feature extractor alone: {@code input} → conv1 … pool5, not for differentiating (LRN and convolutions as
    * {@link Lrn#fastestOn} and {@link Convolutions#fastestOn} the default placement). Its parameters are conv1 …
    * conv5.
+   *
+   * @param tf the graph's root {@code Ops}
+   * @return the feature extractor, its variables not yet set; its {@link #keepProb()} and {@link #dropoutSeed()}
+   *     are null
    */
   public static AlexNetGraph createFeatures(Ops tf) {
     AlexNetGraph net = new AlexNetGraph(tf, AlexNetSpec.IMAGENET_CLASSES, 0L, Lrn.fastestOn(Placement.DEFAULT),
@@ -384,12 +466,27 @@ public final class AlexNetGraph {
   /**
    * The classifier alone, fed pool5 features {@code [N, 6, 6, 256]} through a placeholder named {@code pool5}:
    * pool5 → fc6 … fc8 → {@code prob}. Its parameters are fc6 … fc8.
+   *
+   * @param tf the graph's root {@code Ops}
+   * @param numClasses the outputs of fc8 and prob, at least 1
+   * @param seed the default key of dropout's masks
+   * @return the classifier, its variables not yet set
+   * @throws IllegalArgumentException if {@code numClasses} is below 1
    */
   public static AlexNetGraph createClassifier(Ops tf, int numClasses, long seed) {
     return createClassifier(tf, numClasses, seed, Placement.DEFAULT);
   }
 
-  /** {@link #createClassifier(Ops, int, long)} with its ops on the devices of {@code placement}. */
+  /**
+   * {@link #createClassifier(Ops, int, long)} with its ops on the devices of {@code placement}.
+   *
+   * @param tf the graph's root {@code Ops}
+   * @param numClasses the outputs of fc8 and prob, at least 1
+   * @param seed the default key of dropout's masks
+   * @param placement the devices the ops ask for
+   * @return the classifier, its variables not yet set
+   * @throws IllegalArgumentException if {@code numClasses} is below 1
+   */
   public static AlexNetGraph createClassifier(Ops tf, int numClasses, long seed, Placement placement) {
     AlexNetGraph net = new AlexNetGraph(tf, numClasses, seed, Lrn.FUSED, Convolutions.CLASSIC,
         FcLayout.fastestOn(placement), placement);
@@ -647,6 +744,14 @@ public final class AlexNetGraph {
    * The same function as TensorFlow's LRN op, {@code x / (bias + alpha * sum(x^2 over [c - radius, c + radius]))
    * ^ beta}, from ops whose gradients TensorFlow's C++ gradient registry gets right, the window summed by a
    * banded product ({@link LrnWindow#BANDED_PRODUCT}). {@code x}'s channel and spatial dimensions must be known.
+   *
+   * @param tf where the ops are added
+   * @param x NHWC activations, {@code [N, H, W, C]}, H, W and C known
+   * @param radius channels either side of each channel in its window (AlexNet: 2)
+   * @param alpha the window sum's scale (AlexNet: 2e-5)
+   * @param beta the exponent (AlexNet: 0.75)
+   * @param bias added to the scaled sum (AlexNet: 1)
+   * @return the normalised activations, shaped as {@code x}
    */
   public static Operand<TFloat32> lrnFromBasicOps(Ops tf, Operand<TFloat32> x, int radius, float alpha, float beta,
       float bias) {
@@ -658,6 +763,16 @@ public final class AlexNetGraph {
    * says. {@code alpha} rides in the window's weights and {@code bias} in a {@code BiasAdd}, which TensorFlow's
    * remapper fuses into the product or convolution: two fewer passes over the activations than a separate mul and
    * add (norm1 ~10% faster at batch 64).
+   *
+   * @param tf where the ops are added
+   * @param x NHWC activations, {@code [N, H, W, C]}, H, W and C known
+   * @param radius channels either side of each channel in its window (AlexNet: 2)
+   * @param alpha the window sum's scale (AlexNet: 2e-5)
+   * @param beta the exponent (AlexNet: 0.75)
+   * @param bias added to the scaled sum (AlexNet: 1)
+   * @param window how the window is summed; a block convolution that does not fit C or radius falls back to the
+   *     banded product
+   * @return the normalised activations, shaped as {@code x}
    */
   public static Operand<TFloat32> lrnFromBasicOps(Ops tf, Operand<TFloat32> x, int radius, float alpha, float beta,
       float bias, LrnWindow window) {
@@ -844,34 +959,61 @@ public final class AlexNetGraph {
     return output;
   }
 
+  /**
+   * The number of classes the graph was built for.
+   *
+   * @return the outputs of fc8 and prob
+   */
   public int numClasses() {
     return numClasses;
   }
 
-  /** The devices this graph's ops were built for. */
+  /**
+   * The devices this graph's ops were built for.
+   *
+   * @return the placement given to {@code create}, {@link Placement#DEFAULT} if none
+   */
   public Placement placement() {
     return placement;
   }
 
-  /** The image placeholder ({@code input}), or the pool5 placeholder of {@link #createClassifier}. */
+  /**
+   * The placeholder to feed.
+   *
+   * @return the image placeholder {@code input}, {@code [N, 227, 227, 3]}, or in {@link #createClassifier} the
+   *     pool5 placeholder, {@code [N, 6, 6, 256]}
+   */
   public Placeholder<TFloat32> input() {
     return input;
   }
 
-  /** The {@code keepProb} placeholder-with-default; null in {@link #createFeatures}, which has no dropout. */
+  /**
+   * Dropout's keep probability, to feed 0.5 while training.
+   *
+   * @return the scalar {@code keepProb} placeholder-with-default (1.0); null in {@link #createFeatures}, which has
+   *     no dropout
+   */
   public Operand<TFloat32> keepProb() {
     return keepProb;
   }
 
   /**
    * The key of dropout's masks, {@code dropoutSeed}: int64 {@code [2]}, by default {@code (seed, 0)}; feed a new
-   * key per training step for new masks. Null in {@link #createFeatures}, which has no dropout.
+   * key per training step for new masks.
+   *
+   * @return the placeholder-with-default; null in {@link #createFeatures}, which has no dropout
    */
   public Operand<TInt64> dropoutSeed() {
     return dropoutSeed;
   }
 
-  /** The output of layer {@code name} ({@code conv1} … {@code fc8}, {@code norm1}, {@code pool5}, {@code prob}). */
+  /**
+   * The output of one layer, to fetch.
+   *
+   * @param name one of {@link #LAYER_OUTPUTS} this graph has, e.g. {@code fc7}
+   * @return the layer's output, NHWC for conv1 … pool5, {@code [N, units]} for fc6 … prob
+   * @throws IllegalArgumentException if this graph has no such layer
+   */
   public Operand<TFloat32> layer(String name) {
     Operand<TFloat32> out = layers.get(name);
     if (out == null) {
@@ -880,17 +1022,29 @@ public final class AlexNetGraph {
     return out;
   }
 
-  /** Layer outputs by name, in forward order. */
+  /**
+   * Every layer output this graph has.
+   *
+   * @return an unmodifiable view, by name, in forward order
+   */
   public Map<String, Operand<TFloat32>> layers() {
     return Collections.unmodifiableMap(layers);
   }
 
-  /** {@code fc8}: unscaled class scores. */
+  /**
+   * The unscaled class scores, {@code fc8}, for a loss or a custom softmax.
+   *
+   * @return {@code fc8}, {@code [N, numClasses]}
+   */
   public Operand<TFloat32> logits() {
     return layer("fc8");
   }
 
-  /** Parameters by variable name ({@code conv1/weights}, {@code conv1/biases}, …), in layer order. */
+  /**
+   * Every parameter this graph has, to set, read or differentiate.
+   *
+   * @return an unmodifiable view by variable name ({@code conv1/weights}, {@code conv1/biases}, …), in layer order
+   */
   public Map<String, Parameter> parameters() {
     return Collections.unmodifiableMap(parameters);
   }
@@ -898,6 +1052,8 @@ public final class AlexNetGraph {
   /**
    * Op names of the variables held transposed (the fc weights), for {@link TfCheckpoint#addSaver}: a graph that is
    * saved or restored gets that saver, so its checkpoints hold AlexNet's layout.
+   *
+   * @return a fresh set of op names, e.g. {@code fc6/weights}; empty for {@link FcLayout#CLASSIC}
    */
   public Set<String> transposedVariables() {
     Set<String> names = new LinkedHashSet<>();
@@ -910,6 +1066,10 @@ public final class AlexNetGraph {
    * parameter's placeholder and runs the assign ops, closing every tensor after. Names and shapes are checked
    * first. Callers that set the whole network pass one layer at a time, so at most one layer's values sit in
    * native memory twice.
+   *
+   * @param session a session on this graph; not closed
+   * @param values arrays in AlexNet's layout by variable name; not retained
+   * @throws IllegalArgumentException if a name is not a parameter of this graph or an array's shape is not its
    */
   public void assign(Session session, Map<String, WeightArray> values) {
     Session.Runner runner = session.runner();

@@ -52,7 +52,9 @@ public final class AlexNetModel implements AutoCloseable {
 
   /** Values per input image: 227 * 227 * 3. */
   public static final int IMAGE_VALUES = AlexNetSpec.IMAGE_SIZE * AlexNetSpec.IMAGE_SIZE * 3;
+  /** The layer {@link #features(float[], int)} returns: fc7, 4096 values an image after ReLU. */
   public static final String DEFAULT_FEATURE_LAYER = "fc7";
+  /** Images per session run unless {@link Builder#optMaxBatch} says otherwise. */
   public static final int DEFAULT_MAX_BATCH = 64;
 
   private final Graph graph;
@@ -84,21 +86,50 @@ public final class AlexNetModel implements AutoCloseable {
     net.parameters().forEach((name, p) -> parameterShapes.put(name, p.shape()));
   }
 
+  /**
+   * Starts a model; set one source of parameters, then {@link Builder#build()}.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Unscaled class scores (fc8), {@code n x numClasses}. */
+  /**
+   * Unscaled class scores (fc8).
+   *
+   * @param batch {@code n} images, NHWC {@code [n, 227, 227, 3]} flattened, BGR, mean subtracted; not retained
+   * @param n the number of images in {@code batch}, 0 or more
+   * @return {@code n} rows of {@link #numClasses()} scores
+   * @throws IllegalArgumentException if {@code batch} does not hold {@code n} images
+   * @throws IllegalStateException if the model is closed
+   */
   public float[][] logits(float[] batch, int n) {
     return features(batch, n, "fc8");
   }
 
-  /** Softmax of the logits ({@code prob}), {@code n x numClasses}; each row sums to 1. */
+  /**
+   * Softmax of the logits ({@code prob}).
+   *
+   * @param batch {@code n} images, NHWC {@code [n, 227, 227, 3]} flattened, BGR, mean subtracted; not retained
+   * @param n the number of images in {@code batch}, 0 or more
+   * @return {@code n} rows of {@link #numClasses()} probabilities, each summing to 1
+   * @throws IllegalArgumentException if {@code batch} does not hold {@code n} images
+   * @throws IllegalStateException if the model is closed
+   */
   public float[][] probabilities(float[] batch, int n) {
     return features(batch, n, "prob");
   }
 
-  /** fc7 activations (after ReLU), {@code n x 4096}: the usual transfer-learning features. */
+  /**
+   * fc7 activations (after ReLU): the usual transfer-learning features.
+   *
+   * @param batch {@code n} images, NHWC {@code [n, 227, 227, 3]} flattened, BGR, mean subtracted; not retained
+   * @param n the number of images in {@code batch}, 0 or more
+   * @return {@code n} rows of 4096 values
+   * @throws IllegalArgumentException if {@code batch} does not hold {@code n} images
+   * @throws IllegalStateException if the model is closed
+   */
   public float[][] features(float[] batch, int n) {
     return features(batch, n, DEFAULT_FEATURE_LAYER);
   }
@@ -108,7 +139,13 @@ public final class AlexNetModel implements AutoCloseable {
    * ({@code conv1} … {@code conv5}, {@code norm1}, {@code norm2}, {@code pool1}, {@code pool2}, {@code pool5},
    * {@code fc6}, {@code fc7}, {@code fc8}, {@code prob}). Only the part of the graph the layer needs is run.
    *
-   * @param batch {@code n} images, NHWC, {@code n * 227 * 227 * 3} values
+   * @param batch {@code n} images, NHWC {@code [n, 227, 227, 3]} flattened, BGR, mean subtracted; not retained
+   * @param n the number of images in {@code batch}, 0 or more; run {@link #maxBatch()} at a time
+   * @param layer the layer whose output is returned
+   * @return {@code n} rows of {@link #featureSize(String)} values; a conv layer's row is its {@code [h, w, c]}
+   *     output flattened
+   * @throws IllegalArgumentException if there is no such layer or {@code batch} does not hold {@code n} images
+   * @throws IllegalStateException if the model is closed
    */
   public float[][] features(float[] batch, int n, String layer) {
     Operand<TFloat32> output = net.layer(layer);
@@ -143,6 +180,13 @@ public final class AlexNetModel implements AutoCloseable {
   /**
    * One run of {@code n} images (at most {@link #maxBatch()}) up to {@code layer}, traced: what each op cost and
    * which kernel ran it ({@link StepProfile}), for {@code tools/bench profile}. Tracing adds a little to each op.
+   *
+   * @param batch {@code n} images, NHWC {@code [n, 227, 227, 3]} flattened, BGR, mean subtracted
+   * @param n the number of images, 1 to {@link #maxBatch()}
+   * @param layer the layer to run up to, one of {@link #layerNames()}
+   * @return the ops' costs and kernels, and the run's wall time
+   * @throws IllegalArgumentException if there is no such layer or {@code n} or {@code batch} is out of range
+   * @throws IllegalStateException if the model is closed or TensorFlow returned no trace
    */
   public StepProfile profile(float[] batch, int n, String layer) {
     Operand<TFloat32> output = net.layer(layer);
@@ -176,6 +220,11 @@ public final class AlexNetModel implements AutoCloseable {
    * <pre>{@code
    * System.err.print(model.opPlacement("prob").format());
    * }</pre>
+   *
+   * @param layer the layer to run up to, one of {@link #layerNames()}
+   * @return the device of each op TensorFlow ran
+   * @throws IllegalArgumentException if there is no such layer
+   * @throws IllegalStateException if the model is closed or TensorFlow returned no partition graphs
    */
   public OpPlacement opPlacement(String layer) {
     Operand<TFloat32> output = net.layer(layer);
@@ -195,18 +244,36 @@ public final class AlexNetModel implements AutoCloseable {
     }
   }
 
-  /** The devices the graph was built for ({@link Builder#optPlacement}). */
+  /**
+   * The devices the graph was built for ({@link Builder#optPlacement}).
+   *
+   * @return the placement, {@link Placement#DEFAULT} unless one was set
+   */
   public Placement placement() {
     return placement;
   }
 
-  /** Values per image of {@code layer}'s output, e.g. 4096 for fc7, 9216 for pool5, 290,400 for conv1. */
+  /**
+   * The length of one row of {@link #features(float[], int, String)}.
+   *
+   * @param layer one of {@link #layerNames()}
+   * @return values per image of its output, e.g. 4096 for fc7, 9216 for pool5, 290,400 for conv1
+   * @throws IllegalArgumentException if there is no such layer
+   */
   public int featureSize(String layer) {
     net.layer(layer);
     return featureSizes.get(layer);
   }
 
-  /** Current value of a variable, e.g. {@code conv1/weights}, read from the session. */
+  /**
+   * The current value of a variable, read from the session.
+   *
+   * @param name a parameter, e.g. {@code conv1/weights} or {@code fc8/biases}
+   * @return a copy, in AlexNet's layout ({@code [in, out]} for fc weights, {@code [h, w, in, out]} for conv
+   *     weights)
+   * @throws IllegalArgumentException if there is no such parameter
+   * @throws IllegalStateException if the model is closed
+   */
   public WeightArray parameter(String name) {
     AlexNetGraph.Parameter p = net.parameters().get(name);
     if (p == null) {
@@ -227,25 +294,47 @@ public final class AlexNetModel implements AutoCloseable {
     return WeightArray.of(shape, data);
   }
 
+  /**
+   * The number of classes the model scores.
+   *
+   * @return fc8's outputs, the length of a {@link #probabilities} row
+   */
   public int numClasses() {
     return net.numClasses();
   }
 
-  /** Layers whose parameters were freshly initialised rather than loaded; all eight for a fresh model. */
+  /**
+   * Layers whose parameters were freshly initialised rather than loaded.
+   *
+   * @return an unmodifiable set of layer names, e.g. {@code fc8}; all eight for a fresh model
+   */
   public Set<String> freshLayers() {
     return freshLayers;
   }
 
-  /** The seed of the fresh layers' values and of dropout. */
+  /**
+   * The seed of the fresh layers' values and of dropout.
+   *
+   * @return the seed of {@link Builder#optSeed}, 0 unless set
+   */
   public long seed() {
     return seed;
   }
 
+  /**
+   * The most images one session run takes; larger batches are run in chunks of this size.
+   *
+   * @return {@link Builder#optMaxBatch}'s value, {@value #DEFAULT_MAX_BATCH} unless set
+   */
   public int maxBatch() {
     return maxBatch;
   }
 
-  /** Names accepted by {@link #features(float[], int, String)}, in forward order. */
+  /**
+   * The layers whose output can be read.
+   *
+   * @return the names {@link #features(float[], int, String)} accepts, in forward order
+   */
   public List<String> layerNames() {
     return AlexNetGraph.LAYER_OUTPUTS;
   }
@@ -340,7 +429,12 @@ public final class AlexNetModel implements AutoCloseable {
     private Builder() {
     }
 
-    /** Already-read weights; they carry their own skip layers and number of classes. */
+    /**
+     * Already-read weights; they carry their own skip layers and number of classes.
+     *
+     * @param weights the parameters to load; exclusive with the other sources
+     * @return this builder
+     */
     public Builder setWeights(AlexNetWeights weights) {
       this.weights = weights;
       return this;
@@ -349,31 +443,53 @@ public final class AlexNetModel implements AutoCloseable {
     /**
      * A weight file, read once in {@link #build()} with {@link #optSkipLayers} and {@link #optNumClasses}
      * (default: nothing skipped, 1000 classes).
+     *
+     * @param file an AlexNet weight file, e.g. {@code weights/bvlc_alexnet.npy}; exclusive with the other sources
+     * @return this builder
      */
     public Builder setWeightsFile(Path file) {
       this.weightsFile = file;
       return this;
     }
 
-    /** No weight file: every layer fresh ({@link FreshInit}); {@link #optNumClasses} may be anything ≥ 1. */
+    /**
+     * No weight file: every layer fresh ({@link FreshInit}); {@link #optNumClasses} may be anything ≥ 1.
+     *
+     * @return this builder
+     */
     public Builder setFreshInit() {
       this.freshInit = true;
       return this;
     }
 
-    /** With {@link #setWeightsFile}: layers to initialise fresh instead of loading, e.g. {@code fc8}. */
+    /**
+     * With {@link #setWeightsFile}: layers to initialise fresh instead of loading, e.g. {@code fc8}.
+     *
+     * @param skipLayers layer names, copied
+     * @return this builder
+     */
     public Builder optSkipLayers(Set<String> skipLayers) {
       this.skipLayers = Set.copyOf(skipLayers);
       return this;
     }
 
-    /** fc8's outputs (default 1000). Other than 1000 with a weight file needs fc8 in the skip layers. */
+    /**
+     * fc8's outputs (default 1000). Other than 1000 with a weight file needs fc8 in the skip layers.
+     *
+     * @param numClasses at least 1, checked in {@link #build()}
+     * @return this builder
+     */
     public Builder optNumClasses(int numClasses) {
       this.numClasses = numClasses;
       return this;
     }
 
-    /** Seed of fresh layers and dropout (default 0): the same seed gives the same model, bit for bit. */
+    /**
+     * Seed of fresh layers and dropout (default 0): the same seed gives the same model, bit for bit.
+     *
+     * @param seed any value
+     * @return this builder
+     */
     public Builder optSeed(long seed) {
       this.seed = seed;
       return this;
@@ -382,6 +498,9 @@ public final class AlexNetModel implements AutoCloseable {
     /**
      * Threads for one op, e.g. a convolution (default 0: TensorFlow picks, usually the core count). TensorFlow
      * keeps one such pool per process, sized by the first model built ({@link IntraOpPool}).
+     *
+     * @param threads 0 or more, checked in {@link #build()}
+     * @return this builder
      */
     public Builder optIntraOpThreads(int threads) {
       this.intraOpThreads = threads;
@@ -392,22 +511,35 @@ public final class AlexNetModel implements AutoCloseable {
      * Ops run side by side (default 0: TensorFlow's pool shared by the process, sized by its first session). A
      * count above 0 gives the model a pool of its own of that many threads: TensorFlow sizes its shared pool once,
      * so a count asked of it by any later session would be ignored.
+     *
+     * @param threads 0 or more, checked in {@link #build()}
+     * @return this builder
      */
     public Builder optInterOpThreads(int threads) {
       this.interOpThreads = threads;
       return this;
     }
 
-    /** Images per session run (default 64); larger batches are split. */
     /**
      * {@link Precision#BF16} for faster, approximate inference on cores with bfloat16 instructions; default
      * {@link Precision#FP32}, exact. {@link #build()} refuses bf16 where it would be emulated or cannot run.
+     *
+     * @param precision the arithmetic
+     * @return this builder
+     * @throws NullPointerException if {@code precision} is null
      */
     public Builder optPrecision(Precision precision) {
       this.precision = Objects.requireNonNull(precision, "precision");
       return this;
     }
 
+    /**
+     * Images per session run (default {@value AlexNetModel#DEFAULT_MAX_BATCH}); larger batches are split. Bounds
+     * the native memory of one run.
+     *
+     * @param maxBatch at least 1, checked in {@link #build()}
+     * @return this builder
+     */
     public Builder optMaxBatch(int maxBatch) {
       this.maxBatch = maxBatch;
       return this;
@@ -417,6 +549,10 @@ public final class AlexNetModel implements AutoCloseable {
      * Which devices run the graph (default {@link Placement#DEFAULT}: TensorFlow decides): one device, e.g.
      * {@code Placement.device("/GPU:0")}, or the paper's two towers, {@code Placement.towers("/GPU:0", "/GPU:1")}.
      * {@link #build()} fails, listing the devices there are, if a device does not exist.
+     *
+     * @param placement the devices
+     * @return this builder
+     * @throws NullPointerException if {@code placement} is null
      */
     public Builder optPlacement(Placement placement) {
       this.placement = Objects.requireNonNull(placement, "placement");
@@ -426,6 +562,7 @@ public final class AlexNetModel implements AutoCloseable {
     /**
      * Checks the settings, reads the weight file if one was given, builds the graph and sets every variable.
      *
+     * @return a model that owns its native graph and session; the caller closes it
      * @throws IllegalArgumentException for inconsistent settings, e.g. {@code numClasses != 1000} without fc8 in
      *     the skip layers, or a device of the placement that does not exist
      * @throws IOException if the weight file cannot be read or is not a valid AlexNet

@@ -84,7 +84,7 @@ public final class AlexNetOnnx {
   private static final int IR_VERSION_OPSET_17 = 8;
 
   /**
-   * What to write.
+   * What {@link AlexNetOnnx#export} writes besides the weights: batch size, opset and class names.
    *
    * @param batch the input's batch size, or 0 for a dynamic one ({@code N})
    * @param opset the default domain's opset, 13 to 19
@@ -92,6 +92,14 @@ public final class AlexNetOnnx {
    */
   public record Options(int batch, int opset, List<String> classNames) {
 
+    /**
+     * Checks and copies the options.
+     *
+     * @param batch the input's batch size, or 0 for a dynamic one
+     * @param opset the default domain's opset, 13 to 19
+     * @param classNames the class names, or null; copied
+     * @throws IllegalArgumentException if {@code batch} is negative or {@code opset} is out of range
+     */
     public Options {
       if (batch < 0) {
         throw new IllegalArgumentException("batch must be a size >= 1, or 0 for dynamic, was " + batch);
@@ -103,6 +111,11 @@ public final class AlexNetOnnx {
       classNames = classNames == null ? null : List.copyOf(classNames);
     }
 
+    /**
+     * The usual options: a dynamic batch, opset {@value AlexNetOnnx#DEFAULT_OPSET} and no class names.
+     *
+     * @return {@code new Options(0, DEFAULT_OPSET, null)}
+     */
     public static Options defaults() {
       return new Options(0, DEFAULT_OPSET, null);
     }
@@ -115,6 +128,12 @@ public final class AlexNetOnnx {
    * Writes {@code weights} (a complete AlexNet, fc8's outputs from the file) to {@code out}, through a temporary
    * file beside it renamed into place.
    *
+   * @param weights a complete AlexNet, e.g. {@code WeightReader.read(npy)}
+   * @param out the {@code .onnx} file to write
+   * @param overwrite whether an existing {@code out} is replaced
+   * @param options batch size, opset and class names
+   * @throws IOException if the file cannot be written
+   * @throws IllegalArgumentException if the class names do not match fc8's outputs
    * @throws WeightFileException if the weights are not a complete AlexNet; lists every problem
    * @throws FileAlreadyExistsException if {@code out} exists and not {@code overwrite}
    */

@@ -48,11 +48,17 @@ import org.tensorflow.types.TFloat32;
  */
 public final class AlexNetSavedModel {
 
+  /** The tag to load the export with: {@code serve}. */
   public static final String TAG = SavedModelBundle.DEFAULT_TAG;
+  /** The one signature's key: {@code serving_default}. */
   public static final String SIGNATURE = Signature.DEFAULT_KEY;
+  /** The signature's input: float32 {@code [N, 227, 227, 3]}, BGR, mean subtracted. */
   public static final String IMAGES = "images";
+  /** The signature's softmax output, {@code [N, numClasses]}. */
   public static final String PROBABILITIES = "probabilities";
+  /** The signature's fc8 output, unscaled class scores, {@code [N, numClasses]}. */
   public static final String LOGITS = "logits";
+  /** The signature's fc7 output (after ReLU), {@code [N, 4096]}. */
   public static final String FC7 = "fc7";
 
   private AlexNetSavedModel() {
@@ -62,6 +68,10 @@ public final class AlexNetSavedModel {
    * Exports a complete AlexNet (every layer, fc8's outputs taken from the file) to folder {@code dir}. Written in a
    * temporary folder beside {@code dir} and renamed into place.
    *
+   * @param weights a complete AlexNet, e.g. {@code WeightReader.read(npy)}
+   * @param dir the SavedModel folder to create
+   * @param overwrite whether an existing {@code dir} is replaced
+   * @throws IOException if the folder cannot be written
    * @throws WeightFileException if the weights are not a complete AlexNet; lists every problem
    * @throws FileAlreadyExistsException if {@code dir} exists and not {@code overwrite}
    */

@@ -27,12 +27,20 @@ public final class CpuFeatures {
   private CpuFeatures() {
   }
 
-  /** Whether the graph is tuned for AVX-512 cores (avx512f present, or {@code -Dalexnet.cpu=avx512}). */
+  /**
+   * Whether the graph is tuned for AVX-512 cores.
+   *
+   * @return true when {@code /proc/cpuinfo} lists avx512f, or {@code -Dalexnet.cpu=avx512} says so
+   */
   public static boolean avx512() {
     return AVX512;
   }
 
-  /** Whether the core has bfloat16 instructions oneDNN uses: avx512_bf16, or AMX's amx_bf16. */
+  /**
+   * Whether the core has bfloat16 instructions oneDNN uses, which {@link Precision#BF16} needs.
+   *
+   * @return true when {@code /proc/cpuinfo} lists avx512_bf16 or AMX's amx_bf16; false where it cannot be read
+   */
   public static boolean bf16() {
     return FLAGS.contains("avx512_bf16") || FLAGS.contains("amx_bf16");
   }
@@ -45,6 +53,9 @@ public final class CpuFeatures {
   /**
    * The widest vector unit and the matrix extensions oneDNN picks kernels by, from the first {@code flags} line of
    * a {@code /proc/cpuinfo}: {@code AVX-512 (avx512_vnni, avx512_bf16)}, {@code AVX2}, or {@code unknown}.
+   *
+   * @param cpuinfo the text of a {@code /proc/cpuinfo}, possibly empty
+   * @return the description, for messages and benchmark reports; {@code unknown} when there is no flags line
    */
   public static String describe(String cpuinfo) {
     Set<String> flags = flags(cpuinfo);

@@ -40,6 +40,13 @@ public final class FreshInit {
   /**
    * A parameter's starting value, e.g. for {@code conv2/weights}: the pretrained array when its layer is loaded
    * from {@code pretrained} (which may be null), else the fresh one for {@code numClasses} and {@code seed}.
+   *
+   * @param parameter a variable name, {@code <layer>/weights} or {@code <layer>/biases}
+   * @param pretrained the loaded weights, or null for none
+   * @param numClasses fc8's outputs, which set fc8's shape
+   * @param seed the seed of fresh weights
+   * @return the value in AlexNet's layout; the pretrained array itself, not a copy, when loaded
+   * @throws IllegalArgumentException if {@code parameter}'s layer is not an AlexNet layer
    */
   public static WeightArray initialValue(String parameter, AlexNetWeights pretrained, int numClasses, long seed) {
     String layer = parameter.substring(0, parameter.lastIndexOf('/'));
@@ -51,7 +58,13 @@ public final class FreshInit {
     return isWeights ? weights(spec, seed) : biases(spec);
   }
 
-  /** N(0, 0.01²) weights of {@code layer}'s shape, determined by {@code seed} and the layer. */
+  /**
+   * N(0, 0.01²) weights of a layer's shape, the same bits for the same seed and layer on every platform.
+   *
+   * @param layer the layer, e.g. {@code AlexNetSpec.layer("fc8", 2)}
+   * @param seed any value; 0 is as good as any other
+   * @return a new array of {@code layer.weightsShape()}
+   */
   public static WeightArray weights(AlexNetSpec.Layer layer, long seed) {
     int[] shape = layer.weightsShape();
     int n = Arrays.stream(shape).reduce(1, Math::multiplyExact);
@@ -65,14 +78,25 @@ public final class FreshInit {
     return WeightArray.of(shape, data);
   }
 
-  /** Constant biases: {@link #biasValue} of the layer. */
+  /**
+   * Constant biases: {@link #biasValue} of the layer.
+   *
+   * @param layer the layer, e.g. {@code AlexNetSpec.layer("fc8", 2)}
+   * @return a new array of {@code layer.biasesShape()}, all 0 or all 1
+   */
   public static WeightArray biases(AlexNetSpec.Layer layer) {
     float[] data = new float[layer.biasesShape()[0]];
     Arrays.fill(data, biasValue(layer.name()));
     return WeightArray.of(layer.biasesShape(), data);
   }
 
-  /** 1 for conv2, conv4, conv5, fc6, fc7; 0 for conv1, conv3, fc8. */
+  /**
+   * The paper's bias of a layer.
+   *
+   * @param layer an AlexNet layer name, {@code conv1} … {@code fc8}
+   * @return 1 for conv2, conv4, conv5, fc6, fc7; 0 for conv1, conv3, fc8
+   * @throws IllegalArgumentException if {@code layer} is not an AlexNet layer
+   */
   public static float biasValue(String layer) {
     if (!AlexNetSpec.LAYER_NAMES.contains(layer)) {
       throw new IllegalArgumentException("no AlexNet layer '" + layer + "' (layers are " + AlexNetSpec.LAYER_NAMES

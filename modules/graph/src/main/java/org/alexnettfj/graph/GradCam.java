@@ -41,7 +41,7 @@ public final class GradCam implements AutoCloseable {
   private final Shape layerShape;
 
   /**
-   * One image's map.
+   * One image's Grad-CAM map, with the channel weights and logits it was computed from.
    *
    * @param height the layer's rows (13 for conv5)
    * @param width its columns
@@ -52,7 +52,15 @@ public final class GradCam implements AutoCloseable {
   public record Map2D(int height, int width, float[] map, float[] channelWeights, float[] logits) {
   }
 
-  /** A Grad-CAM of {@code layer} for a model with these weights (any number of classes). */
+  /**
+   * A Grad-CAM of one layer for a model with these weights (any number of classes): builds its own graph and
+   * session, on the default placement.
+   *
+   * @param weights every layer loaded; copied into the session, not retained
+   * @param layer one of {@link #LAYERS}, usually {@code conv5}
+   * @throws IllegalArgumentException if {@code layer} is not a convolution layer, or a layer of {@code weights} is
+   *     skipped
+   */
   public GradCam(AlexNetWeights weights, String layer) {
     if (!LAYERS.contains(layer)) {
       throw new IllegalArgumentException("Grad-CAM needs a convolution layer (" + String.join(", ", LAYERS)
@@ -85,7 +93,14 @@ public final class GradCam implements AutoCloseable {
     }
   }
 
-  /** The map of class {@code k} for one preprocessed image ({@code [227, 227, 3]}, BGR, mean subtracted). */
+  /**
+   * The map of one class for one image.
+   *
+   * @param image one preprocessed image, {@code [227, 227, 3]} flattened, BGR, mean subtracted
+   * @param k the class, 0 to {@code numClasses - 1}
+   * @return the map, its channel weights and the image's logits
+   * @throws IllegalArgumentException if {@code k} is not a class of the model
+   */
   public Map2D compute(float[] image, int k) {
     if (k < 0 || k >= net.numClasses()) {
       throw new IllegalArgumentException("class " + k + " is not one of the model's " + net.numClasses());
@@ -142,6 +157,11 @@ public final class GradCam implements AutoCloseable {
   /**
    * Class {@code k}'s logit with the layer's output replaced by {@code layerOutput} ({@code [1, h, w, c]} as
    * {@link #compute} sees it): for checking the channel weights against finite differences.
+   *
+   * @param image one preprocessed image, {@code [227, 227, 3]} flattened, BGR, mean subtracted
+   * @param layerOutput the layer's output to use instead, {@code [1, h, w, c]} flattened
+   * @param k the class, 0 to {@code numClasses - 1}
+   * @return fc8's value for class {@code k}
    */
   public float logitFrom(float[] image, float[] layerOutput, int k) {
     try (TFloat32 x = TFloat32.tensorOf(Shape.of(1, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3),
@@ -153,7 +173,12 @@ public final class GradCam implements AutoCloseable {
     }
   }
 
-  /** The layer's output for one image, {@code [1, h, w, c]} flattened. */
+  /**
+   * The layer's output for one image, e.g. to perturb for {@link #logitFrom}.
+   *
+   * @param image one preprocessed image, {@code [227, 227, 3]} flattened, BGR, mean subtracted
+   * @return the output, {@code [1, h, w, c]} flattened (13 x 13 x 256 for conv5)
+   */
   public float[] layerOutput(float[] image) {
     try (TFloat32 x = TFloat32.tensorOf(Shape.of(1, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3),
             DataBuffers.of(image, true, false));
@@ -165,6 +190,7 @@ public final class GradCam implements AutoCloseable {
     }
   }
 
+  /** Frees the native session and graph; the Grad-CAM cannot be used after. */
   @Override
   public void close() {
     session.close();

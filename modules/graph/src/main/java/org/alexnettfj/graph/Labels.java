@@ -17,11 +17,21 @@ import java.util.List;
  */
 public record Labels(List<String> names) {
 
+  /**
+   * Labels with these names, copied.
+   *
+   * @param names the class names, index {@code i} for fc8's unit {@code i}
+   */
   public Labels {
     names = List.copyOf(names);
   }
 
-  /** The ILSVRC-2012 classes in the order of the BVLC AlexNet outputs (index 386 is the African elephant). */
+  /**
+   * The ILSVRC-2012 classes in the order of the BVLC AlexNet outputs (index 386 is the African elephant).
+   *
+   * @return the 1000 names, read from the module's resources
+   * @throws IllegalStateException if the resource is missing from the jar
+   */
   public static Labels imagenet() {
     try (InputStream in = Labels.class.getResourceAsStream("imagenet-classes.txt")) {
       if (in == null) {
@@ -33,7 +43,13 @@ public record Labels(List<String> names) {
     }
   }
 
-  /** One name per line, blank lines ignored. */
+  /**
+   * Reads class names from a text file, e.g. the one {@link #classesFile} names.
+   *
+   * @param file UTF-8, one name per line; blank lines are ignored and names stripped
+   * @return the names in file order
+   * @throws IOException if the file cannot be read
+   */
   public static Labels fromFile(Path file) throws IOException {
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       return read(r);
@@ -53,7 +69,12 @@ public record Labels(List<String> names) {
     return weights.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ".classes.txt");
   }
 
-  /** Names "class 0", "class 1", ... for a model without a list. */
+  /**
+   * Placeholder names for a model without a list.
+   *
+   * @param count the number of classes
+   * @return {@code class 0}, {@code class 1}, …, {@code class <count-1>}
+   */
   public static Labels numbered(int count) {
     List<String> names = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
@@ -73,10 +94,22 @@ public record Labels(List<String> names) {
     return new Labels(names);
   }
 
+  /**
+   * The number of classes named.
+   *
+   * @return the number of names
+   */
   public int size() {
     return names.size();
   }
 
+  /**
+   * The name of one class.
+   *
+   * @param index fc8's unit, 0 to {@link #size()} - 1
+   * @return its name
+   * @throws IndexOutOfBoundsException if {@code index} is out of range
+   */
   public String name(int index) {
     return names.get(index);
   }

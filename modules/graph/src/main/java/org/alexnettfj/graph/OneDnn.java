@@ -14,7 +14,7 @@ import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Whether TensorFlow runs its oneDNN kernels in this process, which decides the graph's fastest layouts.
+ * Tells whether TensorFlow runs its oneDNN kernels in this process, which decides the graph's fastest layouts.
  * {@code TF_ENABLE_ONEDNN_OPTS=1}/{@code true} and {@code 0}/{@code false} say so; unset (a plain library user),
  * TensorFlow decides by its build and the CPU — TF-Java 1.1's x86-64 Linux build turns them on — so then it is
  * asked: one 1 x 1 convolution is run, traced, and the kernel that ran it named ({@code _Mkl*} is oneDNN's).
@@ -27,7 +27,12 @@ public final class OneDnn {
   private OneDnn() {
   }
 
-  /** Whether TensorFlow's oneDNN kernels are on in this process (asked at most once). */
+  /**
+   * Whether TensorFlow's oneDNN kernels are on in this process.
+   *
+   * @return what {@code TF_ENABLE_ONEDNN_OPTS} says, or when it is unset or unreadable what TensorFlow answers
+   *     (asked at most once per process, by a throwaway session)
+   */
   public static boolean enabled() {
     return enabled(System.getenv(VARIABLE));
   }

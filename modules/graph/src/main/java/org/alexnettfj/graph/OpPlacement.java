@@ -37,7 +37,7 @@ public record OpPlacement(List<Op> ops) {
       "prob");
 
   /**
-   * One op.
+   * One op that ran, and the device it ran on.
    *
    * @param name e.g. {@code conv2/tower1/Conv2D}
    * @param type e.g. {@code Conv2D}
@@ -49,6 +49,8 @@ public record OpPlacement(List<Op> ops) {
      * The AlexNet layer an op belongs to: its name up to the first {@code /} ({@code conv2}, {@code fc6}), or
      * {@code (feeds)} and {@code (fetches)} for the ops that take the inputs and return the outputs (TensorFlow
      * keeps them on the host CPU).
+     *
+     * @return the layer's name, or {@code (feeds)} or {@code (fetches)}
      */
     public String layer() {
       if (name.startsWith("_arg_")) {
@@ -61,12 +63,21 @@ public record OpPlacement(List<Op> ops) {
       return slash < 0 ? name : name.substring(0, slash);
     }
 
-    /** An op TensorFlow adds to move a tensor from one device to another. */
+    /**
+     * Whether this is an op TensorFlow adds to move a tensor from one device to another.
+     *
+     * @return true for {@code _Send}, {@code _Recv}, {@code _HostSend} and {@code _HostRecv}
+     */
     public boolean isTransfer() {
       return type.equals("_Send") || type.equals("_Recv") || type.equals("_HostSend") || type.equals("_HostRecv");
     }
   }
 
+  /**
+   * A placement of the given ops, copied.
+   *
+   * @param ops every op that ran, grouped by device
+   */
   public OpPlacement {
     ops = List.copyOf(ops);
   }
@@ -84,18 +95,29 @@ public record OpPlacement(List<Op> ops) {
   /**
    * The devices of the ops whose name starts with {@code prefix} ({@code conv2/tower1/}), sorted. Copies between
    * devices are left out: a {@code _Recv} is named after the op it receives from, but runs on the other device.
+   *
+   * @param prefix the start of the op names, e.g. {@code conv2/tower1/} or {@code fc6/}
+   * @return the devices in short form, e.g. {@code [/GPU:1]}; empty when no such op ran
    */
   public Set<String> devicesOf(String prefix) {
     return ops.stream().filter(o -> o.name().startsWith(prefix) && !o.isTransfer()).map(Op::device)
         .collect(Collectors.toCollection(TreeSet::new));
   }
 
-  /** Every device that ran something, sorted. */
+  /**
+   * Every device that ran something.
+   *
+   * @return the devices in short form, sorted
+   */
   public Set<String> devices() {
     return ops.stream().map(Op::device).collect(Collectors.toCollection(TreeSet::new));
   }
 
-  /** How many tensors crossed from one device to another ({@code _Send} ops). */
+  /**
+   * How many tensors crossed from one device to another.
+   *
+   * @return the number of {@code _Send} and {@code _HostSend} ops; 0 on one device
+   */
   public long transfers() {
     return ops.stream().filter(o -> o.type().equals("_Send") || o.type().equals("_HostSend")).count();
   }
@@ -103,6 +125,8 @@ public record OpPlacement(List<Op> ops) {
   /**
    * A table for people: per layer, in AlexNet's order, the number of its ops on each device; then the number of
    * tensors moved between devices; then every op with its device and type.
+   *
+   * @return the table, several lines of text, ending in a line break
    */
   public String format() {
     Map<String, Map<String, Integer>> byLayer = new TreeMap<>(Comparator.comparingInt(OpPlacement::layerRank)

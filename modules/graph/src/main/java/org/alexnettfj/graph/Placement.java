@@ -56,8 +56,10 @@ public final class Placement {
   }
 
   /**
-   * Every op of the graph on {@code device}, e.g. {@code /GPU:0}.
+   * Every op of the graph on one device. Whether the device exists is checked by {@link #sessionConfig}.
    *
+   * @param device a TensorFlow device name, e.g. {@code /GPU:0} or {@code /device:CPU:0}
+   * @return the placement, its device in short form
    * @throws IllegalArgumentException if it is not a device name
    */
   public static Placement device(String device) {
@@ -67,8 +69,11 @@ public final class Placement {
   /**
    * The paper's two towers: the two groups of conv2, conv4 and conv5, half of conv3's kernels and half of fc6's and
    * fc7's neurons on each device; conv1, norm1, pool1, norm2, pool2, fc8 and softmax on {@code tower0}. See
-   * {@link AlexNetGraph} for the reasons.
+   * {@link AlexNetGraph} for the reasons. Such a graph is for inference only.
    *
+   * @param tower0 the first tower's device, e.g. {@code /GPU:0}; also runs the layers that are not split
+   * @param tower1 the second tower's device, e.g. {@code /GPU:1}
+   * @return the placement
    * @throws IllegalArgumentException if either is not a device name, or both are the same
    */
   public static Placement towers(String tower0, String tower1) {
@@ -83,6 +88,10 @@ public final class Placement {
   /**
    * The same placement with the CPU split into {@code count} TensorFlow devices, {@code /CPU:0} …
    * {@code /CPU:<count-1>}, which share the machine's cores (TensorFlow's {@code device_count {"CPU": count}}).
+   *
+   * @param count at least 1; 1 leaves the CPU whole
+   * @return a new placement; this one is unchanged
+   * @throws IllegalArgumentException if {@code count} is below 1
    */
   public Placement withCpuDevices(int count) {
     if (count < 1) {
@@ -91,26 +100,48 @@ public final class Placement {
     return new Placement(devices, count);
   }
 
-  /** The devices named, short form ({@code /GPU:0}): none for the default, one, or the two towers in order. */
+  /**
+   * The devices named.
+   *
+   * @return an unmodifiable list, short form ({@code /GPU:0}): none for the default, one, or the two towers in
+   *     order
+   */
   public List<String> devices() {
     return devices;
   }
 
+  /**
+   * Whether this is the paper's two-tower split ({@link #towers}).
+   *
+   * @return true for two devices
+   */
   public boolean isTowers() {
     return devices.size() == 2;
   }
 
+  /**
+   * Whether no device is named, so TensorFlow places every op.
+   *
+   * @return true for {@link #DEFAULT} and its {@link #withCpuDevices} variants
+   */
   public boolean isDefault() {
     return devices.isEmpty();
   }
 
+  /**
+   * How many TensorFlow devices the CPU is split into ({@link #withCpuDevices}).
+   *
+   * @return 1 unless split
+   */
   public int cpuDevices() {
     return cpuDevices;
   }
 
   /**
    * Whether the graph runs on the CPU: every device named is a CPU, or, by default, TensorFlow sees no GPU (it
-   * would put the graph on its first one).
+   * would put the graph on its first one). For the default, the first call costs a throwaway session.
+   *
+   * @return true when AlexNet's ops run on the CPU
    */
   public boolean runsOnCpu() {
     if (!isDefault()) {
@@ -128,7 +159,12 @@ public final class Placement {
         .anyMatch(d -> d.startsWith("/GPU:"));
   }
 
-  /** {@code tf} with the (first) device set, so every op it builds asks for it; {@code tf} itself by default. */
+  /**
+   * Ops that ask for this placement's (first) device.
+   *
+   * @param tf the graph's {@code Ops}
+   * @return {@code tf} with the device set, so every op it builds asks for it; {@code tf} itself by default
+   */
   public Ops scope(Ops tf) {
     return isDefault() ? tf : tf.withDevice(spec(0));
   }
@@ -146,8 +182,10 @@ public final class Placement {
    * The session configuration for this placement on top of {@code base} (threads and so on): soft placement on,
    * the CPU split as {@link #withCpuDevices} says, and the GPUs hidden when every device named is a CPU — ops that
    * TensorFlow adds without a device (the gradients a trainer asks for) then stay on the CPU as well. Checks that
-   * every named device exists in a session with this configuration.
+   * every named device exists in a session with this configuration (a throwaway session).
    *
+   * @param base the rest of the configuration, e.g. thread counts; not changed
+   * @return the configuration for the session that runs the graph; {@code base} itself for the plain default
    * @throws IllegalArgumentException naming the missing device and listing the devices there are
    */
   public ConfigProto sessionConfig(ConfigProto base) {
@@ -181,6 +219,9 @@ public final class Placement {
    * The devices a TensorFlow session with {@code config} has, short form ({@code /CPU:0}, {@code /GPU:0}, …),
    * from a throwaway session: TF Java 1.1's {@code Session} does not expose the C API's
    * {@code TF_SessionListDevices}, so this calls it through TF Java's own C bindings.
+   *
+   * @param config the session configuration, e.g. from {@link #sessionConfig}
+   * @return the devices in TensorFlow's order, e.g. {@code [/CPU:0, /GPU:0]}
    */
   public static List<String> availableDevices(ConfigProto config) {
     List<String> names = new ArrayList<>();

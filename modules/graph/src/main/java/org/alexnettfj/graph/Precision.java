@@ -14,10 +14,18 @@ import org.tensorflow.proto.RewriterConfig;
  * difference on real photos.
  */
 public enum Precision {
+  /** float32 throughout: exact, and the default. */
   FP32,
+  /** bfloat16 convolutions and products with float32 accumulation, on cores with bfloat16 instructions. */
   BF16;
 
-  /** The precision for a command-line or configuration value: {@code fp32} or {@code bf16}, any case. */
+  /**
+   * The precision for a command-line or configuration value.
+   *
+   * @param value {@code fp32} (or {@code float32}) or {@code bf16} (or {@code bfloat16}), any case
+   * @return the precision
+   * @throws IllegalArgumentException for any other value
+   */
   public static Precision parse(String value) {
     return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
       case "fp32", "float32" -> FP32;
@@ -28,7 +36,11 @@ public enum Precision {
 
   /**
    * Refuses {@link #BF16} where it would not be the fast path: without oneDNN's kernels, off the CPU, or on a core
-   * without bfloat16 instructions (avx512_bf16 or AMX), where oneDNN would emulate it slowly.
+   * without bfloat16 instructions (avx512_bf16 or AMX), where oneDNN would emulate it slowly. {@link #FP32}
+   * passes everywhere.
+   *
+   * @param placement the devices the model will run on
+   * @throws IllegalArgumentException saying why bf16 is refused there
    */
   public void check(Placement placement) {
     check(placement, OneDnn.enabled(), CpuFeatures.bf16(), CpuFeatures.vector());
@@ -53,7 +65,13 @@ public enum Precision {
     }
   }
 
-  /** {@code config} with this precision's graph rewrite (a training graph's too: the gradients run in bf16). */
+  /**
+   * A session configuration with this precision's graph rewrite (a training graph's too: the gradients run in
+   * bf16).
+   *
+   * @param config the rest of the configuration; not changed
+   * @return {@code config} itself for {@link #FP32}, else a copy with oneDNN's bfloat16 rewrite on
+   */
   public ConfigProto apply(ConfigProto config) {
     if (this == FP32) {
       return config;

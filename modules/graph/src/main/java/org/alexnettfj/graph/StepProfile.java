@@ -17,7 +17,7 @@ import org.tensorflow.proto.RunMetadata;
 public record StepProfile(long wallMicros, List<Op> ops) {
 
   /**
-   * One executed op.
+   * One executed op: the kernel that ran it, where, when and for how long.
    *
    * @param node the node's name in the graph, e.g. {@code conv2/Conv2D} ({@code conv1/...-LayoutOptimizer} for
    *     nodes TensorFlow inserted)
@@ -28,17 +28,33 @@ public record StepProfile(long wallMicros, List<Op> ops) {
    */
   public record Op(String node, String kernel, String device, long startMicros, long micros) {
 
-    /** Whether oneDNN ran it: TensorFlow's oneDNN kernels are the {@code _Mkl} ops its rewrite pass puts in. */
+    /**
+     * Whether oneDNN ran it: TensorFlow's oneDNN kernels are the {@code _Mkl} ops its rewrite pass puts in.
+     *
+     * @return true for a {@code _Mkl…} kernel
+     */
     public boolean oneDnn() {
       return kernel.startsWith("_Mkl");
     }
   }
 
+  /**
+   * A profile of these ops, copied.
+   *
+   * @param wallMicros the traced run's wall time
+   * @param ops the executed ops
+   */
   public StepProfile {
     ops = List.copyOf(ops);
   }
 
-  /** From the metadata of a run traced with {@code RunOptions.TraceLevel.FULL_TRACE}. */
+  /**
+   * The profile of one traced run.
+   *
+   * @param metadata the metadata of a run traced with {@code RunOptions.TraceLevel.FULL_TRACE}
+   * @param wallMicros the run's wall time as the caller measured it, in microseconds
+   * @return the ops, their start times relative to the first op's, in start order
+   */
   public static StepProfile of(RunMetadata metadata, long wallMicros) {
     List<Op> ops = new ArrayList<>();
     long first = Long.MAX_VALUE;
@@ -73,7 +89,11 @@ public record StepProfile(long wallMicros, List<Op> ops) {
     return label.substring(eq + 3, paren < 0 ? label.length() : paren).strip();
   }
 
-  /** The ops' times added up (more than the wall time where ops ran side by side). */
+  /**
+   * The ops' times added up (more than the wall time where ops ran side by side).
+   *
+   * @return the sum of {@link Op#micros()}, in microseconds
+   */
   public long opMicros() {
     return ops.stream().mapToLong(Op::micros).sum();
   }

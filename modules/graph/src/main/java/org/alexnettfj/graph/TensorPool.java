@@ -7,11 +7,11 @@ import org.tensorflow.ndarray.buffer.FloatDataBuffer;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Float32 input tensors kept for the next batch of the same shape. A fresh tensor for a batch of images is fresh
- * memory (malloc maps anything over 32 MB anew), and its pages fault in on every call: 32 ms for a batch of 64
- * on the 2-core build machine against 5 ms to copy the same images into a kept tensor (BENCHMARKS.md) — more than
- * the whole forward pass takes on a GPU. TensorFlow holds a fed tensor only while {@code run} runs, so a tensor
- * can be refilled once its run has returned.
+ * Keeps float32 input tensors for the next batch of the same shape, so that each batch is copied, not allocated.
+ * A fresh tensor for a batch of images is fresh memory (malloc maps anything over 32 MB anew), and its pages fault
+ * in on every call: 32 ms for a batch of 64 on the 2-core build machine against 5 ms to copy the same images into a
+ * kept tensor (BENCHMARKS.md) — more than the whole forward pass takes on a GPU. TensorFlow holds a fed tensor
+ * only while {@code run} runs, so a tensor can be refilled once its run has returned.
  *
  * <p>Thread-safe: a tensor from {@link #take} is its caller's until {@link #give} returns it. At most
  * {@code maxIdle} tensors wait (the most recently given), so native memory stays at a few batches.
@@ -22,7 +22,12 @@ public final class TensorPool implements AutoCloseable {
   private final ArrayDeque<TFloat32> idle = new ArrayDeque<>();
   private boolean closed;
 
-  /** @param maxIdle how many tensors may wait for reuse, e.g. 2: a full batch and a last, smaller one */
+  /**
+   * An empty pool.
+   *
+   * @param maxIdle how many tensors may wait for reuse, e.g. 2: a full batch and a last, smaller one; 0 keeps none
+   * @throws IllegalArgumentException if {@code maxIdle} is negative
+   */
   public TensorPool(int maxIdle) {
     if (maxIdle < 0) {
       throw new IllegalArgumentException("maxIdle must be >= 0, was " + maxIdle);
@@ -33,7 +38,10 @@ public final class TensorPool implements AutoCloseable {
   /**
    * A tensor of {@code shape} holding {@code values}: a waiting one of that shape refilled, or a new one.
    *
-   * @param values exactly {@code shape.size()} values
+   * @param shape the tensor's shape, e.g. {@code [n, 227, 227, 3]}
+   * @param values exactly {@code shape.size()} values, copied
+   * @return a tensor the caller owns until it is given back with {@link #give} (or closed)
+   * @throws IllegalArgumentException if {@code values} does not fit {@code shape}
    */
   public TFloat32 take(Shape shape, FloatDataBuffer values) {
     if (values.size() != shape.size()) {
@@ -53,7 +61,14 @@ public final class TensorPool implements AutoCloseable {
     }
   }
 
-  /** {@link #take} for try-with-resources: closing the lease gives the tensor back. */
+  /**
+   * {@link #take} for try-with-resources: closing the lease gives the tensor back.
+   *
+   * @param shape the tensor's shape, e.g. {@code [n, 227, 227, 3]}
+   * @param values exactly {@code shape.size()} values, copied
+   * @return the lease; close it once the run that was fed the tensor has returned
+   * @throws IllegalArgumentException if {@code values} does not fit {@code shape}
+   */
   public Lease lease(Shape shape, FloatDataBuffer values) {
     return new Lease(take(shape, values));
   }
@@ -66,6 +81,11 @@ public final class TensorPool implements AutoCloseable {
       this.tensor = tensor;
     }
 
+    /**
+     * The leased tensor, to feed.
+     *
+     * @return the tensor; do not close it or use it after the lease is closed
+     */
     public TFloat32 tensor() {
       return tensor;
     }
@@ -77,7 +97,11 @@ public final class TensorPool implements AutoCloseable {
     }
   }
 
-  /** Gives back a tensor from {@link #take}: it waits for the next batch of its shape, or is closed. */
+  /**
+   * Gives back a tensor from {@link #take}: it waits for the next batch of its shape, or is closed.
+   *
+   * @param tensor a tensor from {@link #take}, no longer used by the caller; the pool owns it now
+   */
   public void give(TFloat32 tensor) {
     TFloat32 evicted = null;
     synchronized (this) {
@@ -97,7 +121,11 @@ public final class TensorPool implements AutoCloseable {
     }
   }
 
-  /** Tensors waiting for reuse. */
+  /**
+   * How many tensors wait for reuse.
+   *
+   * @return 0 to {@code maxIdle}
+   */
   public synchronized int idle() {
     return idle.size();
   }

@@ -69,19 +69,35 @@ public final class TfCheckpoint {
   private TfCheckpoint() {
   }
 
-  /** The prefix a user means: {@code x.ckpt.index} and {@code x.ckpt.data-00000-of-00001} both mean {@code x.ckpt}. */
+  /**
+   * The prefix a user means: {@code x.ckpt.index} and {@code x.ckpt.data-00000-of-00001} both mean {@code x.ckpt}.
+   *
+   * @param path a checkpoint's prefix or one of its files; need not exist
+   * @return the prefix, or {@code path} itself when it names neither an index nor a data file
+   */
   public static Path prefixOf(Path path) {
     String name = path.getFileName() == null ? "" : path.getFileName().toString();
     String stem = name.replaceFirst("(\\.index|\\.data-\\d{5}-of-\\d{5})$", "");
     return stem.equals(name) || stem.isEmpty() ? path : path.resolveSibling(stem);
   }
 
-  /** Whether {@code path} names a checkpoint that is there: its prefix's {@code .index} exists. */
+  /**
+   * Whether a path names a checkpoint that is there: its prefix's {@code .index} exists.
+   *
+   * @param path a checkpoint's prefix or one of its files
+   * @return true when {@code PREFIX.index} is a regular file
+   */
   public static boolean exists(Path path) {
     return Files.isRegularFile(indexOf(prefixOf(path)));
   }
 
-  /** The files of checkpoint {@code prefix} that exist now (index and any data shards). */
+  /**
+   * The files of a checkpoint that exist now (index and any data shards), e.g. to delete or copy it.
+   *
+   * @param prefix the checkpoint's prefix, e.g. {@code out/alexnet.ckpt}
+   * @return the files, sorted by name, absolute; empty when there are none or the folder does not exist
+   * @throws IOException if the folder cannot be listed
+   */
   public static List<Path> files(Path prefix) throws IOException {
     Path abs = prefix.toAbsolutePath();
     String name = abs.getFileName().toString();
@@ -106,7 +122,13 @@ public final class TfCheckpoint {
    * target and moved into place data first, index last: an interrupted write leaves no {@code .index}, so no
    * checkpoint that a reader would take.
    *
+   * @param prefix the checkpoint to write, e.g. {@code out/alexnet.ckpt}
+   * @param arrays float32 tensors by name, e.g. {@code conv1/weights}; at least one, each name a valid TensorFlow
+   *     variable name
+   * @param overwrite whether an existing checkpoint there is replaced (it is kept if the write fails)
    * @throws java.nio.file.FileAlreadyExistsException if a file of the checkpoint exists and not {@code overwrite}
+   * @throws IOException if the files cannot be written or moved into place
+   * @throws IllegalArgumentException if {@code arrays} is empty or a name cannot be a variable name
    */
   public static void write(Path prefix, Map<String, WeightArray> arrays, boolean overwrite) throws IOException {
     if (arrays.isEmpty()) {
@@ -147,7 +169,11 @@ public final class TfCheckpoint {
    * TfCheckpoint.save(session, Path.of("checkpoints/ckpt-3"), true);
    * }</pre>
    *
+   * @param session the session whose variables are written; it is not closed, and must not run while it saves
+   * @param prefix the checkpoint to write
+   * @param overwrite whether an existing checkpoint there is replaced (it is kept if the save fails)
    * @throws java.nio.file.FileAlreadyExistsException if a file of the checkpoint exists and not {@code overwrite}
+   * @throws IOException if the files cannot be written or moved into place
    */
   public static void save(Session session, Path prefix, boolean overwrite) throws IOException {
     writeAtomically(prefix, overwrite, tempPrefix -> session.save(tempPrefix.toString()));
@@ -164,6 +190,9 @@ public final class TfCheckpoint {
    * <p>Call it once the graph has all its variables (ones added later are neither saved nor restored) and before
    * the first save or restore.
    *
+   * @param graph the graph to add the {@code save/…} ops to
+   * @param transposed op names of variables held transposed, e.g. {@link AlexNetGraph#transposedVariables()};
+   *     may be empty
    * @throws IllegalArgumentException if the graph has no variables, or a name in {@code transposed} is not a 2-D
    *     float variable of it
    * @throws IllegalStateException if the graph already has a saver
@@ -289,15 +318,24 @@ public final class TfCheckpoint {
     }
   }
 
-  /** A tensor as a checkpoint lists it: dtype and shape. */
+  /**
+   * A tensor as a checkpoint lists it: dtype and shape.
+   *
+   * @param dtype its element type, {@link DataType#UNRECOGNIZED} for one this TensorFlow does not know
+   * @param shape its dimensions; empty for a scalar
+   */
   public record TensorInfo(DataType dtype, long[] shape) {
   }
 
   /**
    * Every tensor of a checkpoint by name, sorted, with its dtype and shape, from TensorFlow's checkpoint reader
-   * (as {@code tf.train.list_variables}).
+   * (as {@code tf.train.list_variables}). Reads no values.
    *
+   * @param path the prefix ({@code model.ckpt}) or either of its files
+   * @return each tensor's dtype and shape, by name, sorted by name
    * @throws FileNotFoundException if there is no {@code PREFIX.index}
+   * @throws WeightFileException if TensorFlow cannot read the checkpoint
+   * @throws IOException if it cannot be read otherwise
    */
   public static Map<String, TensorInfo> contents(Path path) throws IOException {
     Path prefix = requireCheckpoint(path);
@@ -318,7 +356,13 @@ public final class TfCheckpoint {
    *     .get("global_step");
    * }</pre>
    *
-   * @throws WeightFileException naming every tensor that is missing or not a scalar of those types
+   * @param path the prefix ({@code model.ckpt}) or either of its files
+   * @param names the tensors to read, e.g. {@code global_step}
+   * @return each value by name, in the order of {@code names}
+   * @throws FileNotFoundException if there is no {@code PREFIX.index}
+   * @throws WeightFileException naming every tensor that is missing or not a scalar of those types, or if
+   *     TensorFlow cannot restore them
+   * @throws IOException if the checkpoint cannot be read otherwise
    */
   public static Map<String, Object> readScalars(Path path, java.util.Collection<String> names) throws IOException {
     Map<String, TensorInfo> all = contents(path);
@@ -379,6 +423,9 @@ public final class TfCheckpoint {
    * {@code transposed}): TensorFlow's own restore stops at the first misfit with the shape the graph holds, which
    * for a transposed variable is not the one the checkpoint and the user know.
    *
+   * @param path the prefix ({@code model.ckpt}) or either of its files
+   * @param graph the graph to restore into; only its {@code VariableV2} ops are looked at
+   * @param transposed op names of variables held transposed, as given to {@link #addSaver}
    * @throws FileNotFoundException if there is no {@code PREFIX.index}
    * @throws WeightFileException naming every missing or misfit tensor, with what is there and what is expected
    */
@@ -434,6 +481,8 @@ public final class TfCheckpoint {
    * as {@code fc8/weights/Momentum}, a global step) are left out and named in {@link WeightFile#format()}.
    *
    * @param path the prefix ({@code model.ckpt}) or either of its files
+   * @return the arrays in AlexNet's order (conv1 … fc8, weights before biases, anything else after), in the layout
+   *     the checkpoint holds them
    * @throws FileNotFoundException if there is no {@code PREFIX.index}
    * @throws WeightFileException if the checkpoint cannot be read or holds no such tensor
    */
