@@ -381,14 +381,6 @@ public final class AlexNetModel implements AutoCloseable {
     return Math.toIntExact(size);
   }
 
-  private static Shape toShape(int[] dims) {
-    long[] shape = new long[dims.length];
-    for (int i = 0; i < dims.length; i++) {
-      shape[i] = dims[i];
-    }
-    return Shape.of(shape);
-  }
-
   /** Where each parameter's value comes from: the pretrained weights when the layer is loaded, else fresh. */
   private record ParameterSource(AlexNetWeights pretrained, int numClasses, long seed) {
 
