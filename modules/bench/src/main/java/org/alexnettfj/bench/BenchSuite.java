@@ -261,12 +261,13 @@ public final class BenchSuite {
     if (value == null || value.isBlank()) {
       return OneDnn.enabled();
     }
-    return switch (value.strip().toLowerCase(Locale.ROOT)) {
-      case "1", "true" -> true;
-      case "0", "false" -> false;
-      default -> throw new IllegalArgumentException("TF_ENABLE_ONEDNN_OPTS is '" + value
+    Boolean said = OneDnn.read(value);
+    if (said == null) {
+      // TensorFlow would ignore it and keep its default: a suite labelled by it would mislead
+      throw new IllegalArgumentException("TF_ENABLE_ONEDNN_OPTS is '" + value
           + "'; TensorFlow reads 1/true or 0/false");
-    };
+    }
+    return said;
   }
 
   private void importRows() throws RunnerException {

@@ -39,20 +39,27 @@ public final class OneDnn {
 
   /** {@link #enabled()} for a value of {@code TF_ENABLE_ONEDNN_OPTS}, read as TensorFlow reads it. */
   static boolean enabled(String setting) {
-    if (setting != null) {
-      switch (setting.strip().toLowerCase(Locale.ROOT)) {
-        case "1", "true" -> {
-          return true;
-        }
-        case "0", "false" -> {
-          return false;
-        }
-        default -> {
-          // TensorFlow ignores a value it cannot read and keeps its default: ask it
-        }
-      }
+    Boolean said = read(setting);
+    // unset, or a value TensorFlow cannot read and ignores, keeping its default: ask it
+    return said != null ? said : Probe.ON;
+  }
+
+  /**
+   * A value of {@code TF_ENABLE_ONEDNN_OPTS} as TensorFlow reads it: {@code 1}/{@code true} or {@code 0}/{@code
+   * false}, in any case.
+   *
+   * @param setting the variable's value, or null when it is unset
+   * @return true or false for a value TensorFlow reads; null when unset or a value it ignores
+   */
+  public static Boolean read(String setting) {
+    if (setting == null) {
+      return null;
     }
-    return Probe.ON;
+    return switch (setting.strip().toLowerCase(Locale.ROOT)) {
+      case "1", "true" -> Boolean.TRUE;
+      case "0", "false" -> Boolean.FALSE;
+      default -> null;
+    };
   }
 
   private static final class Probe {
