@@ -110,7 +110,7 @@ class SparkFeaturesTrainingTest {
     assertThat(none.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
     assertThat(none.err()).contains("no such Parquet file or folder");
     Run both = alexnet("finetune", "--features", tmp.toString(), "--train", tmp.toString());
-    assertThat(both.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
+    assertThat(both.code()).isEqualTo(AlexNetCli.EXIT_USAGE);
     assertThat(both.err()).contains("give --train (images) or --features");
   }
 
