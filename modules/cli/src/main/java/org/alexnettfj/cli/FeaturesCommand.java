@@ -1,7 +1,6 @@
 package org.alexnettfj.cli;
 
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.alexnettfj.graph.AlexNetPredictor;
 import org.alexnettfj.weights.NpyWriter;
+import org.alexnettfj.weights.PartialWrite;
 import org.alexnettfj.weights.WeightArray;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -81,7 +81,7 @@ final class FeaturesCommand implements Callable<Integer> {
       }
       rows.commit();
     }
-    Files.write(listOut, written, StandardCharsets.UTF_8);
+    PartialWrite.writeLines(listOut, written);
     // what was written is the result: stdout, as convert and make-lists print theirs
     PrintWriter o = spec.commandLine().getOut();
     if (json) {

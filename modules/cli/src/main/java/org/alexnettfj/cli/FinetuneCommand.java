@@ -38,6 +38,7 @@ import org.alexnettfj.train.tensorboard.TensorBoardListener;
 import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.AlexNetWeights;
 import org.alexnettfj.weights.NpzWriter;
+import org.alexnettfj.weights.PartialWrite;
 import org.alexnettfj.weights.WeightArray;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -845,7 +846,7 @@ final class FinetuneCommand implements Callable<Integer> {
     }
     NpzWriter.write(out, arrays);
     Path labels = Labels.classesFile(out);   // where predict, evaluate and AlexNet.load look for them
-    Files.write(labels, classes);
+    PartialWrite.writeLines(labels, classes);
     log.println("saved " + out + " and " + labels);
   }
 }

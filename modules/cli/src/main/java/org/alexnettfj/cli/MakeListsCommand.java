@@ -3,7 +3,6 @@ package org.alexnettfj.cli;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -220,14 +219,6 @@ final class MakeListsCommand implements Callable<Integer> {
 
   /** Writes through {@code .NAME.partial} beside {@code file}, then renames it into place. */
   private static void write(Path file, List<String> lines) throws IOException {
-    try (PartialWrite tmp = PartialWrite.file(file);
-         java.io.Writer w = new java.io.OutputStreamWriter(tmp.stream(), StandardCharsets.UTF_8)) {
-      for (String line : lines) {
-        w.write(line);
-        w.write('\n');
-      }
-      w.flush();
-      tmp.commit();
-    }
+    PartialWrite.writeLines(file, lines);
   }
 }

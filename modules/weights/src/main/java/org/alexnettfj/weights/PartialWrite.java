@@ -61,6 +61,26 @@ public final class PartialWrite implements AutoCloseable {
   }
 
   /**
+   * Writes a text file of {@code lines} (UTF-8, each ended by a newline) as every write here goes: through
+   * {@code .NAME.partial}, renamed into place, so a reader never sees half a list.
+   *
+   * @param target the file to write or replace
+   * @param lines its lines, in order
+   * @throws IOException if it cannot be written (the target is then untouched)
+   */
+  public static void writeLines(Path target, List<String> lines) throws IOException {
+    try (PartialWrite tmp = file(target);
+        java.io.Writer w = new java.io.OutputStreamWriter(tmp.stream(), java.nio.charset.StandardCharsets.UTF_8)) {
+      for (String line : lines) {
+        w.write(line);
+        w.write('\n');
+      }
+      w.flush();
+      tmp.commit();
+    }
+  }
+
+  /**
    * Claims {@code .NAME<suffix>}, a file (e.g. a writer's scratch rows), for a write of {@code target}.
    *
    * @param target the file the write is for; its folder is created if need be

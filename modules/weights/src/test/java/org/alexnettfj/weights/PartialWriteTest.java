@@ -27,6 +27,21 @@ class PartialWriteTest {
   }
 
   @Test
+  void linesAreWrittenWholeOrNotAtAll() throws Exception {
+    Path list = dir.resolve("feats.txt");
+    Files.writeString(list, "old\n");
+    PartialWrite.writeLines(list, List.of("a.jpg", "b ü.jpg"));
+    assertThat(Files.readString(list, StandardCharsets.UTF_8)).isEqualTo("a.jpg\nb ü.jpg\n");
+    assertThat(dir.resolve(".feats.txt.partial")).as("no leftover").doesNotExist();
+
+    try (PartialWrite busy = PartialWrite.file(list)) {
+      assertThatThrownBy(() -> PartialWrite.writeLines(list, List.of("c.jpg"))).as("a write of it in progress")
+          .hasMessageContaining("in progress");
+    }
+    assertThat(Files.readString(list)).as("untouched by the refused write").isEqualTo("a.jpg\nb ü.jpg\n");
+  }
+
+  @Test
   void aWriterKilledMidWriteLeavesOneFileThatTheNextWriteReplaces() throws Exception {
     Path out = dir.resolve("out.npy");
     WeightArray a = WeightArray.of(new int[] {2}, new float[] {1, 2});
