@@ -808,9 +808,8 @@ final class FinetuneCommand implements Callable<Integer> {
   }
 
   /**
-   * {@code --workers}, else every core when a GPU trains (the cores have nothing else to do: 4 decoding threads
-   * make ~800 images/s where an H200 trains ~3,400, BENCHMARKS.md) and {@link BatchPipeline#defaultWorkers} on
-   * the CPU.
+   * {@code --workers}, else every core when a GPU trains (the cores have nothing else to do, and a GPU trains
+   * faster than a few threads decode, BENCHMARKS.md) and {@link BatchPipeline#defaultWorkers} on the CPU.
    */
   private int decodingWorkers() {
     if (workers == null) {

@@ -127,7 +127,7 @@ public final class AlexNetGraph {
     /**
      * The faster of the two where no gradient passes through it: {@link #BASIC_OPS} when TensorFlow's oneDNN
      * kernels are on ({@link OneDnn#enabled()}: {@code TF_ENABLE_ONEDNN_OPTS=1}, as the tools set it, or unset on
-     * a build that turns them on; ~10% off a forward pass at batch 64, BENCHMARKS.md), else {@link #FUSED}.
+     * a build that turns them on; faster there, BENCHMARKS.md), else {@link #FUSED}.
      *
      * @return the mode for a graph that is not differentiated
      */
@@ -166,10 +166,10 @@ public final class AlexNetGraph {
     /**
      * For graphs that are not differentiated, on the CPU with oneDNN's kernels (BENCHMARKS.md): conv2, conv4 and
      * conv5 are one grouped {@code Conv2D} each (a filter of half the input's depth; no per-call split of the
-     * weights, 14% off a single image), and conv3 is two {@code Conv2D}s of 192 kernels, concatenated (oneDNN
-     * runs 384 output channels at ~95 GFLOP/s, 192 at ~140: a third off conv3 from batch 16 up) — for two images
-     * and more; a single image takes one {@code Conv2D}, faster there (a {@code Switch} on the batch size,
-     * {@code Merge} after). TensorFlow has no
+     * weights), and conv3 is two {@code Conv2D}s of 192 kernels, concatenated (oneDNN runs 192 output channels at
+     * a higher rate than 384) — for two images and more; a single image takes one {@code Conv2D}, faster there (a
+     * {@code Switch} on the batch size, {@code Merge} after). The gains are measured in BENCHMARKS.md. TensorFlow
+     * has no
      * CPU gradient for the grouped {@code Conv2D}, and its default fused convolution kernel does not do groups.
      */
     ONEDNN_FORWARD;
@@ -196,9 +196,8 @@ public final class AlexNetGraph {
     CLASSIC,
     /**
      * {@code [out, in]}, multiplied with {@code MatMul(transpose_b)}: on AVX2 cores oneDNN's product reads the
-     * weights row by row (fc6 alone 80 vs 132 ms at batch 128, BENCHMARKS.md); on AVX-512 cores it is the slow one
-     * (fc6 37 vs 12 ms at batch 64), and TensorFlow's default kernels run it 3-19x slower (fc6 403 vs 120 ms at
-     * batch 128, 156 vs 8 ms at batch 1).
+     * weights row by row, faster; on AVX-512 cores it is the slower layout, and TensorFlow's default kernels run it
+     * several times slower (fc6 timings in BENCHMARKS.md).
      */
     TRANSPOSED;
 
@@ -224,9 +223,8 @@ public final class AlexNetGraph {
     /**
      * A 1 x 3 convolution over blocks of {@value #BLOCK} channels (the activations seen as {@code [1, N*H*W, C/8,
      * 8]}, each block summing from itself and its two neighbours): 24 multiply-adds a value instead of C (96 for
-     * norm1, 256 for norm2). With oneDNN's kernels norm2 takes 39 ms instead of 103 at batch 128 and norm1 67
-     * instead of 79; with TensorFlow's default kernels it is no faster (BENCHMARKS.md). Needs C a multiple of 8
-     * and a radius of at most 8; otherwise the banded product is used.
+     * norm1, 256 for norm2). Faster with oneDNN's kernels, no faster with TensorFlow's default ones
+     * (BENCHMARKS.md). Needs C a multiple of 8 and a radius of at most 8; otherwise the banded product is used.
      */
     BLOCK_CONVOLUTION;
 
@@ -246,8 +244,7 @@ public final class AlexNetGraph {
     /**
      * {@link #fastestOn(Placement)} for a norm over {@code channels}: on an AVX-512 core ({@link
      * CpuFeatures#avx512()}) oneDNN runs the banded product of norm1's 96 channels faster than the block
-     * convolution (26 against 32 ms at batch 64, BENCHMARKS.md); norm2's 256 stay a block convolution (18 against
-     * 24 ms).
+     * convolution; norm2's 256 stay a block convolution, faster there (BENCHMARKS.md).
      *
      * @param placement the devices the graph will run on
      * @param channels the depth of the activations normalised (96 for norm1, 256 for norm2)
@@ -762,7 +759,7 @@ public final class AlexNetGraph {
    * {@link #lrnFromBasicOps(Ops, Operand, int, float, float, float)} with the window summed as {@code window}
    * says. {@code alpha} rides in the window's weights and {@code bias} in a {@code BiasAdd}, which TensorFlow's
    * remapper fuses into the product or convolution: two fewer passes over the activations than a separate mul and
-   * add (norm1 ~10% faster at batch 64).
+   * add.
    *
    * @param tf where the ops are added
    * @param x NHWC activations, {@code [N, H, W, C]}, H, W and C known

@@ -9,8 +9,8 @@ import org.tensorflow.types.TFloat32;
 /**
  * Keeps float32 input tensors for the next batch of the same shape, so that each batch is copied, not allocated.
  * A fresh tensor for a batch of images is fresh memory (malloc maps anything over 32 MB anew), and its pages fault
- * in on every call: 32 ms for a batch of 64 on the 2-core build machine against 5 ms to copy the same images into a
- * kept tensor (BENCHMARKS.md) — more than the whole forward pass takes on a GPU. TensorFlow holds a fed tensor
+ * in on every call, several times what copying the images into a kept tensor costs (BENCHMARKS.md) and more than
+ * the whole forward pass takes on a GPU. TensorFlow holds a fed tensor
  * only while {@code run} runs, so a tensor can be refilled once its run has returned.
  *
  * <p>Thread-safe: a tensor from {@link #take} is its caller's until {@link #give} returns it. At most
