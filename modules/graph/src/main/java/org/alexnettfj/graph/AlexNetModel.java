@@ -394,7 +394,8 @@ public final class AlexNetModel implements AutoCloseable {
   }
 
   /**
-   * Builds an {@link AlexNetModel}. Required: one source of parameters — {@link #setWeights},
+   * Configures and builds an {@link AlexNetModel}: where its parameters come from, and how many classes, threads
+   * and images per run it has. Not thread-safe. Required: one source of parameters — {@link #setWeights},
    * {@link #setWeightsFile} or {@link #setFreshInit}. Optional: {@code opt*}, checked in {@link #build()}.
    *
    * <pre>{@code

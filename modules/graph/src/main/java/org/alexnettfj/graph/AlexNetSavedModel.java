@@ -26,7 +26,7 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * AlexNet as a TensorFlow SavedModel, for TensorFlow Serving, Python's {@code tf.saved_model.load} or
- * {@link SavedModelBundle#load}: the inference graph of {@link AlexNetGraph} with the weights in
+ * {@link SavedModelBundle#load}. It holds the inference graph of {@link AlexNetGraph} with the weights in
  * {@code variables/}, tag {@code serve}, and one signature, {@code serving_default}:
  *
  * <ul>

@@ -17,9 +17,9 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * Grad-CAM (Selvaraju et al. 2017) on the classic network: where in the image a class's logit comes from. For a
- * convolution layer's output {@code A} (conv5 by default: 13 x 13 x 256), each channel's weight is the mean over
- * positions of {@code d logit / d A}, and the map is {@code ReLU(sum_c alpha_c A_c)}, scaled to [0, 1].
+ * Shows where in the image a class's logit comes from: Grad-CAM (Selvaraju et&nbsp;al. 2017) on the classic
+ * network. For a convolution layer's output {@code A} (conv5 by default: 13 x 13 x 256), each channel's weight is
+ * the mean over positions of {@code d logit / d A}, and the map is {@code ReLU(sum_c alpha_c A_c)}, scaled to [0, 1].
  *
  * <p>The graph is the classic one (grouped convolutions, LRN, fc weights in their classic layout); the gradient
  * flows from fc8 back through fc7, fc6 and the pooling to the layer, never through an LRN when the layer is conv3

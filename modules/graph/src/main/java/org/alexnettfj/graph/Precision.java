@@ -5,13 +5,13 @@ import org.tensorflow.proto.GraphOptions;
 import org.tensorflow.proto.RewriterConfig;
 
 /**
- * The arithmetic a model runs in. {@link #FP32} is the default and exact (the float64-reference tests hold it);
- * {@link #BF16} is opt-in, for inference and training on cores with bfloat16 instructions: TensorFlow's oneDNN
- * bfloat16 rewrite ({@code auto_mixed_precision_onednn_bfloat16}) runs the convolutions and products (and their
- * gradients) in bfloat16 with float32 accumulation; the variables and their updates stay float32. It is faster
- * (BENCHMARKS.md) and close, not equal: fc7 moves by ~0.5% of its largest value, and a class whose probability is
- * close to another's can swap with it. {@code tools/bench precision} reports top-1/top-5 agreement and fc7's
- * difference on real photos.
+ * The arithmetic a model runs in: float32, or faster but approximate bfloat16. {@link #FP32} is the default and
+ * exact (the float64-reference tests hold it); {@link #BF16} is opt-in, for inference and training on cores with
+ * bfloat16 instructions: TensorFlow's oneDNN bfloat16 rewrite ({@code auto_mixed_precision_onednn_bfloat16}) runs the
+ * convolutions and products (and their gradients) in bfloat16 with float32 accumulation; the variables and their
+ * updates stay float32. It is faster (BENCHMARKS.md) and close, not equal: fc7 moves by ~0.5% of its largest value, and
+ * a class whose probability is close to another's can swap with it. {@code tools/bench precision} reports top-1/top-5
+ * agreement and fc7's difference on real photos.
  */
 public enum Precision {
   /** float32 throughout: exact, and the default. */
