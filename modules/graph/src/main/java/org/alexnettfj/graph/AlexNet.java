@@ -109,7 +109,7 @@ public final class AlexNet implements AutoCloseable {
   }
 
   /**
-   * The output of {@code layer} for an image file: e.g. {@code fc7}'s 4096 values, the classic transfer-learning
+   * The output of {@code layer} for an image file: e.g.&nbsp;{@code fc7}'s 4096 values, the classic transfer-learning
    * features, or {@code pool5}'s 9216.
    *
    * @param image a JPEG, PNG, BMP or GIF file
@@ -146,7 +146,7 @@ public final class AlexNet implements AutoCloseable {
   }
 
   /**
-   * The layers whose output {@link #features} gives, in graph order ({@code conv1} ... {@code fc8}, {@code prob}).
+   * The layers whose output {@link #features} gives, in graph order ({@code conv1} … {@code fc8}, {@code prob}).
    *
    * @return the layer names
    */

@@ -117,7 +117,7 @@ public final class AlexNetGraph {
     /**
      * LRN written with square, a sum over each channel's window plus the bias ({@link LrnWindow}), rsqrt and sqrt
      * (pow for a beta other than 0.75) and a product, for training: the C++ gradient that
-     * {@code Graph.addGradients} uses for the fused op builds {@code LRNGrad} without the op's attributes, i.e.
+     * {@code Graph.addGradients} uses for the fused op builds {@code LRNGrad} without the op's attributes, i.e.&nbsp;
      * with TensorFlow's defaults (radius 5, alpha 1, beta 0.5, bias 1), not AlexNet's (the train module's tests
      * measure this); these basic ops have correct gradients. With oneDNN's kernels also the faster: the window sum
      * runs on oneDNN, the fused op (which has no oneDNN kernel) does not.

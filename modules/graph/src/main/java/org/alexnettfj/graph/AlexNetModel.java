@@ -456,7 +456,7 @@ public final class AlexNetModel implements AutoCloseable {
     }
 
     /**
-     * With {@link #setWeightsFile}: layers to initialise fresh instead of loading, e.g. {@code fc8}.
+     * With {@link #setWeightsFile}: layers to initialise fresh instead of loading, e.g.&nbsp;{@code fc8}.
      *
      * @param skipLayers layer names, copied
      * @return this builder
@@ -489,7 +489,7 @@ public final class AlexNetModel implements AutoCloseable {
     }
 
     /**
-     * Threads for one op, e.g. a convolution (default 0: TensorFlow picks, usually the core count). TensorFlow
+     * Threads for one op, e.g.&nbsp;a convolution (default 0: TensorFlow picks, usually the core count). TensorFlow
      * keeps one such pool per process, sized by the first model built ({@link IntraOpPool}).
      *
      * @param threads 0 or more, checked in {@link #build()}
@@ -539,7 +539,7 @@ public final class AlexNetModel implements AutoCloseable {
     }
 
     /**
-     * Which devices run the graph (default {@link Placement#DEFAULT}: TensorFlow decides): one device, e.g.
+     * Which devices run the graph (default {@link Placement#DEFAULT}: TensorFlow decides): one device, e.g.&nbsp;
      * {@code Placement.device("/GPU:0")}, or the paper's two towers, {@code Placement.towers("/GPU:0", "/GPU:1")}.
      * {@link #build()} fails, listing the devices there are, if a device does not exist.
      *

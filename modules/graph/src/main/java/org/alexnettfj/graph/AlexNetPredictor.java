@@ -207,7 +207,7 @@ public final class AlexNetPredictor implements AutoCloseable {
   }
 
   /**
-   * Turns a probability row, e.g. one of {@link #featuresTensor} for {@code prob}, into named top classes.
+   * Turns a probability row, e.g.&nbsp;one of {@link #featuresTensor} for {@code prob}, into named top classes.
    *
    * @param input what the row is of, kept in the prediction
    * @param probabilities one value per class of the model

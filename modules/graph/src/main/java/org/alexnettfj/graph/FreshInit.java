@@ -38,7 +38,7 @@ public final class FreshInit {
   }
 
   /**
-   * A parameter's starting value, e.g. for {@code conv2/weights}: the pretrained array when its layer is loaded
+   * A parameter's starting value, e.g.&nbsp;for {@code conv2/weights}: the pretrained array when its layer is loaded
    * from {@code pretrained} (which may be null), else the fresh one for {@code numClasses} and {@code seed}.
    *
    * @param parameter a variable name, {@code <layer>/weights} or {@code <layer>/biases}

@@ -17,8 +17,8 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * Shows where in the image a class's logit comes from: Grad-CAM (Selvaraju et&nbsp;al. 2017) on the classic
- * network. For a convolution layer's output {@code A} (conv5 by default: 13 x 13 x 256), each channel's weight is
+ * Shows where in the image a class's logit comes from: Grad-CAM on the classic network. As in Selvaraju et al.
+ * (2017), for a convolution layer's output {@code A} (conv5 by default: 13 x 13 x 256), each channel's weight is
  * the mean over positions of {@code d logit / d A}, and the map is {@code ReLU(sum_c alpha_c A_c)}, scaled to [0, 1].
  *
  * <p>The graph is the classic one (grouped convolutions, LRN, fc weights in their classic layout); the gradient
@@ -174,7 +174,7 @@ public final class GradCam implements AutoCloseable {
   }
 
   /**
-   * The layer's output for one image, e.g. to perturb for {@link #logitFrom}.
+   * The layer's output for one image, e.g.&nbsp;to perturb for {@link #logitFrom}.
    *
    * @param image one preprocessed image, {@code [227, 227, 3]} flattened, BGR, mean subtracted
    * @return the output, {@code [1, h, w, c]} flattened (13 x 13 x 256 for conv5)

@@ -44,7 +44,7 @@ public record Labels(List<String> names) {
   }
 
   /**
-   * Reads class names from a text file, e.g. the one {@link #classesFile} names.
+   * Reads class names from a text file, e.g.&nbsp;the one {@link #classesFile} names.
    *
    * @param file UTF-8, one name per line; blank lines are ignored and names stripped
    * @return the names in file order

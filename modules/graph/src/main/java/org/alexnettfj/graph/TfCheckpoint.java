@@ -92,7 +92,7 @@ public final class TfCheckpoint {
   }
 
   /**
-   * The files of a checkpoint that exist now (index and any data shards), e.g. to delete or copy it.
+   * The files of a checkpoint that exist now (index and any data shards), e.g.&nbsp;to delete or copy it.
    *
    * @param prefix the checkpoint's prefix, e.g. {@code out/alexnet.ckpt}
    * @return the files, sorted by name, absolute; empty when there are none or the folder does not exist
