@@ -98,11 +98,11 @@ final class ConvertCommand implements Callable<Integer> {
       description = "ONNX only: the opset to write, 13 to 19 (default: ${DEFAULT-VALUE}).")
   int opset;
 
-  @Option(names = "--force", description = "Overwrite OUT if it exists.")
+  @Option(names = "--force", description = SharedOptions.FORCE)
   boolean force;
 
   @Option(names = "--json",
-      description = "Print one JSON object: what was read and what was written, with each"
+      description = SharedOptions.JSON + " One object: what was read and what was written, with each"
           + " file's size and SHA-256.")
   boolean json;
 
