@@ -246,12 +246,12 @@ final class ConvertCommand implements Callable<Integer> {
           || name.contains(".data-0")) {
         t = "checkpoint";
       } else if (name.endsWith(".pb")) {
-        throw new IllegalArgumentException("a SavedModel is a folder, not '" + out.getFileName() + "': give the "
+        throw new UsageError("a SavedModel is a folder, not '" + out.getFileName() + "': give the "
             + "folder to create, e.g. " + out.resolveSibling("alexnet_saved_model"));
       } else if (name.contains("saved_model") || name.contains("savedmodel")) {
         t = "savedmodel";
       } else {
-        throw new IllegalArgumentException("cannot tell the output format from '" + out.getFileName()
+        throw new UsageError("cannot tell the output format from '" + out.getFileName()
             + "': supported are " + SUPPORTED + "; name OUT so, or give --to npy|npz|checkpoint|savedmodel|onnx");
       }
     }
@@ -259,7 +259,7 @@ final class ConvertCommand implements Callable<Integer> {
       case "npy", "npz", "onnx" -> t;
       case "checkpoint", "ckpt" -> "checkpoint";
       case "savedmodel", "saved_model" -> "savedmodel";
-      default -> throw new IllegalArgumentException("unknown output format '" + to + "': supported are "
+      default -> throw new UsageError("unknown output format '" + to + "': supported are "
           + SUPPORTED);
     };
   }

@@ -100,7 +100,7 @@ final class LrFindCommand implements Callable<Integer> {
       throw new UsageError("--steps must be at least 5 and --batch-size at least 1");
     }
     if (!(minLr > 0) || !(maxLr > minLr)) {
-      throw new IllegalArgumentException("need 0 < --min-lr < --max-lr, got " + minLr + " and " + maxLr);
+      throw new UsageError("need 0 < --min-lr < --max-lr, got " + minLr + " and " + maxLr);
     }
     if (!Trainer.CLASSIFIER_LAYERS.containsAll(trainLayers) || !trainLayers.contains("fc8")) {
       throw new UsageError("--train-layers must be within fc6,fc7,fc8 and include fc8, was "
