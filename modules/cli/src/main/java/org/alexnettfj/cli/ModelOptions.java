@@ -209,6 +209,13 @@ final class ModelOptions {
 
   /** The images named on the command line and in --list, in that order; refuses none given. */
   List<Path> imagePaths() throws IOException {
+    // what the command line names is a usage error; a --list file that names no image is unusable input
+    if (images.isEmpty() && list == null && inputTensor == null) {
+      throw new UsageError("no inputs: give IMAGE files, --list FILE or --input-tensor BATCH.npy");
+    }
+    if (inputTensor != null && (!images.isEmpty() || list != null)) {
+      throw new UsageError("--input-tensor replaces images: give one or the other");
+    }
     List<Path> all = new ArrayList<>(images);
     if (list != null) {
       Path base = list.toAbsolutePath().getParent();
@@ -219,10 +226,8 @@ final class ModelOptions {
         }
       }
     }
-    if (all.isEmpty() == (inputTensor == null)) {
-      throw new IllegalArgumentException(inputTensor == null
-          ? "no inputs: give IMAGE files, --list FILE or --input-tensor BATCH.npy"
-          : "--input-tensor replaces images: give one or the other");
+    if (all.isEmpty() && inputTensor == null) {
+      throw new IllegalArgumentException("no inputs: " + list + " names no image");
     }
     return all;
   }

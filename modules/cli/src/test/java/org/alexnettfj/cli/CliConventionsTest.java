@@ -167,6 +167,10 @@ class CliConventionsTest {
     assertThat(batch.code()).as(batch.err()).isEqualTo(AlexNetCli.EXIT_USAGE);
     Run split = Run.of("finetune", "--train", "a", "--val", "b", "--val-split", "0.2");
     assertThat(split.code()).as(split.err()).isEqualTo(AlexNetCli.EXIT_USAGE);
+    Run none = Run.of("predict");
+    assertThat(none.code()).as("no inputs named: %s", none.err()).isEqualTo(AlexNetCli.EXIT_USAGE);
+    Run both = Run.of("features", "--input-tensor", "t.npy", "--out", "f.npy", "x.jpg");
+    assertThat(both.code()).as("images and --input-tensor: %s", both.err()).isEqualTo(AlexNetCli.EXIT_USAGE);
   }
 
   @Test
