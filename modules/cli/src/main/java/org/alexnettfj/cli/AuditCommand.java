@@ -55,7 +55,7 @@ final class AuditCommand implements Callable<Integer> {
   long seed;
 
   @Option(names = "--batch-size", paramLabel = "N", defaultValue = "128",
-      description = "The batch size finetune will use. Default: ${DEFAULT-VALUE}.")
+      description = SharedOptions.BATCH_SIZE + " The batch size finetune will use. Default: ${DEFAULT-VALUE}.")
   int batchSize;
 
   @Option(names = "--min-side", paramLabel = "PIXELS", defaultValue = "64",
@@ -63,7 +63,7 @@ final class AuditCommand implements Callable<Integer> {
   int minSide;
 
   @Option(names = "--weights", paramLabel = "FILE", defaultValue = "weights/bvlc_alexnet.npy",
-      description = "The weights whose fc7 finds near-copies. Default: ${DEFAULT-VALUE}")
+      description = SharedOptions.WEIGHTS + " Their fc7 finds near-copies. Default: ${DEFAULT-VALUE}")
   Path weights;
 
   @Option(names = "--duplicate-cosine", paramLabel = "C", defaultValue = "0.98",
@@ -75,10 +75,10 @@ final class AuditCommand implements Callable<Integer> {
   boolean noDuplicates;
 
   @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-      description = "TensorFlow intra-op threads (default: all cores).")
+      description = SharedOptions.THREADS)
   int threads;
 
-  @Option(names = "--json", description = "Print one JSON object instead of the text report.")
+  @Option(names = "--json", description = SharedOptions.JSON + " One object, instead of the text report.")
   boolean json;
 
   /** One image's trouble: its path and what is wrong. */

@@ -98,11 +98,11 @@ final class ConvertCommand implements Callable<Integer> {
       description = "ONNX only: the opset to write, 13 to 19 (default: ${DEFAULT-VALUE}).")
   int opset;
 
-  @Option(names = "--force", description = "Overwrite OUT if it exists.")
+  @Option(names = "--force", description = SharedOptions.FORCE)
   boolean force;
 
   @Option(names = "--json",
-      description = "Print one JSON object: what was read and what was written, with each"
+      description = SharedOptions.JSON + " One object: what was read and what was written, with each"
           + " file's size and SHA-256.")
   boolean json;
 
@@ -246,12 +246,12 @@ final class ConvertCommand implements Callable<Integer> {
           || name.contains(".data-0")) {
         t = "checkpoint";
       } else if (name.endsWith(".pb")) {
-        throw new IllegalArgumentException("a SavedModel is a folder, not '" + out.getFileName() + "': give the "
+        throw new UsageError("a SavedModel is a folder, not '" + out.getFileName() + "': give the "
             + "folder to create, e.g. " + out.resolveSibling("alexnet_saved_model"));
       } else if (name.contains("saved_model") || name.contains("savedmodel")) {
         t = "savedmodel";
       } else {
-        throw new IllegalArgumentException("cannot tell the output format from '" + out.getFileName()
+        throw new UsageError("cannot tell the output format from '" + out.getFileName()
             + "': supported are " + SUPPORTED + "; name OUT so, or give --to npy|npz|checkpoint|savedmodel|onnx");
       }
     }
@@ -259,7 +259,7 @@ final class ConvertCommand implements Callable<Integer> {
       case "npy", "npz", "onnx" -> t;
       case "checkpoint", "ckpt" -> "checkpoint";
       case "savedmodel", "saved_model" -> "savedmodel";
-      default -> throw new IllegalArgumentException("unknown output format '" + to + "': supported are "
+      default -> throw new UsageError("unknown output format '" + to + "': supported are "
           + SUPPORTED);
     };
   }

@@ -59,8 +59,7 @@ final class EvaluateCommand implements Callable<Integer> {
   CommandSpec spec;
 
   @Option(names = "--weights", paramLabel = "FILE", defaultValue = "weights/bvlc_alexnet.npy",
-      description = "The model: a fine-tuned MODEL.npz (finetune --out) or pretrained weights. Default: "
-          + "${DEFAULT-VALUE}")
+      description = SharedOptions.WEIGHTS + " Default: ${DEFAULT-VALUE}")
   Path weights;
 
   @Option(names = "--data", required = true, paramLabel = "DIR|LIST|ARCHIVE",
@@ -69,26 +68,25 @@ final class EvaluateCommand implements Callable<Integer> {
   Path data;
 
   @Option(names = "--labels", paramLabel = "FILE",
-      description = "The model's class names, one per line in output order (default: MODEL.classes.txt beside "
-          + "the weights if there is one, else the 1000 ImageNet classes for a 1000-class model).")
+      description = SharedOptions.LABELS)
   Path labels;
 
-  @Option(names = "--batch-size", paramLabel = "N", defaultValue = "64", description = "Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--batch-size", paramLabel = "N", defaultValue = "64",
+      description = SharedOptions.BATCH_SIZE + " Default: ${DEFAULT-VALUE}.")
   int batchSize;
 
-  @Option(names = "--strict", description = "Stop at the first unreadable image instead of reporting and skipping it.")
+  @Option(names = "--strict", description = SharedOptions.STRICT)
   boolean strict;
 
   @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-      description = "TensorFlow intra-op threads (default: all cores).")
+      description = SharedOptions.THREADS)
   int threads;
 
   @Option(names = "--device", paramLabel = "DEVICE",
-      description = "Run every op on this TensorFlow device, e.g. /GPU:0 or /CPU:0 (default: TensorFlow picks, a "
-          + "GPU if the -Pgpu build sees one). Fails, listing the devices there are, if it does not exist.")
+      description = SharedOptions.DEVICE)
   String device;
 
-  @Option(names = "--json", description = "Print one JSON object instead of the text report.")
+  @Option(names = "--json", description = SharedOptions.JSON + " One object, instead of the text report.")
   boolean json;
 
   @Option(names = "--report", paramLabel = "REPORT.html",

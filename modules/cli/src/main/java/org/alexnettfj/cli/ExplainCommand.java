@@ -36,7 +36,7 @@ final class ExplainCommand implements Callable<Integer> {
   Path image;
 
   @Option(names = "--weights", paramLabel = "FILE", defaultValue = "weights/bvlc_alexnet.npy",
-      description = "The model (any form `inspect` reads). Default: ${DEFAULT-VALUE}")
+      description = SharedOptions.WEIGHTS + " Default: ${DEFAULT-VALUE}")
   Path weights;
 
   @Option(names = "--layer", paramLabel = "LAYER", defaultValue = "conv5",
@@ -48,7 +48,7 @@ final class ExplainCommand implements Callable<Integer> {
   String target;
 
   @Option(names = "--labels", paramLabel = "FILE",
-      description = "Class names (default: MODEL.classes.txt beside the weights, else ImageNet's for 1000 classes).")
+      description = SharedOptions.LABELS)
   Path labels;
 
   @Option(names = "--out", required = true, paramLabel = "CAM.png", description = "The PNG to write.")
@@ -58,10 +58,10 @@ final class ExplainCommand implements Callable<Integer> {
       description = "Largest side of the picture. Default: ${DEFAULT-VALUE}.")
   int maxSide;
 
-  @Option(names = "--json", description = "Print one JSON object: the class, its probability, the map.")
+  @Option(names = "--json", description = SharedOptions.JSON + " One object: the class, its probability, the map.")
   boolean json;
 
-  @Option(names = "--force", description = "Overwrite an existing output.")
+  @Option(names = "--force", description = SharedOptions.FORCE)
   boolean force;
 
   @Override

@@ -40,10 +40,11 @@ final class FeaturesCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "FEATS.npy", description = "Output .npy file.")
   Path out;
 
-  @Option(names = "--force", description = "Overwrite an existing output.")
+  @Option(names = "--force", description = SharedOptions.FORCE)
   boolean force;
 
-  @Option(names = "--json", description = "Print one JSON object: the files written, their rows and columns.")
+  @Option(names = "--json",
+      description = SharedOptions.JSON + " One object: the files written, their rows and columns.")
   boolean json;
 
   @Override

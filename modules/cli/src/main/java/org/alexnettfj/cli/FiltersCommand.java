@@ -31,7 +31,7 @@ final class FiltersCommand implements Callable<Integer> {
   CommandSpec spec;
 
   @Option(names = "--weights", paramLabel = "FILE", defaultValue = "weights/bvlc_alexnet.npy",
-      description = "Weights (any form `inspect` reads; a fine-tuned MODEL.npz too). Default: ${DEFAULT-VALUE}")
+      description = SharedOptions.WEIGHTS + " Default: ${DEFAULT-VALUE}")
   Path weights;
 
   @Option(names = "--layer", paramLabel = "LAYER", defaultValue = "conv1",
@@ -49,11 +49,11 @@ final class FiltersCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "The PNG to write.")
   Path out;
 
-  @Option(names = "--force", description = "Overwrite an existing output.")
+  @Option(names = "--force", description = SharedOptions.FORCE)
   boolean force;
 
   @Option(names = "--json",
-      description = "Print one JSON object: the picture written, the layer, its kernels"
+      description = SharedOptions.JSON + " One object: the picture written, the layer, its kernels"
           + " and their shape.")
   boolean json;
 

@@ -93,8 +93,8 @@ final class FinetuneCommand implements Callable<Integer> {
   Double valSplit;
 
   @Option(names = "--weights", paramLabel = "FILE", defaultValue = "weights/bvlc_alexnet.npy",
-      description = "Pretrained weights (any form `inspect` reads). If missing, every layer starts fresh. "
-          + "Default: ${DEFAULT-VALUE}")
+      description = SharedOptions.WEIGHTS + " Training starts from them; if the file is missing, every layer"
+          + " starts fresh. Default: ${DEFAULT-VALUE}")
   Path weights;
 
   @Option(names = "--train-layers", paramLabel = "LAYERS", split = ",", defaultValue = "fc8",
@@ -104,7 +104,8 @@ final class FinetuneCommand implements Callable<Integer> {
   @Option(names = "--epochs", paramLabel = "N", defaultValue = "10", description = "Default: ${DEFAULT-VALUE}.")
   int epochs;
 
-  @Option(names = "--batch-size", paramLabel = "N", defaultValue = "128", description = "Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--batch-size", paramLabel = "N", defaultValue = "128",
+      description = SharedOptions.BATCH_SIZE + " Default: ${DEFAULT-VALUE}.")
   int batchSize;
 
   @Option(names = "--learning-rate", paramLabel = "RATE", defaultValue = "0.01",
@@ -123,11 +124,11 @@ final class FinetuneCommand implements Callable<Integer> {
   @Option(names = "--no-augment", description = "Train on centre crops, without random crops, flips or lighting.")
   boolean noAugment;
 
-  @Option(names = "--strict", description = "Stop at the first unreadable image instead of reporting and skipping it.")
+  @Option(names = "--strict", description = SharedOptions.STRICT)
   boolean strict;
 
   @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-      description = "TensorFlow intra-op threads (default: all cores).")
+      description = SharedOptions.THREADS)
   int threads;
 
   @Option(names = "--precision", paramLabel = "fp32|bf16", defaultValue = "fp32",
@@ -138,7 +139,7 @@ final class FinetuneCommand implements Callable<Integer> {
   Precision precision;
 
   @Option(names = "--device", paramLabel = "DEVICE",
-      description = "Train on this TensorFlow device, e.g. /GPU:0 or /CPU:0 (default: TensorFlow picks).")
+      description = SharedOptions.DEVICE)
   String device;
 
   @Option(names = "--workers", paramLabel = "N",
@@ -177,7 +178,8 @@ final class FinetuneCommand implements Callable<Integer> {
   boolean resume;
 
   @Option(names = "--force",
-      description = "Without --resume: start afresh even if the checkpoint folder holds checkpoints (deletes them).")
+      description = SharedOptions.FORCE + " Without --resume: start afresh even if the checkpoint folder holds"
+          + " checkpoints (deletes them).")
   boolean force;
 
   @Option(names = "--lr-patience", paramLabel = "EPOCHS",
@@ -199,7 +201,7 @@ final class FinetuneCommand implements Callable<Integer> {
           + "cache: later epochs cost only the fc layers. Needs --no-augment and --train-layers within fc6,fc7,fc8.")
   boolean cacheFeatures;
 
-  @Option(names = "--json", description = "Epoch lines go to stderr; stdout gets one JSON object at the end.")
+  @Option(names = "--json", description = SharedOptions.JSON + " One object at the end; the epoch lines go to stderr.")
   boolean json;
 
   @Option(names = "--class-weights", paramLabel = "auto|FILE",

@@ -44,10 +44,11 @@ final class IndexCommand implements Callable<Integer> {
           + "significant digits; distances change in the third digit.")
   boolean float16;
 
-  @Option(names = "--force", description = "Replace an existing index.")
+  @Option(names = "--force", description = SharedOptions.FORCE)
   boolean force;
 
-  @Option(names = "--json", description = "Print one JSON object: the index written, its rows, layer and width.")
+  @Option(names = "--json",
+      description = SharedOptions.JSON + " One object: the index written, its rows, layer and width.")
   boolean json;
 
   @Override

@@ -32,7 +32,7 @@ final class InspectCommand implements Callable<Integer> {
   @Parameters(paramLabel = "FILE", description = "Weight file, e.g. weights/bvlc_alexnet.npy")
   Path file;
 
-  @Option(names = "--json", description = "Print one JSON object instead of a table.")
+  @Option(names = "--json", description = SharedOptions.JSON + " One object, instead of a table.")
   boolean json;
 
   @Override

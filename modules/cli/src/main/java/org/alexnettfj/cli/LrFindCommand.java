@@ -52,14 +52,16 @@ final class LrFindCommand implements Callable<Integer> {
   Path train;
 
   @Option(names = "--weights", paramLabel = "FILE", defaultValue = "weights/bvlc_alexnet.npy",
-      description = "Pretrained weights; if missing, every layer starts fresh. Default: ${DEFAULT-VALUE}")
+      description = SharedOptions.WEIGHTS + " The sweep starts from them; if the file is missing, every layer"
+          + " starts fresh. Default: ${DEFAULT-VALUE}")
   Path weights;
 
   @Option(names = "--train-layers", paramLabel = "LAYERS", split = ",", defaultValue = "fc8",
       description = "The fc layers to train in the sweep (within fc6,fc7,fc8). Default: fc8.")
   List<String> trainLayers;
 
-  @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32", description = "Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32",
+      description = SharedOptions.BATCH_SIZE + " Default: ${DEFAULT-VALUE}.")
   int batchSize;
 
   @Option(names = "--steps", paramLabel = "N", defaultValue = "100", description = "Default: ${DEFAULT-VALUE}.")
@@ -79,13 +81,13 @@ final class LrFindCommand implements Callable<Integer> {
   long seed;
 
   @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-      description = "TensorFlow intra-op threads (default: all cores).")
+      description = SharedOptions.THREADS)
   int threads;
 
   @Option(names = "--plot", paramLabel = "FILE.svg", description = "Also draw loss against rate as an SVG file.")
   Path plot;
 
-  @Option(names = "--json", description = "Print one JSON object instead of the table.")
+  @Option(names = "--json", description = SharedOptions.JSON + " One object, instead of the table.")
   boolean json;
 
   /** The sweep: each step's rate and loss, the smoothed loss, and the suggestion. */
@@ -98,7 +100,7 @@ final class LrFindCommand implements Callable<Integer> {
       throw new UsageError("--steps must be at least 5 and --batch-size at least 1");
     }
     if (!(minLr > 0) || !(maxLr > minLr)) {
-      throw new IllegalArgumentException("need 0 < --min-lr < --max-lr, got " + minLr + " and " + maxLr);
+      throw new UsageError("need 0 < --min-lr < --max-lr, got " + minLr + " and " + maxLr);
     }
     if (!Trainer.CLASSIFIER_LAYERS.containsAll(trainLayers) || !trainLayers.contains("fc8")) {
       throw new UsageError("--train-layers must be within fc6,fc7,fc8 and include fc8, was "

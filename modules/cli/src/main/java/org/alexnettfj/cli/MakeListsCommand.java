@@ -64,11 +64,11 @@ final class MakeListsCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "Where the lists go. Default: DIR itself.")
   Path out;
 
-  @Option(names = "--force", description = "Replace lists already there.")
+  @Option(names = "--force", description = SharedOptions.FORCE)
   boolean force;
 
   @Option(names = "--json",
-      description = "Print one JSON object: the files written and the images of each class"
+      description = SharedOptions.JSON + " One object: the files written and the images of each class"
           + " in each.")
   boolean json;
 

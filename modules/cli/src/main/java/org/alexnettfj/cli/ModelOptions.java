@@ -26,14 +26,14 @@ import picocli.CommandLine.Parameters;
 final class ModelOptions {
 
   @Option(names = "--weights", paramLabel = "FILE", defaultValue = "weights/bvlc_alexnet.npy",
-      description = "Pretrained weights (any form `inspect` reads). Default: ${DEFAULT-VALUE}")
+      description = SharedOptions.WEIGHTS + " Default: ${DEFAULT-VALUE}")
   Path weights;
 
   /** The class names, for the commands that print them (predict's --labels). */
   Path labels;
 
   @Option(names = "--batch-size", paramLabel = "N", defaultValue = "64",
-      description = "Images per forward pass. Default: ${DEFAULT-VALUE}.")
+      description = SharedOptions.BATCH_SIZE + " Default: ${DEFAULT-VALUE}.")
   int batchSize;
 
   @Option(names = "--mean-image", paramLabel = "MEAN.npy",
@@ -53,7 +53,7 @@ final class ModelOptions {
       description = "A file of image paths, one per line (relative paths are relative to the list's folder).")
   Path list;
 
-  @Option(names = "--strict", description = "Stop at the first unreadable image instead of reporting and skipping it.")
+  @Option(names = "--strict", description = SharedOptions.STRICT)
   boolean strict;
 
   @Option(names = "--precision", paramLabel = "fp32|bf16", defaultValue = "fp32",
@@ -71,12 +71,11 @@ final class ModelOptions {
   }
 
   @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-      description = "TensorFlow intra-op threads (default: all cores).")
+      description = SharedOptions.THREADS)
   int threads;
 
   @Option(names = "--device", paramLabel = "DEVICE",
-      description = "Run every op on this TensorFlow device, e.g. /GPU:0 or /CPU:0 (default: TensorFlow picks, a "
-          + "GPU if the -Pgpu build sees one). Fails, listing the devices there are, if it does not exist.")
+      description = SharedOptions.DEVICE)
   String device;
 
   @Option(names = "--towers", paramLabel = "2",
@@ -210,6 +209,13 @@ final class ModelOptions {
 
   /** The images named on the command line and in --list, in that order; refuses none given. */
   List<Path> imagePaths() throws IOException {
+    // what the command line names is a usage error; a --list file that names no image is unusable input
+    if (images.isEmpty() && list == null && inputTensor == null) {
+      throw new UsageError("no inputs: give IMAGE files, --list FILE or --input-tensor BATCH.npy");
+    }
+    if (inputTensor != null && (!images.isEmpty() || list != null)) {
+      throw new UsageError("--input-tensor replaces images: give one or the other");
+    }
     List<Path> all = new ArrayList<>(images);
     if (list != null) {
       Path base = list.toAbsolutePath().getParent();
@@ -220,10 +226,8 @@ final class ModelOptions {
         }
       }
     }
-    if (all.isEmpty() == (inputTensor == null)) {
-      throw new IllegalArgumentException(inputTensor == null
-          ? "no inputs: give IMAGE files, --list FILE or --input-tensor BATCH.npy"
-          : "--input-tensor replaces images: give one or the other");
+    if (all.isEmpty() && inputTensor == null) {
+      throw new IllegalArgumentException("no inputs: " + list + " names no image");
     }
     return all;
   }

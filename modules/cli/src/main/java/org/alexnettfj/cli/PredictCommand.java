@@ -33,12 +33,11 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--top", paramLabel = "K", defaultValue = "5", description = "Classes per image (default 5).")
   int top;
 
-  @Option(names = "--json", description = "Print one JSON array, an element per input.")
+  @Option(names = "--json", description = SharedOptions.JSON + " One array, an element per input.")
   boolean json;
 
   @Option(names = "--labels", paramLabel = "FILE",
-      description = "Class names, one per line in output order (default: MODEL.classes.txt beside the weights if "
-          + "there is one, as finetune --out writes it; else the 1000 ImageNet classes).")
+      description = SharedOptions.LABELS)
   Path labels;
 
   @Override

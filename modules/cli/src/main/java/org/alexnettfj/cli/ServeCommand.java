@@ -28,11 +28,11 @@ final class ServeCommand implements Callable<Integer> {
   CommandSpec spec;
 
   @Option(names = "--weights", paramLabel = "FILE", defaultValue = "weights/bvlc_alexnet.npy",
-      description = "Pretrained or fine-tuned weights (any form `inspect` reads). Default: ${DEFAULT-VALUE}")
+      description = SharedOptions.WEIGHTS + " Default: ${DEFAULT-VALUE}")
   Path weights;
 
   @Option(names = "--labels", paramLabel = "FILE",
-      description = "Class names, one per line (default: MODEL.classes.txt beside the weights, else ImageNet's).")
+      description = SharedOptions.LABELS)
   Path labels;
 
   @Option(names = "--mean-image", paramLabel = "MEAN.npy",
@@ -61,11 +61,11 @@ final class ServeCommand implements Callable<Integer> {
   long maxBytes;
 
   @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-      description = "TensorFlow intra-op threads (default: all cores).")
+      description = SharedOptions.THREADS)
   int threads;
 
   @Option(names = "--device", paramLabel = "DEVICE",
-      description = "Run the model on this TensorFlow device, e.g. /GPU:0 (default: TensorFlow picks).")
+      description = SharedOptions.DEVICE)
   String device;
 
   @Option(names = "--precision", paramLabel = "fp32|bf16", defaultValue = "fp32",

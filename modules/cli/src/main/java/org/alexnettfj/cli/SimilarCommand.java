@@ -58,7 +58,7 @@ final class SimilarCommand implements Callable<Integer> {
       description = "The layer of a features .npy (an index folder names its own). Default: fc7.")
   String layer;
 
-  @Option(names = "--json", description = "Print one JSON array: an element per query, in order.")
+  @Option(names = "--json", description = SharedOptions.JSON + " One array: an element per query, in order.")
   boolean json;
 
   @Option(names = "--html", paramLabel = "SHEET.html",

@@ -107,6 +107,46 @@ class CliConventionsTest {
     assertThat(labels).as("options labelled differently in different commands").isEmpty();
   }
 
+  /** The shared options of docs/cli.md: each command's description starts with the one meaning. */
+  private static final Map<String, String> SHARED = Map.of("--weights", SharedOptions.WEIGHTS,
+      "--labels", SharedOptions.LABELS, "--batch-size", SharedOptions.BATCH_SIZE, "--device", SharedOptions.DEVICE,
+      "--threads", SharedOptions.THREADS, "--strict", SharedOptions.STRICT, "--force", SharedOptions.FORCE,
+      "--json", SharedOptions.JSON);
+
+  /** Options several commands take for a thing of their own: what is written, trained, split or seeded. */
+  private static final Set<String> EACH_ITS_OWN = Set.of("--out", "--layer", "--seed", "--train", "--val",
+      "--val-split", "--train-layers", "--keep-prob", "--precision", "--report", "--mean-image");
+
+  @Test
+  void sharedOptionsHaveOneMeaning() {
+    Map<String, Map<String, List<String>>> descriptions = new TreeMap<>();   // option -> description -> commands
+    commands().forEach((name, cl) -> {
+      if (name.equals("help")) {
+        return;   // picocli's own
+      }
+      for (OptionSpec o : cl.getCommandSpec().options()) {
+        descriptions.computeIfAbsent(o.longestName(), k -> new TreeMap<>())
+            .computeIfAbsent(String.join(" ", o.description()), k -> new ArrayList<>()).add(name);
+      }
+    });
+    List<String> apart = new ArrayList<>();
+    descriptions.forEach((option, byDescription) -> {
+      String meaning = SHARED.get(option);
+      if (meaning != null) {
+        byDescription.forEach((description, names) -> {
+          if (!description.startsWith(meaning)) {
+            apart.add(option + " in " + names + ": " + description);
+          }
+        });
+      } else if (byDescription.size() > 1 && !EACH_ITS_OWN.contains(option)) {
+        apart.add(option + ": " + byDescription);
+      }
+    });
+    assertThat(apart).as("shared options described otherwise than docs/cli.md's one meaning").isEmpty();
+    assertThat(SHARED.keySet()).as("every shared option is shared").allSatisfy(option -> assertThat(
+        descriptions.get(option).values().stream().mapToInt(List::size).sum()).as(option).isGreaterThan(1));
+  }
+
   @Test
   void predictAndFeaturesTakeABatchSizeAndEvaluateADevice() {
     assertThat(commands().get("predict").getCommandSpec().findOption("--batch-size")).isNotNull();
@@ -127,6 +167,10 @@ class CliConventionsTest {
     assertThat(batch.code()).as(batch.err()).isEqualTo(AlexNetCli.EXIT_USAGE);
     Run split = Run.of("finetune", "--train", "a", "--val", "b", "--val-split", "0.2");
     assertThat(split.code()).as(split.err()).isEqualTo(AlexNetCli.EXIT_USAGE);
+    Run none = Run.of("predict");
+    assertThat(none.code()).as("no inputs named: %s", none.err()).isEqualTo(AlexNetCli.EXIT_USAGE);
+    Run both = Run.of("features", "--input-tensor", "t.npy", "--out", "f.npy", "x.jpg");
+    assertThat(both.code()).as("images and --input-tensor: %s", both.err()).isEqualTo(AlexNetCli.EXIT_USAGE);
   }
 
   @Test

@@ -27,7 +27,11 @@ class ConvertCommandTest {
   }
 
   private static void assertOneLineError(Run r, String start) {
-    assertThat(r.code()).as(r.err()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
+    assertOneLineError(r, AlexNetCli.EXIT_BAD_INPUT, start);
+  }
+
+  private static void assertOneLineError(Run r, int code, String start) {
+    assertThat(r.code()).as(r.err()).isEqualTo(code);
     assertThat(r.err().strip()).as("one line, no stack trace").doesNotContain("\n").startsWith(start);
     assertThat(r.out()).isEmpty();
   }
@@ -117,11 +121,12 @@ class ConvertCommandTest {
   @Test
   void unknownTargetListsTheSupportedFormats() {
     Run r = run("convert", CLASSIC.toString(), tmp.resolve("weights.h5").toString());
-    assertOneLineError(r, "alexnet convert: cannot tell the output format from 'weights.h5'");
+    assertOneLineError(r, AlexNetCli.EXIT_USAGE, "alexnet convert: cannot tell the output format from 'weights.h5'");
     assertThat(r.err()).contains(".npy (the classic").contains(".npz (a numpy archive");
 
     Run badTo = run("convert", "--to", "hdf5", CLASSIC.toString(), tmp.resolve("x").toString());
-    assertOneLineError(badTo, "alexnet convert: unknown output format 'hdf5': supported are .npy");
+    assertOneLineError(badTo, AlexNetCli.EXIT_USAGE,
+        "alexnet convert: unknown output format 'hdf5': supported are .npy");
   }
 
   @Test
@@ -199,7 +204,7 @@ class ConvertCommandTest {
     assertThat(tmp.toFile().list()).as("no temporary folder left").isEmpty();
 
     Run pb = run("convert", CLASSIC.toString(), tmp.resolve("saved_model.pb").toString());
-    assertOneLineError(pb, "alexnet convert: a SavedModel is a folder, not 'saved_model.pb'");
+    assertOneLineError(pb, AlexNetCli.EXIT_USAGE, "alexnet convert: a SavedModel is a folder, not 'saved_model.pb'");
   }
 
   @Test

@@ -106,6 +106,23 @@ class FinetuneCommandTest {
     }
     assertThat(right).as("predict agrees with finetune's own validation accuracy: %s", p.out())
         .isGreaterThanOrEqualTo(7);
+
+    // evaluate names what finetune names the same way (docs/cli.md, --json): the per-class rows and the macro means
+    Run e = Run.of("evaluate", "--weights", dir.resolve("model.npz").toString(), "--data",
+        dir.resolve("val").toString(), "--threads", "2", "--json");
+    assertThat(e.code()).as("evaluate the fine-tuned model; stderr: %s", e.err()).isZero();
+    JsonNode evaluated = new ObjectMapper().readTree(e.out());
+    assertThat(fieldNames(evaluated.get("perClass").get(0))).as("evaluate's perClass keys against finetune's")
+        .containsExactlyElementsOf(fieldNames(perClass.get(0)));
+    for (String macro : List.of("macroPrecision", "macroRecall", "macroF1")) {
+      assertThat(evaluated.has(macro) && json.has(macro)).as("both report %s", macro).isTrue();
+    }
+  }
+
+  private static List<String> fieldNames(JsonNode node) {
+    List<String> names = new ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   @Test

@@ -71,7 +71,7 @@ class LrFindCommandTest {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("train", "lr.svg");
     }
     Run bad = Run.of("lr-find", "--train", dir.resolve("train").toString(), "--min-lr", "1", "--max-lr", "0.1");
-    assertThat(bad.code()).isEqualTo(AlexNetCli.EXIT_BAD_INPUT);
+    assertThat(bad.code()).as("a value the option cannot take").isEqualTo(AlexNetCli.EXIT_USAGE);
     assertThat(bad.err()).contains("need 0 < --min-lr < --max-lr");
   }
 }
