@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import org.alexnettfj.graph.AlexNetOnnx;
 import org.alexnettfj.graph.AlexNetSavedModel;
+import org.alexnettfj.graph.Labels;
 import org.alexnettfj.graph.TfCheckpoint;
 import org.alexnettfj.weights.AlexNetWeights;
 import org.alexnettfj.weights.CaffePrototxt;
@@ -188,7 +189,7 @@ final class ConvertCommand implements Callable<Integer> {
         throw new UsageError("--batch " + batch + ": give a size of at least 1, or dynamic");
       }
     }
-    Path classes = ModelOptions.classesBeside(in);
+    Path classes = Labels.classesFileBeside(in);
     return new AlexNetOnnx.Options(n, opset, classes == null ? null
         : org.alexnettfj.graph.Labels.fromFile(classes).names());
   }

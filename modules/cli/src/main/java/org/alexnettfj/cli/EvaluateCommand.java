@@ -227,7 +227,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
   /** A model's class names: {@code labels}, else {@code MODEL.classes.txt}, else ImageNet's, else numbers. */
   static List<String> classNames(Path labels, Path weights, int numClasses) throws IOException {
-    Path file = labels != null ? labels : ModelOptions.classesBeside(weights);
+    Path file = labels != null ? labels : Labels.classesFileBeside(weights);
     List<String> names;
     if (file != null) {
       names = Labels.fromFile(file).names();
@@ -270,7 +270,7 @@ final class EvaluateCommand implements Callable<Integer> {
       }
     }
     if (!unknown.isEmpty()) {
-      Path file = labels != null ? labels : ModelOptions.classesBeside(weights);
+      Path file = labels != null ? labels : Labels.classesFileBeside(weights);
       String source = file != null ? "from " + file
           : numClasses == AlexNetSpec.IMAGENET_CLASSES ? "ImageNet's; no " + classesFileName() + " beside it"
           : "numbered; no " + classesFileName() + " beside it";

@@ -124,7 +124,7 @@ final class ModelOptions {
     if (meanImage != null) {
       b.optPreprocess(PreprocessConfig.NOTEBOOK.toBuilder().mean(Mean.caffeMeanImage(meanImage)).build());
     }
-    Path names = labels != null ? labels : classesBeside(weights);
+    Path names = labels != null ? labels : Labels.classesFileBeside(weights);
     if (names != null) {
       b.optLabels(Labels.fromFile(names));
     }
@@ -199,12 +199,6 @@ final class ModelOptions {
       err.print(predictor.model().opPlacement(layer).format());
       err.flush();
     }
-  }
-
-  /** {@code MODEL.classes.txt} beside {@code MODEL.npz}, as {@code finetune --out} writes them, if it exists. */
-  static Path classesBeside(Path weights) {
-    Path names = Labels.classesFile(weights);
-    return Files.isRegularFile(names) ? names : null;
   }
 
   /** The images named on the command line and in --list, in that order; refuses none given. */

@@ -67,11 +67,9 @@ public final class AlexNet implements AutoCloseable {
       throw new java.io.FileNotFoundException(weights + ": no such weight file");
     }
     AlexNetPredictor.Builder b = AlexNetPredictor.builder().setWeightsFile(weights);
-    if (labels == null) {
-      Path beside = Labels.classesFile(weights);
-      if (Files.isRegularFile(beside)) {
-        labels = Labels.fromFile(beside);
-      }
+    Path beside = Labels.classesFileBeside(weights);
+    if (labels == null && beside != null) {
+      labels = Labels.fromFile(beside);
     }
     if (labels != null) {
       b.optLabels(labels);
@@ -173,13 +171,21 @@ public final class AlexNet implements AutoCloseable {
   }
 
   /**
-   * This library's version, from its jar's manifest.
+   * This library's version, as the build wrote it ({@code version.properties}).
    *
-   * @return e.g. {@code 0.1.0}, or {@code "unknown"} when run from classes not packaged in a jar
+   * @return e.g. {@code 0.1.0}, or {@code "unknown"} if the resource is missing
    */
   public static String version() {
-    String v = AlexNet.class.getPackage().getImplementationVersion();
-    return v != null ? v : "unknown";
+    try (java.io.InputStream in = AlexNet.class.getResourceAsStream("version.properties")) {
+      if (in == null) {
+        return "unknown";
+      }
+      java.util.Properties p = new java.util.Properties();
+      p.load(in);
+      return p.getProperty("version", "unknown");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** Frees the model's native memory; the object cannot be used afterwards. */

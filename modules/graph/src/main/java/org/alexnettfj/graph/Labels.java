@@ -70,6 +70,17 @@ public record Labels(List<String> names) {
   }
 
   /**
+   * The class names beside a model, if it has them: {@link #classesFile} when that file exists.
+   *
+   * @param weights the model's weight file
+   * @return the classes file, or null when there is none
+   */
+  public static Path classesFileBeside(Path weights) {
+    Path file = classesFile(weights);
+    return Files.isRegularFile(file) ? file : null;
+  }
+
+  /**
    * Placeholder names for a model without a list.
    *
    * @param count the number of classes

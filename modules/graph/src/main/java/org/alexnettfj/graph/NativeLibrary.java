@@ -1,5 +1,8 @@
 package org.alexnettfj.graph;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
 import org.tensorflow.TensorFlow;
 
 /**
@@ -8,9 +11,6 @@ import org.tensorflow.TensorFlow;
  * JavaCPP's "no jnitensorflow in java.library.path".
  */
 final class NativeLibrary {
-
-  /** The TensorFlow Java release the modules are built against (the parent pom and the BOM pin the same). */
-  static final String TENSORFLOW_JAVA = "1.1.0";
 
   private static volatile boolean loaded;
 
@@ -25,9 +25,23 @@ final class NativeLibrary {
       loaded = true;
     } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
       throw new IllegalStateException("TensorFlow's native library did not load (" + e
-          + "): add org.tensorflow:tensorflow-core-native:" + TENSORFLOW_JAVA + " with the classifier of "
+          + "): add org.tensorflow:tensorflow-core-native:" + tensorFlowJava() + " with the classifier of "
           + "your platform to your dependencies: linux-x86_64, linux-x86_64-gpu (CUDA), linux-arm64, macosx-arm64 "
           + "or windows-x86_64 (docs/library.md)", e);
+    }
+  }
+
+  /** The release of the TensorFlow Java API on the class path: the native jar must be the same one. */
+  static String tensorFlowJava() {
+    try (InputStream in = TensorFlow.class.getResourceAsStream(
+        "/META-INF/maven/org.tensorflow/tensorflow-core-api/pom.properties")) {
+      Properties p = new Properties();
+      if (in != null) {
+        p.load(in);
+      }
+      return p.getProperty("version", "(tensorflow-core-api's version)");
+    } catch (IOException e) {
+      return "(tensorflow-core-api's version)";
     }
   }
 }
