@@ -10,6 +10,7 @@ import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.AlexNetWeights;
 import org.alexnettfj.weights.WeightArray;
 import org.alexnettfj.weights.WeightFile;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 class GradCamTest {
@@ -158,6 +159,97 @@ class GradCamTest {
         assertThat(Math.abs(m.channelWeights()[c] - alpha)).as("channel %d", c).isLessThan(1e-4 * scale);
       }
     }
+  }
+
+  /**
+   * The channel weights TensorFlow gives (float32) against central differences of the logit computed here in
+   * double from the layer's output: pool5, fc6, ReLU, fc7, ReLU, fc8. In double a step of 1e-6 is small enough that
+   * no ReLU changes side and large enough that rounding stays far below 1e-3, which the float32 differences of
+   * {@link #channelWeightsMatchFiniteDifferences} cannot reach.
+   */
+  @Test
+  void channelWeightsMatchFiniteDifferencesInDouble() throws Exception {
+    WeightFile file = TestData.randomWeightFile(11, 4);
+    AlexNetWeights weights = AlexNetWeights.complete(file);
+    float[] image = TestData.randomImages(12, 1);
+    int k = 3;
+    try (GradCam cam = new GradCam(weights, "conv5")) {
+      GradCam.Map2D m = cam.compute(image, k);
+      float[] a = cam.layerOutput(image);
+      double[] layer = new double[a.length];
+      for (int i = 0; i < a.length; i++) {
+        layer[i] = a[i];
+      }
+      double scale = 0;
+      for (float alpha : m.channelWeights()) {
+        scale = Math.max(scale, Math.abs(alpha));
+      }
+      assertThat(scale).as("some channel matters").isPositive();
+      assertThat(logitInDouble(layer, file, k)).as("the double forward pass is the graph's")
+          .isCloseTo(m.logits()[k], Offset.offset(1e-4 * Math.max(1, Math.abs(m.logits()[k]))));
+      double eps = 1e-6;
+      for (int c : new int[] {0, 31, 128, 200, 255, argmaxAbs(m.channelWeights())}) {
+        double up = logitInDouble(shifted(layer, c, eps), file, k);
+        double down = logitInDouble(shifted(layer, c, -eps), file, k);
+        // d logit / d t along "add t to every position of channel c" is the sum over positions; alpha is the mean
+        double fd = (up - down) / (2 * eps) / (13 * 13);
+        assertThat(Math.abs(m.channelWeights()[c] - fd)).as("channel %d: %s vs %s", c, m.channelWeights()[c], fd)
+            .isLessThan(1e-3 * scale);
+      }
+    }
+  }
+
+  private static double[] shifted(double[] layer, int channel, double t) {
+    double[] moved = layer.clone();
+    for (int p = 0; p < 13 * 13; p++) {
+      moved[p * 256 + channel] += t;
+    }
+    return moved;
+  }
+
+  /** Logit {@code k} from conv5's output {@code [13, 13, 256]}, all in double. */
+  private static double logitInDouble(double[] conv5, WeightFile file, int k) {
+    double[] pool = new double[6 * 6 * 256];
+    for (int py = 0; py < 6; py++) {
+      for (int px = 0; px < 6; px++) {
+        for (int c = 0; c < 256; c++) {
+          double best = Double.NEGATIVE_INFINITY;
+          for (int dy = 0; dy < 3; dy++) {
+            for (int dx = 0; dx < 3; dx++) {
+              best = Math.max(best, conv5[((2 * py + dy) * 13 + (2 * px + dx)) * 256 + c]);
+            }
+          }
+          pool[(py * 6 + px) * 256 + c] = best;
+        }
+      }
+    }
+    double[] h6 = reluOfAffine(pool, file.array("fc6/weights").data(), file.array("fc6/biases").data(), 4096);
+    double[] h7 = reluOfAffine(h6, file.array("fc7/weights").data(), file.array("fc7/biases").data(), 4096);
+    float[] w8 = file.array("fc8/weights").data();
+    int classes = file.array("fc8/biases").data().length;
+    double logit = file.array("fc8/biases").data()[k];
+    for (int i = 0; i < h7.length; i++) {
+      logit += h7[i] * w8[i * classes + k];
+    }
+    return logit;
+  }
+
+  private static double[] reluOfAffine(double[] x, float[] w, float[] b, int out) {
+    double[] y = new double[out];
+    for (int j = 0; j < out; j++) {
+      y[j] = b[j];
+    }
+    for (int i = 0; i < x.length; i++) {
+      if (x[i] != 0) {
+        for (int j = 0; j < out; j++) {
+          y[j] += x[i] * w[i * out + j];
+        }
+      }
+    }
+    for (int j = 0; j < out; j++) {
+      y[j] = Math.max(0, y[j]);
+    }
+    return y;
   }
 
   /**
