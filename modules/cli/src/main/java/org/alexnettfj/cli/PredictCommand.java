@@ -59,7 +59,7 @@ final class PredictCommand implements Callable<Integer> {
           emit(p, out, report);
         }
       } else {
-        predictor.run(images, "prob", model.strict, new AlexNetPredictor.Sink() {
+        predictor.run(images, "prob", model.strict.on(), new AlexNetPredictor.Sink() {
           @Override
           public void accept(AlexNetPredictor.Outcome o) {
             if (!o.ok()) {

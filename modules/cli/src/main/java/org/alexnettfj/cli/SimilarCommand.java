@@ -92,7 +92,7 @@ final class SimilarCommand implements Callable<Integer> {
           throw new IllegalArgumentException(index + " holds rows of " + idx.dims() + " values but " + indexLayer
               + " has " + width);
         }
-        predictor.run(queries, indexLayer, model.strict, o -> {
+        predictor.run(queries, indexLayer, model.strict.on(), o -> {
           if (o.ok()) {
             vectors.add(o.output());
             answered.add(o.path());
@@ -102,7 +102,7 @@ final class SimilarCommand implements Callable<Integer> {
           }
         });
       }
-      int threads = model.threads > 0 ? model.threads : Runtime.getRuntime().availableProcessors();
+      int threads = model.threads.orAllCores();
       List<List<NearestNeighbours.Neighbour>> found = NearestNeighbours.search(idx, vectors, k, m, threads);
       Map<Path, List<NearestNeighbours.Neighbour>> byQuery = new LinkedHashMap<>();
       for (int i = 0; i < answered.size(); i++) {
