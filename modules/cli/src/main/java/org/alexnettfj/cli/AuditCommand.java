@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.alexnettfj.command.UsageError;
 import org.alexnettfj.data.BgrImage;
 import org.alexnettfj.data.ImageDecodeException;
 import org.alexnettfj.data.ImageDecoder;

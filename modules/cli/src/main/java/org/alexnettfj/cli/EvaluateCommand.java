@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import org.alexnettfj.command.UsageError;
 import org.alexnettfj.data.PreprocessConfig;
 import org.alexnettfj.data.train.Augmentation;
 import org.alexnettfj.data.train.BatchPipeline;

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.alexnettfj.command.UsageError;
 import org.alexnettfj.data.PreprocessConfig;
 import org.alexnettfj.data.train.Augmentation;
 import org.alexnettfj.data.train.BatchPipeline;

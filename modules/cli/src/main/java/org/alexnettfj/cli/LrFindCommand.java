@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.alexnettfj.command.UsageError;
 import org.alexnettfj.data.PreprocessConfig;
 import org.alexnettfj.data.train.Dataset;
 import org.alexnettfj.pictures.LearningRatePlot;

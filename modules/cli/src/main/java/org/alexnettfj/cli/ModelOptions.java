@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.alexnettfj.command.UsageError;
 import org.alexnettfj.data.Mean;
 import org.alexnettfj.data.PreprocessConfig;
 import org.alexnettfj.graph.AlexNetModel;

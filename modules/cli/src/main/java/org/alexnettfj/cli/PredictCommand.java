@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.alexnettfj.command.UsageError;
 import org.alexnettfj.graph.AlexNetPredictor;
 import org.alexnettfj.graph.Prediction;
 import org.alexnettfj.weights.WeightArray;

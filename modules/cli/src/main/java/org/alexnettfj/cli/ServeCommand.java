@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.alexnettfj.command.UsageError;
 import org.alexnettfj.graph.AlexNetModel;
 import org.alexnettfj.graph.AlexNetPredictor;
 import org.alexnettfj.graph.Precision;

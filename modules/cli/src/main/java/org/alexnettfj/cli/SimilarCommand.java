@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import org.alexnettfj.command.UsageError;
 import org.alexnettfj.graph.AlexNetPredictor;
 import org.alexnettfj.pictures.ContactSheet;
 import org.alexnettfj.pictures.Thumbnails;
