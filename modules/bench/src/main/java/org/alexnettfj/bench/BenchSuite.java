@@ -22,6 +22,7 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import picocli.CommandLine.Option;
 
 /**
  * The whole benchmark suite in one run, with shorter warm-up and measurement than each benchmark's own defaults
@@ -77,17 +78,19 @@ public final class BenchSuite {
   record Args(boolean quick, boolean json) {
 
     static Args parse(String... args) {
-      boolean quick = false;
-      boolean json = false;
-      for (String a : args) {
-        switch (a) {
-          case "--quick" -> quick = true;
-          case "--json" -> json = true;
-          default -> throw new IllegalArgumentException("unknown argument '" + a + "' (expected --quick, --json)");
-        }
-      }
-      return new Args(quick, json);
+      Options o = Arguments.parse(new Options(), args,
+          arg -> "unknown argument '" + arg + "' (expected --quick, --json)");
+      return new Args(o.quick, o.json);
     }
+  }
+
+  /** What picocli reads into {@link Args}. */
+  static final class Options {
+    @Option(names = "--quick")
+    boolean quick;
+
+    @Option(names = "--json")
+    boolean json;
   }
 
   public static void main(String[] argv) throws Exception {

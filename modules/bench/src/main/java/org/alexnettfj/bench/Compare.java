@@ -14,6 +14,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * Two builds of the project timed against each other in one process ({@code tools/bench compare A B}): each
@@ -78,64 +80,57 @@ public final class Compare {
     }
   }
 
+  /** The command line, as {@code main} prints it with an error. */
+  static final String USAGE = "tools/bench compare A B [--batch N] [--pairs K] [--layer NAME | --train LAYERS "
+      + "[--pool5]]";
+
   /** The settings of a comparison. */
   record Args(Path a, Path b, int batch, int pairs, String layer, Set<String> trainLayers, boolean pool5) {
 
     static Args parse(String... args) {
-      List<Path> dirs = new ArrayList<>();
-      int batch = 64;
-      int pairs = 0;
-      String layer = "prob";
-      Set<String> train = null;
-      boolean pool5 = false;
-      for (int i = 0; i < args.length; i++) {
-        String arg = args[i];
-        switch (arg) {
-          case "--batch" -> batch = positive(arg, value(args, ++i, arg));
-          case "--pairs" -> pairs = positive(arg, value(args, ++i, arg));
-          case "--layer" -> layer = value(args, ++i, arg);
-          case "--train" -> train = Set.of(value(args, ++i, arg).split(","));
-          case "--pool5" -> pool5 = true;
-          default -> {
-            if (arg.startsWith("--")) {
-              throw new IllegalArgumentException("unknown option " + arg);
-            }
-            dirs.add(Path.of(arg));
-          }
-        }
+      Options o = Arguments.parse(new Options(), args, arg -> "unknown option " + arg);
+      if (o.dirs.size() != 2) {
+        throw new IllegalArgumentException("need two snapshot folders, A and B; got " + o.dirs);
       }
-      if (dirs.size() != 2) {
-        throw new IllegalArgumentException("need two snapshot folders, A and B; got " + dirs);
+      positive("--batch", o.batch);
+      if (o.pairs != null) {
+        positive("--pairs", o.pairs);
       }
-      if (pool5 && train == null) {
+      if (o.pool5 && o.train == null) {
         throw new IllegalArgumentException("--pool5 goes with --train (a training step from pool5 features)");
       }
-      if (pairs == 0) {
-        // about a minute a build at this machine's speed: many short calls, fewer long ones
-        pairs = batch == 1 ? 200 : batch <= 16 ? 60 : 30;
-      }
-      return new Args(dirs.get(0), dirs.get(1), batch, pairs, layer, train, pool5);
+      // without --pairs, about a minute a build at this machine's speed: many short calls, fewer long ones
+      int pairs = o.pairs != null ? o.pairs : o.batch == 1 ? 200 : o.batch <= 16 ? 60 : 30;
+      return new Args(o.dirs.get(0), o.dirs.get(1), o.batch, pairs, o.layer,
+          o.train == null ? null : Set.of(o.train.split(",")), o.pool5);
     }
 
-    private static String value(String[] args, int i, String option) {
-      if (i >= args.length) {
-        throw new IllegalArgumentException(option + " needs a value");
-      }
-      return args[i];
-    }
-
-    private static int positive(String option, String value) {
-      int n;
-      try {
-        n = Integer.parseInt(value);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(option + " must be a whole number, was '" + value + "'");
-      }
+    private static void positive(String option, int n) {
       if (n < 1) {
         throw new IllegalArgumentException(option + " must be at least 1, was " + n);
       }
-      return n;
     }
+  }
+
+  /** What picocli reads; {@link Args#parse} checks it. */
+  static final class Options {
+    @Parameters(paramLabel = "A B", description = "The two snapshot folders (tools/bench snapshot NAME).")
+    List<Path> dirs = new ArrayList<>();
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "64")
+    int batch;
+
+    @Option(names = "--pairs", paramLabel = "K")
+    Integer pairs;
+
+    @Option(names = "--layer", paramLabel = "NAME", defaultValue = "prob")
+    String layer;
+
+    @Option(names = "--train", paramLabel = "LAYERS")
+    String train;
+
+    @Option(names = "--pool5")
+    boolean pool5;
   }
 
   public static void main(String[] args) throws Exception {
@@ -144,8 +139,7 @@ public final class Compare {
       a = Args.parse(args);
     } catch (IllegalArgumentException e) {
       System.err.println("compare: " + e.getMessage());
-      System.err.println("usage: tools/bench compare A B [--batch N] [--pairs K] [--layer NAME | --train LAYERS "
-          + "[--pool5]]");
+      System.err.println("usage: " + USAGE);
       System.exit(2);
       return;
     }

@@ -5,9 +5,11 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
+import org.alexnettfj.command.BuildVersion;
+import org.alexnettfj.command.Commands;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
  * The {@code alexnet} command. Every subcommand follows docs/cli.md: results on stdout, progress and errors on
@@ -26,19 +28,19 @@ import picocli.CommandLine.Option;
 public final class AlexNetCli {
 
   /** Exit code for input the command cannot use (unreadable file, wrong format, bad weights). */
-  public static final int EXIT_BAD_INPUT = 1;
+  public static final int EXIT_BAD_INPUT = Commands.EXIT_BAD_INPUT;
 
   /** Exit code for a usage error: an unknown option, a missing argument, or a value the option cannot take. */
-  public static final int EXIT_USAGE = CommandLine.ExitCode.USAGE;
+  public static final int EXIT_USAGE = Commands.EXIT_USAGE;
 
   /**
    * Exit code when some inputs could not be read: each is reported, and every other input was processed and its
    * results written (as {@code cat} and {@code grep} go on past an unreadable file and exit non-zero).
    */
-  public static final int EXIT_SOME_INPUTS_FAILED = 3;
+  public static final int EXIT_SOME_INPUTS_FAILED = Commands.EXIT_SOME_INPUTS_FAILED;
 
-  @Option(names = "--verbose", description = "Print stack traces on errors.", scope = CommandLine.ScopeType.INHERIT)
-  boolean verbose;
+  @Mixin
+  Commands.Verbose verbose;
 
   public static void main(String[] args) {
     stderrFromLauncher();
@@ -63,40 +65,11 @@ public final class AlexNetCli {
 
   /** The command line with every subcommand, as {@link #run} uses it (for tests and completion). */
   static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new AlexNetCli());
-    // --version on every subcommand says what the top level says
-    for (CommandLine sub : cli.getSubcommands().values()) {
-      sub.getCommandSpec().versionProvider(new BuildVersion());
-    }
-    return cli;
+    return Commands.commandLine(new AlexNetCli());
   }
 
   /** Runs the CLI with the given streams; returns the exit code (for tests). */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cli = commandLine();
-    cli.setOut(out);
-    cli.setErr(err);
-    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      boolean verbose = parseResult.hasMatchedOption("--verbose")
-          || parseResult.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"));
-      if (verbose) {
-        e.printStackTrace(err);
-      }
-      String msg = e.getMessage() == null ? e.toString() : e.getMessage();
-      err.println("alexnet " + commandLine.getCommandName() + ": " + msg);
-      err.flush();
-      return e instanceof UsageError ? EXIT_USAGE : EXIT_BAD_INPUT;
-    });
-    try {
-      return cli.execute(args);
-    } catch (OutOfMemoryError | StackOverflowError e) {
-      // The readers bound their work by the input, so this is a bug or a heap too small for the model itself:
-      // still one line and an exit code, never a trace a script cannot read.
-      err.println("alexnet: " + (e instanceof OutOfMemoryError
-          ? "out of Java heap (" + e.getMessage() + "); the model needs about 1 GB: raise -Xmx (ALEXNET_JAVA_OPTS)"
-          : "stack overflow (a bug: please report it with the command line)"));
-      err.flush();
-      return EXIT_BAD_INPUT;
-    }
+    return Commands.run(commandLine(), args, out, err);
   }
 }

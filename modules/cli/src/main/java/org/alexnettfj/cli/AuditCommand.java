@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.alexnettfj.command.UsageError;
 import org.alexnettfj.data.BgrImage;
 import org.alexnettfj.data.ImageDecodeException;
 import org.alexnettfj.data.ImageDecoder;
@@ -18,6 +19,7 @@ import org.alexnettfj.graph.AlexNetPredictor;
 import org.alexnettfj.search.FeatureIndex;
 import org.alexnettfj.search.NearestNeighbours;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -74,9 +76,8 @@ final class AuditCommand implements Callable<Integer> {
   @Option(names = "--no-duplicates", description = "Skip the near-copy search (it computes fc7 of every image).")
   boolean noDuplicates;
 
-  @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-      description = SharedOptions.THREADS)
-  int threads;
+  @Mixin
+  SharedOptions.Threads threads;
 
   @Option(names = "--json", description = SharedOptions.JSON + " One object, instead of the text report.")
   boolean json;
@@ -277,8 +278,7 @@ final class AuditCommand implements Callable<Integer> {
       try (FeatureIndex idx = FeatureIndex.open(index)) {
         List<float[]> present = queries.stream().filter(java.util.Objects::nonNull).toList();
         List<List<NearestNeighbours.Neighbour>> nearest = NearestNeighbours.search(idx, present, 1,
-            NearestNeighbours.Metric.COSINE, Math.max(1, threads > 0 ? threads
-                : Runtime.getRuntime().availableProcessors()));
+            NearestNeighbours.Metric.COSINE, threads.orAllCores());
         int q = 0;
         for (int i = 0; i < queries.size(); i++) {
           if (queries.get(i) == null) {
@@ -310,12 +310,12 @@ final class AuditCommand implements Callable<Integer> {
   }
 
   private AlexNetPredictor predictor() throws java.io.IOException {
-    AlexNetPredictor.Builder b = AlexNetPredictor.builder().optIntraOpThreads(threads)
+    AlexNetPredictor.Builder b = AlexNetPredictor.builder().optIntraOpThreads(threads.count())
         .optPreprocess(EvaluateCommand.PREPROCESS);
     if (Files.exists(weights)) {
       return b.setWeightsFile(weights).build();
     }
-    return b.setModel(org.alexnettfj.graph.AlexNetModel.builder().setFreshInit().optIntraOpThreads(threads)
+    return b.setModel(org.alexnettfj.graph.AlexNetModel.builder().setFreshInit().optIntraOpThreads(threads.count())
         .build()).build();
   }
 

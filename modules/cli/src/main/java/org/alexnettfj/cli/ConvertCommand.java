@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.alexnettfj.command.UsageError;
 import org.alexnettfj.graph.AlexNetOnnx;
 import org.alexnettfj.graph.AlexNetSavedModel;
 import org.alexnettfj.graph.Labels;

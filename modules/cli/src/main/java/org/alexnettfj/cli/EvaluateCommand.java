@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import org.alexnettfj.command.UsageError;
 import org.alexnettfj.data.PreprocessConfig;
 import org.alexnettfj.data.train.Augmentation;
 import org.alexnettfj.data.train.BatchPipeline;
@@ -18,13 +19,13 @@ import org.alexnettfj.data.train.Dataset;
 import org.alexnettfj.data.train.LabeledImage;
 import org.alexnettfj.graph.AlexNetModel;
 import org.alexnettfj.graph.Labels;
-import org.alexnettfj.graph.Placement;
 import org.alexnettfj.train.ClassMetrics;
 import org.alexnettfj.train.Validation;
 import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.AlexNetWeights;
 import org.alexnettfj.weights.WeightReader;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -75,16 +76,14 @@ final class EvaluateCommand implements Callable<Integer> {
       description = SharedOptions.BATCH_SIZE + " Default: ${DEFAULT-VALUE}.")
   int batchSize;
 
-  @Option(names = "--strict", description = SharedOptions.STRICT)
-  boolean strict;
+  @Mixin
+  SharedOptions.Strict strict;
 
-  @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-      description = SharedOptions.THREADS)
-  int threads;
+  @Mixin
+  SharedOptions.Threads threads;
 
-  @Option(names = "--device", paramLabel = "DEVICE",
-      description = SharedOptions.DEVICE)
-  String device;
+  @Mixin
+  SharedOptions.Device device;
 
   @Option(names = "--json", description = SharedOptions.JSON + " One object, instead of the text report.")
   boolean json;
@@ -133,7 +132,7 @@ final class EvaluateCommand implements Callable<Integer> {
         confusion = new long[names.size()][names.size()];
         start = System.nanoTime();
         try (BatchPipeline pipeline = BatchPipeline.builder().setDataset(dataset).optPreprocess(PREPROCESS)
-                .optAugmentation(Augmentation.NONE).optBatchSize(batchSize).optShuffle(false).optStrict(strict)
+                .optAugmentation(Augmentation.NONE).optBatchSize(batchSize).optShuffle(false).optStrict(strict.on())
                 .optEpochs(1).build();
             BatchPipeline.Epoch batches = pipeline.epoch(0);
             Progress progress = Progress.items("Evaluating")) {
@@ -212,9 +211,10 @@ final class EvaluateCommand implements Callable<Integer> {
     try (Progress progress = new Progress("Reading " + weights.getFileName())) {
       // the number of classes is the file's own: 1000 for bvlc_alexnet.npy, N for a fine-tuned model
       AlexNetWeights w = AlexNetWeights.complete(WeightReader.read(weights, progress));
-      AlexNetModel.Builder b = AlexNetModel.builder().setWeights(w).optIntraOpThreads(threads).optMaxBatch(batchSize);
-      if (device != null) {
-        b.optPlacement(Placement.device(device));
+      AlexNetModel.Builder b = AlexNetModel.builder().setWeights(w).optIntraOpThreads(threads.count())
+          .optMaxBatch(batchSize);
+      if (device.name() != null) {
+        b.optPlacement(device.placement());
       }
       return b.build();
     }

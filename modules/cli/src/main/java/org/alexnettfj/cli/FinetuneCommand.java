@@ -14,13 +14,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.alexnettfj.command.UsageError;
 import org.alexnettfj.data.PreprocessConfig;
 import org.alexnettfj.data.train.Augmentation;
 import org.alexnettfj.data.train.BatchPipeline;
 import org.alexnettfj.data.train.Dataset;
 import org.alexnettfj.graph.FreshInit;
 import org.alexnettfj.graph.Labels;
-import org.alexnettfj.graph.Placement;
 import org.alexnettfj.graph.Precision;
 import org.alexnettfj.train.BatchSource;
 import org.alexnettfj.train.ClassMetrics;
@@ -41,6 +41,7 @@ import org.alexnettfj.weights.NpzWriter;
 import org.alexnettfj.weights.PartialWrite;
 import org.alexnettfj.weights.WeightArray;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -124,12 +125,11 @@ final class FinetuneCommand implements Callable<Integer> {
   @Option(names = "--no-augment", description = "Train on centre crops, without random crops, flips or lighting.")
   boolean noAugment;
 
-  @Option(names = "--strict", description = SharedOptions.STRICT)
-  boolean strict;
+  @Mixin
+  SharedOptions.Strict strict;
 
-  @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-      description = SharedOptions.THREADS)
-  int threads;
+  @Mixin
+  SharedOptions.Threads threads;
 
   @Option(names = "--precision", paramLabel = "fp32|bf16", defaultValue = "fp32",
       converter = ModelOptions.PrecisionConverter.class,
@@ -138,9 +138,8 @@ final class FinetuneCommand implements Callable<Integer> {
           + "weights and their updates stay fp32). See docs/building.md, Speed.")
   Precision precision;
 
-  @Option(names = "--device", paramLabel = "DEVICE",
-      description = SharedOptions.DEVICE)
-  String device;
+  @Mixin
+  SharedOptions.Device device;
 
   @Option(names = "--workers", paramLabel = "N",
       description = "Threads decoding and augmenting images (default: one per core, at most 4, when training on "
@@ -687,10 +686,10 @@ final class FinetuneCommand implements Callable<Integer> {
   private Trainer trainer(AlexNetWeights pretrained, Set<String> layers, int numClasses, float[] classWeights) {
     Trainer.Builder b = Trainer.builder().optTrainLayers(layers).optLearningRate(learningRate).optKeepProb(keepProb)
         .optClassWeights(classWeights)
-        .optSeed(seed).optIntraOpThreads(threads).optPrecision(precision)
+        .optSeed(seed).optIntraOpThreads(threads.count()).optPrecision(precision)
         .optInput(cacheFeatures || features != null ? Trainer.Input.POOL5 : Trainer.Input.IMAGES);
-    if (device != null) {
-      b.optDevice(device);
+    if (device.name() != null) {
+      b.optDevice(device.name());
     }
     if (pretrained != null) {
       b.setWeights(pretrained);
@@ -790,8 +789,8 @@ final class FinetuneCommand implements Callable<Integer> {
   private FeatureCache cache(AlexNetWeights pretrained, Dataset data, PreprocessConfig preprocess, boolean shuffle,
       String split) throws IOException {
     FeatureCache.Builder b = FeatureCache.builder().setDataset(data).optPreprocess(preprocess)
-        .optBatchSize(batchSize).optSeed(seed).optShuffle(shuffle).optStrict(strict).optIntraOpThreads(threads)
-        .optPrecision(precision).optWorkers(decodingWorkers());
+        .optBatchSize(batchSize).optSeed(seed).optShuffle(shuffle).optStrict(strict.on())
+        .optIntraOpThreads(threads.count()).optPrecision(precision).optWorkers(decodingWorkers());
     if (pretrained != null) {
       b.setWeights(pretrained);
     } else {
@@ -805,7 +804,7 @@ final class FinetuneCommand implements Callable<Integer> {
   private BatchPipeline pipeline(Dataset data, PreprocessConfig preprocess, Augmentation augmentation,
       boolean shuffle) {
     return BatchPipeline.builder().setDataset(data).optPreprocess(preprocess).optAugmentation(augmentation)
-        .optBatchSize(batchSize).optSeed(seed).optShuffle(shuffle).optStrict(strict).optWorkers(decodingWorkers())
+        .optBatchSize(batchSize).optSeed(seed).optShuffle(shuffle).optStrict(strict.on()).optWorkers(decodingWorkers())
         .optEpochs(epochs).build();
   }
 
@@ -821,7 +820,7 @@ final class FinetuneCommand implements Callable<Integer> {
   }
 
   private boolean trainsOnGpu() {
-    return !(device != null ? Placement.device(device) : Placement.DEFAULT).runsOnCpu();
+    return !device.placement().runsOnCpu();
   }
 
   private static void reportSkipped(PrintWriter err, String split, int epoch, BatchSource.Skipped skipped,

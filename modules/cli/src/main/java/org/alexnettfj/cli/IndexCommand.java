@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.alexnettfj.command.UsageError;
 import org.alexnettfj.graph.AlexNetPredictor;
 import org.alexnettfj.search.FeatureIndex;
 import picocli.CommandLine.Command;

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.alexnettfj.command.UsageError;
 import org.alexnettfj.data.PreprocessConfig;
 import org.alexnettfj.data.train.Dataset;
 import org.alexnettfj.pictures.LearningRatePlot;
@@ -20,6 +21,7 @@ import org.alexnettfj.train.FeatureCache;
 import org.alexnettfj.train.Trainer;
 import org.alexnettfj.weights.AlexNetWeights;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -80,9 +82,8 @@ final class LrFindCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Default: ${DEFAULT-VALUE}.")
   long seed;
 
-  @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-      description = SharedOptions.THREADS)
-  int threads;
+  @Mixin
+  SharedOptions.Threads threads;
 
   @Option(names = "--plot", paramLabel = "FILE.svg", description = "Also draw loss against rate as an SVG file.")
   Path plot;
@@ -121,9 +122,9 @@ final class LrFindCommand implements Callable<Integer> {
         err.println("alexnet lr-find: no weights at " + weights + "; every layer starts fresh");
       }
       FeatureCache.Builder cb = FeatureCache.builder().setDataset(data).optPreprocess(PREPROCESS)
-          .optBatchSize(batchSize).optSeed(seed).optIntraOpThreads(threads);
+          .optBatchSize(batchSize).optSeed(seed).optIntraOpThreads(threads.count());
       Trainer.Builder tb = Trainer.builder().optTrainLayers(layers).optKeepProb(keepProb).optSeed(seed)
-          .optIntraOpThreads(threads).optInput(Trainer.Input.POOL5);
+          .optIntraOpThreads(threads.count()).optInput(Trainer.Input.POOL5);
       if (pretrained != null) {
         cb.setWeights(pretrained);
         tb.setWeights(pretrained);

@@ -16,6 +16,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import org.alexnettfj.command.UsageError;
 import org.alexnettfj.weights.PartialWrite;
 import java.util.stream.Stream;
 import org.alexnettfj.data.train.Dataset;

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.alexnettfj.command.UsageError;
 import org.alexnettfj.data.Mean;
 import org.alexnettfj.data.PreprocessConfig;
 import org.alexnettfj.graph.AlexNetModel;
@@ -16,6 +17,7 @@ import org.alexnettfj.graph.Placement;
 import org.alexnettfj.weights.WeightArray;
 import org.alexnettfj.weights.WeightFileException;
 import org.alexnettfj.weights.WeightReader;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -53,8 +55,8 @@ final class ModelOptions {
       description = "A file of image paths, one per line (relative paths are relative to the list's folder).")
   Path list;
 
-  @Option(names = "--strict", description = SharedOptions.STRICT)
-  boolean strict;
+  @Mixin
+  SharedOptions.Strict strict;
 
   @Option(names = "--precision", paramLabel = "fp32|bf16", defaultValue = "fp32",
       converter = PrecisionConverter.class,
@@ -70,13 +72,11 @@ final class ModelOptions {
     }
   }
 
-  @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-      description = SharedOptions.THREADS)
-  int threads;
+  @Mixin
+  SharedOptions.Threads threads;
 
-  @Option(names = "--device", paramLabel = "DEVICE",
-      description = SharedOptions.DEVICE)
-  String device;
+  @Mixin
+  SharedOptions.Device device;
 
   @Option(names = "--towers", paramLabel = "2",
       description = "Split AlexNet over two devices as the paper did (needs --devices): each tower runs one group "
@@ -105,7 +105,8 @@ final class ModelOptions {
     if (batchSize < 1) {
       throw new UsageError("--batch-size must be at least 1, was " + batchSize);
     }
-    return predictor(weights, labels, meanImage, oversample, threads, placement(), precision, batchSize);
+    return predictor(weights, labels, meanImage, oversample, threads.count(), placement(), precision,
+        batchSize);
   }
 
   /** The predictor these options describe; {@code serve} builds its own from the same few options. */
@@ -146,7 +147,7 @@ final class ModelOptions {
       PrintWriter err, RowSink rows) throws IOException {
     int[] skipped = {0};
     try (Progress progress = Progress.items(title)) {
-      predictor.run(images, layer, strict, new AlexNetPredictor.Sink() {
+      predictor.run(images, layer, strict.on(), new AlexNetPredictor.Sink() {
         @Override
         public void accept(AlexNetPredictor.Outcome o) throws IOException {
           if (!o.ok()) {
@@ -177,7 +178,7 @@ final class ModelOptions {
         throw new UsageError("--towers must be 2, AlexNet's two towers (the paper's two GPUs), was "
             + towers + "; for one device use --device");
       }
-      if (device != null) {
+      if (device.name() != null) {
         throw new UsageError("give --device or --towers 2 --devices D0,D1, not both");
       }
       if (devices == null || devices.size() != 2) {
@@ -185,8 +186,8 @@ final class ModelOptions {
             + (devices == null ? "" : "; got " + String.join(",", devices)));
       }
       p = Placement.towers(devices.get(0), devices.get(1));
-    } else if (device != null) {
-      p = Placement.device(device);
+    } else {
+      p = device.placement();
     }
     return cpuDevices == 1 ? p : p.withCpuDevices(cpuDevices);
   }

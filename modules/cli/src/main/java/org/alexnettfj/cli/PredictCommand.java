@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.alexnettfj.command.UsageError;
 import org.alexnettfj.graph.AlexNetPredictor;
 import org.alexnettfj.graph.Prediction;
 import org.alexnettfj.weights.WeightArray;
@@ -59,7 +60,7 @@ final class PredictCommand implements Callable<Integer> {
           emit(p, out, report);
         }
       } else {
-        predictor.run(images, "prob", model.strict, new AlexNetPredictor.Sink() {
+        predictor.run(images, "prob", model.strict.on(), new AlexNetPredictor.Sink() {
           @Override
           public void accept(AlexNetPredictor.Outcome o) {
             if (!o.ok()) {

@@ -6,11 +6,12 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.alexnettfj.command.UsageError;
 import org.alexnettfj.graph.AlexNetModel;
 import org.alexnettfj.graph.AlexNetPredictor;
-import org.alexnettfj.graph.Placement;
 import org.alexnettfj.graph.Precision;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -60,13 +61,11 @@ final class ServeCommand implements Callable<Integer> {
       description = "Largest request body, checked before decoding (413 above it). Default: ${DEFAULT-VALUE}")
   long maxBytes;
 
-  @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-      description = SharedOptions.THREADS)
-  int threads;
+  @Mixin
+  SharedOptions.Threads threads;
 
-  @Option(names = "--device", paramLabel = "DEVICE",
-      description = SharedOptions.DEVICE)
-  String device;
+  @Mixin
+  SharedOptions.Device device;
 
   @Option(names = "--precision", paramLabel = "fp32|bf16", defaultValue = "fp32",
       converter = ModelOptions.PrecisionConverter.class,
@@ -103,8 +102,8 @@ final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().halt(0);
       }, "alexnet-serve-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
-      try (AlexNetPredictor predictor = ModelOptions.predictor(weights, labels, meanImage, false, threads,
-          device != null ? Placement.device(device) : Placement.DEFAULT, precision)) {
+      try (AlexNetPredictor predictor = ModelOptions.predictor(weights, labels, meanImage, false, threads.count(),
+          device.placement(), precision)) {
         server.serve(predictor);
         err.printf(Locale.ROOT, "alexnet serve: ready, %d classes, batches of up to %d within %d ms%n",
             predictor.model().featureSize("prob"), maxBatch, maxWaitMs);

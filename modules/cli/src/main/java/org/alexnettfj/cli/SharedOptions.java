@@ -1,9 +1,21 @@
 package org.alexnettfj.cli;
 
+import org.alexnettfj.graph.Placement;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
 /**
  * The one description of each option several commands share (docs/cli.md, Shared options), so that it means the
  * same in every command's help; a command may add a sentence of its own after it (what --force overwrites there,
  * what its --json holds). {@code CliConventionsTest} holds every command to these.
+ *
+ * <p>The options every command takes exactly so ({@code --strict}, {@code --threads}, {@code --device}) are also
+ * declared here, once, as picocli mixins: a command takes one with a {@link Mixin} field.
+ *
+ * <pre>
+ *   &#64;Mixin
+ *   SharedOptions.Threads threads;   // --threads N; threads.count() in call()
+ * </pre>
  */
 final class SharedOptions {
 
@@ -25,6 +37,49 @@ final class SharedOptions {
   static final String FORCE = "Overwrite an existing output.";
 
   static final String JSON = "Print the result as one line of JSON on stdout.";
+
+  /** {@code --strict}. */
+  static final class Strict {
+    @Option(names = "--strict", description = STRICT)
+    boolean strict;
+
+    /** Whether to stop at the first unreadable input. */
+    boolean on() {
+      return strict;
+    }
+  }
+
+  /** {@code --threads N}. */
+  static final class Threads {
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = THREADS)
+    int threads;
+
+    /** TensorFlow's intra-op threads: 0 (or less) leaves it every core. */
+    int count() {
+      return threads;
+    }
+
+    /** The threads of the commands' own parallel work (a search): --threads, or one per core without it. */
+    int orAllCores() {
+      return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+    }
+  }
+
+  /** {@code --device DEVICE}. */
+  static final class Device {
+    @Option(names = "--device", paramLabel = "DEVICE", description = DEVICE)
+    String device;
+
+    /** The device as given, or null: TensorFlow picks. */
+    String name() {
+      return device;
+    }
+
+    /** Every op on the device given, or TensorFlow's choice without one. */
+    Placement placement() {
+      return device != null ? Placement.device(device) : Placement.DEFAULT;
+    }
+  }
 
   private SharedOptions() {
   }

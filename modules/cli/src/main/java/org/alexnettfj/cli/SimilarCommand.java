@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import org.alexnettfj.command.UsageError;
 import org.alexnettfj.graph.AlexNetPredictor;
 import org.alexnettfj.pictures.ContactSheet;
 import org.alexnettfj.pictures.Thumbnails;
@@ -92,7 +93,7 @@ final class SimilarCommand implements Callable<Integer> {
           throw new IllegalArgumentException(index + " holds rows of " + idx.dims() + " values but " + indexLayer
               + " has " + width);
         }
-        predictor.run(queries, indexLayer, model.strict, o -> {
+        predictor.run(queries, indexLayer, model.strict.on(), o -> {
           if (o.ok()) {
             vectors.add(o.output());
             answered.add(o.path());
@@ -102,7 +103,7 @@ final class SimilarCommand implements Callable<Integer> {
           }
         });
       }
-      int threads = model.threads > 0 ? model.threads : Runtime.getRuntime().availableProcessors();
+      int threads = model.threads.orAllCores();
       List<List<NearestNeighbours.Neighbour>> found = NearestNeighbours.search(idx, vectors, k, m, threads);
       Map<Path, List<NearestNeighbours.Neighbour>> byQuery = new LinkedHashMap<>();
       for (int i = 0; i < answered.size(); i++) {

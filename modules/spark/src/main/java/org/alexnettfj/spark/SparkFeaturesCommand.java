@@ -5,7 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.alexnettfj.command.UsageError;
 import org.alexnettfj.data.Mean;
+import org.alexnettfj.graph.AlexNetGraph;
 import org.alexnettfj.graph.AlexNetModel;
 import org.alexnettfj.weights.PartialWrite;
 import org.apache.spark.SparkConf;
@@ -21,8 +23,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code alexnet-spark features}: one layer's output for every image, as Parquet rows (path, features, error). */
 @Command(name = "features", mixinStandardHelpOptions = true, exitCodeListHeading = "Exit codes:%n",
-    exitCodeList = {"0:every image was read", "1:bad input or options (checked before any task); nothing was written",
-        "2:a usage error (an unknown option, a missing value)",
+    exitCodeList = {"0:every image was read", "1:bad input (checked before any task); nothing was written",
+        "2:a usage error (an unknown option, a missing value, a value the option cannot take)",
         "3:some images could not be read: each has a row with its error (the first named on stderr), the others "
             + "have their features"},
     description = "Write one layer's output (default fc7) for each image as Parquet rows (path string, features "
@@ -99,11 +101,9 @@ final class SparkFeaturesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    checkOptions();
     FeatureJob.Settings settings = new FeatureJob.Settings(driverWeights(), layer, batchSize, threads,
         driverMeanImage(), centerCrop);
-    if (partitions < 0) {
-      throw new IllegalArgumentException("--partitions must be >= 0, was " + partitions);
-    }
     String weightsName = ExecutorModels.fileName(settings.weights());
     if (settings.meanImage() != null && weightsName.equals(ExecutorModels.fileName(settings.meanImage()))) {
       // Executors find shipped files by name (SparkFiles): one of the two would be read as the other.
@@ -170,6 +170,23 @@ final class SparkFeaturesCommand implements Callable<Integer> {
       }
     }
     return failed > 0 ? AlexNetSpark.EXIT_SOME_INPUTS_FAILED : 0;
+  }
+
+  /** The option values the command cannot take: usage errors (exit 2), before any file is read. */
+  private void checkOptions() {
+    if (!AlexNetGraph.LAYER_OUTPUTS.contains(layer)) {
+      throw new UsageError("--layer " + layer + ": no such layer in AlexNet; choose one of "
+          + AlexNetGraph.LAYER_OUTPUTS);
+    }
+    if (batchSize < 1) {
+      throw new UsageError("--batch-size must be at least 1, was " + batchSize);
+    }
+    if (threads < 0) {
+      throw new UsageError("--threads must be >= 0 (0: the executor's cores), was " + threads);
+    }
+    if (partitions < 0) {
+      throw new UsageError("--partitions must be >= 0, was " + partitions);
+    }
   }
 
   /**
