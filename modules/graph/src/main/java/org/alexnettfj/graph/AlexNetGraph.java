@@ -141,10 +141,11 @@ public final class AlexNetGraph {
      *
      * @param placement the devices the graph will run on
      * @return the mode for a graph on those devices that is not differentiated
+     * @deprecated {@link GraphOptions#fastest(Placement)} decides every layout in one place
      */
+    @Deprecated
     public static Lrn fastestOn(Placement placement) {
-      // fastest() first: only with oneDNN on does the placement matter (the first ask costs TensorFlow a session)
-      return fastest() == BASIC_OPS && placement.runsOnCpu() ? BASIC_OPS : FUSED;
+      return GraphOptions.fastestLrn(placement);
     }
 
     /** {@link #fastest()} for a value of {@code TF_ENABLE_ONEDNN_OPTS}, read as TensorFlow reads it. */
@@ -180,9 +181,11 @@ public final class AlexNetGraph {
      *
      * @param placement the devices the graph will run on
      * @return the layout for a graph on those devices that is not differentiated
+     * @deprecated {@link GraphOptions#fastest(Placement)} decides every layout in one place
      */
+    @Deprecated
     public static Convolutions fastestOn(Placement placement) {
-      return oneDnnOnCpu(placement) ? ONEDNN_FORWARD : CLASSIC;
+      return GraphOptions.fastestConvolutions(placement);
     }
   }
 
@@ -207,9 +210,11 @@ public final class AlexNetGraph {
      *
      * @param placement the devices the graph will run on
      * @return the faster layout there
+     * @deprecated {@link GraphOptions#fastest(Placement)} decides every layout in one place
      */
+    @Deprecated
     public static FcLayout fastestOn(Placement placement) {
-      return oneDnnOnCpu(placement) && !CpuFeatures.avx512() ? TRANSPOSED : CLASSIC;
+      return GraphOptions.fastestFcLayout(placement);
     }
   }
 
@@ -236,9 +241,11 @@ public final class AlexNetGraph {
      *
      * @param placement the devices the graph will run on
      * @return the faster window sum there
+     * @deprecated {@link GraphOptions#lrnWindow(int)} decides it for each norm
      */
+    @Deprecated
     public static LrnWindow fastestOn(Placement placement) {
-      return oneDnnOnCpu(placement) ? BLOCK_CONVOLUTION : BANDED_PRODUCT;
+      return GraphOptions.fastestLrnWindow(placement);
     }
 
     /**
@@ -249,16 +256,12 @@ public final class AlexNetGraph {
      * @param placement the devices the graph will run on
      * @param channels the depth of the activations normalised (96 for norm1, 256 for norm2)
      * @return the faster window sum for that norm there
+     * @deprecated {@link GraphOptions#lrnWindow(int)} decides it for each norm
      */
+    @Deprecated
     public static LrnWindow fastestOn(Placement placement, int channels) {
-      LrnWindow window = fastestOn(placement);
-      return window == BLOCK_CONVOLUTION && CpuFeatures.avx512() && channels <= 96 ? BANDED_PRODUCT : window;
+      return GraphOptions.fastestLrnWindow(placement, channels);
     }
-  }
-
-  /** Whether {@code placement} runs on the CPU with oneDNN's kernels on: where {@link Lrn#fastestOn} takes them. */
-  private static boolean oneDnnOnCpu(Placement placement) {
-    return Lrn.fastestOn(placement) == Lrn.BASIC_OPS;
   }
 
   /**
@@ -311,10 +314,7 @@ public final class AlexNetGraph {
 
   private final Ops tf;
   private final int numClasses;
-  private final long seed;
-  private final Lrn lrnMode;
-  private final Convolutions convolutions;
-  private final FcLayout fcLayout;
+  private final GraphOptions options;
   private final Placement placement;
   private final Map<String, Operand<TFloat32>> layers = new LinkedHashMap<>();
   private final Map<String, Parameter> parameters = new LinkedHashMap<>();
@@ -322,23 +322,44 @@ public final class AlexNetGraph {
   private Operand<TFloat32> keepProb;
   private Operand<TInt64> dropoutSeed;
 
-  private AlexNetGraph(Ops tf, int numClasses, long seed, Lrn lrnMode, Convolutions convolutions,
-      FcLayout fcLayout, Placement placement) {
+  private AlexNetGraph(Ops tf, int numClasses, GraphOptions options) {
     if (numClasses < 1) {
       throw new IllegalArgumentException("numClasses must be at least 1, was " + numClasses);
     }
-    this.tf = placement.scope(tf);
+    this.tf = options.placement().scope(tf);
     this.numClasses = numClasses;
-    this.seed = seed;
-    this.lrnMode = lrnMode;
-    this.convolutions = convolutions;
-    this.fcLayout = fcLayout;
-    this.placement = placement;
+    this.options = options;
+    this.placement = options.placement();
   }
 
   /**
-   * The whole network: {@code input} → conv1 … pool5 → fc6 … fc8 → {@code prob}, for inference (norm1 and
-   * norm2 as {@link Lrn#fastestOn}, the convolutions as {@link Convolutions#fastestOn} the default placement).
+   * The whole network: {@code input} → conv1 … pool5 → fc6 … fc8 → {@code prob}, laid out and placed as
+   * {@code options} say (see {@link GraphOptions} for the choices; the class comment for the two towers).
+   *
+   * <pre>{@code
+   * AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 1000, GraphOptions.fastest(Placement.DEFAULT));
+   * }</pre>
+   *
+   * @param tf the graph's root {@code Ops}; AlexNet's op names are absolute, so build once per graph
+   * @param numClasses the outputs of fc8 and prob, at least 1 (1000 for ImageNet)
+   * @param options the layouts, devices and dropout's default key
+   * @return the network, its variables not yet set (see {@link AlexNetModel})
+   * @throws IllegalArgumentException if {@code numClasses} is below 1
+   * @throws IllegalStateException if {@code tf} is not the root {@code Ops} or the graph already holds AlexNet
+   */
+  public static AlexNetGraph create(Ops tf, int numClasses, GraphOptions options) {
+    AlexNetGraph net = new AlexNetGraph(tf, numClasses, options);
+    net.input = net.placeholder(INPUT, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3);
+    net.keepProb = net.keepProbPlaceholder();
+    net.dropoutSeed = net.dropoutSeedPlaceholder();
+    Operand<TFloat32> pool5 = net.placement.isTowers() ? net.towerFeatures(net.input) : net.features(net.input);
+    net.classifier(pool5);
+    return net;
+  }
+
+  /**
+   * The whole network for inference: {@link #create(Ops, int, GraphOptions)} with
+   * {@link GraphOptions#fastest GraphOptions.fastest(Placement.DEFAULT)} and {@code seed}.
    *
    * @param tf the graph's root {@code Ops}; AlexNet's op names are absolute, so build once per graph
    * @param numClasses the outputs of fc8 and prob, at least 1 (1000 for ImageNet)
@@ -348,17 +369,12 @@ public final class AlexNetGraph {
    * @throws IllegalStateException if {@code tf} is not the root {@code Ops} or the graph already holds AlexNet
    */
   public static AlexNetGraph create(Ops tf, int numClasses, long seed) {
-    return create(tf, numClasses, seed, Lrn.fastestOn(Placement.DEFAULT), Convolutions.fastestOn(Placement.DEFAULT),
-        Placement.DEFAULT);
+    return create(tf, numClasses, GraphOptions.fastest(Placement.DEFAULT).withSeed(seed));
   }
 
   /**
-   * The whole network with norm1 and norm2 computed as {@code lrn} says: {@link Lrn#BASIC_OPS} for a graph that
-   * is differentiated for training, {@link Lrn#fastestOn} its placement otherwise.
-   *
-   * <pre>{@code
-   * AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 2, 0L, AlexNetGraph.Lrn.BASIC_OPS);
-   * }</pre>
+   * The whole network with norm1 and norm2 as {@code lrn} says, classic convolutions and the fc weights as fastest
+   * on the default placement.
    *
    * @param tf the graph's root {@code Ops}; AlexNet's op names are absolute, so build once per graph
    * @param numClasses the outputs of fc8 and prob, at least 1
@@ -366,19 +382,16 @@ public final class AlexNetGraph {
    * @param lrn how norm1 and norm2 are computed
    * @return the network, its variables not yet set
    * @throws IllegalArgumentException if {@code numClasses} is below 1
+   * @deprecated {@link #create(Ops, int, GraphOptions)}, which names every choice
    */
+  @Deprecated
   public static AlexNetGraph create(Ops tf, int numClasses, long seed, Lrn lrn) {
     return create(tf, numClasses, seed, lrn, Placement.DEFAULT);
   }
 
   /**
-   * The whole network, its ops on the devices of {@code placement}: one device, or the paper's two towers (see
-   * the class comment for what goes where).
-   *
-   * <pre>{@code
-   * AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 1000, 0L, AlexNetGraph.Lrn.FUSED,
-   *     Placement.towers("/GPU:0", "/GPU:1"));
-   * }</pre>
+   * The whole network with norm1 and norm2 as {@code lrn} says, classic convolutions and the fc weights as fastest
+   * on {@code placement}, on its devices.
    *
    * @param tf the graph's root {@code Ops}; AlexNet's op names are absolute, so build once per graph
    * @param numClasses the outputs of fc8 and prob, at least 1
@@ -387,16 +400,16 @@ public final class AlexNetGraph {
    * @param placement the devices the ops ask for
    * @return the network, its variables not yet set
    * @throws IllegalArgumentException if {@code numClasses} is below 1
+   * @deprecated {@link #create(Ops, int, GraphOptions)}, which names every choice
    */
+  @Deprecated
   public static AlexNetGraph create(Ops tf, int numClasses, long seed, Lrn lrn, Placement placement) {
     return create(tf, numClasses, seed, lrn, Convolutions.CLASSIC, placement);
   }
 
   /**
-   * The whole network with norm1 and norm2 as {@code lrn} says and the convolutions as {@code convolutions} says
-   * ({@link Convolutions#CLASSIC} if any of conv1 … conv5 is differentiated), the fc weights as
-   * {@link FcLayout#fastestOn} {@code placement}, on its devices (the towers always split the groups: each tower
-   * holds one).
+   * The whole network with norm1 and norm2 as {@code lrn} says, the convolutions as {@code convolutions} says and
+   * the fc weights as fastest on {@code placement}, on its devices.
    *
    * @param tf the graph's root {@code Ops}; AlexNet's op names are absolute, so build once per graph
    * @param numClasses the outputs of fc8 and prob, at least 1
@@ -407,15 +420,17 @@ public final class AlexNetGraph {
    * @return the network, its variables not yet set
    * @throws IllegalArgumentException if {@code numClasses} is below 1, or {@code convolutions} is
    *     {@link Convolutions#ONEDNN_FORWARD} on the CPU without oneDNN's kernels
+   * @deprecated {@link #create(Ops, int, GraphOptions)}, which names every choice
    */
+  @Deprecated
   public static AlexNetGraph create(Ops tf, int numClasses, long seed, Lrn lrn, Convolutions convolutions,
       Placement placement) {
-    return create(tf, numClasses, seed, lrn, convolutions, FcLayout.fastestOn(placement), placement);
+    return create(tf, numClasses, seed, lrn, convolutions, GraphOptions.fastestFcLayout(placement), placement);
   }
 
   /**
-   * {@link #create(Ops, int, long, Lrn, Convolutions, Placement)} with the fc weights held as {@code fcLayout} says
-   * (the towers hold theirs classically, split on the output axis).
+   * {@link #create(Ops, int, GraphOptions)} with {@code new GraphOptions(lrn, convolutions, fcLayout, placement,
+   * seed)}.
    *
    * @param tf the graph's root {@code Ops}; AlexNet's op names are absolute, so build once per graph
    * @param numClasses the outputs of fc8 and prob, at least 1
@@ -427,42 +442,67 @@ public final class AlexNetGraph {
    * @return the network, its variables not yet set
    * @throws IllegalArgumentException if {@code numClasses} is below 1, or {@code convolutions} is
    *     {@link Convolutions#ONEDNN_FORWARD} on the CPU without oneDNN's kernels
+   * @deprecated {@link #create(Ops, int, GraphOptions)}, which names every choice
    */
+  @Deprecated
   public static AlexNetGraph create(Ops tf, int numClasses, long seed, Lrn lrn, Convolutions convolutions,
       FcLayout fcLayout, Placement placement) {
-    if (convolutions == Convolutions.ONEDNN_FORWARD && placement.runsOnCpu() && Lrn.fastest() != Lrn.BASIC_OPS) {
-      throw new IllegalArgumentException("Convolutions.ONEDNN_FORWARD needs TensorFlow's oneDNN kernels on the CPU "
-          + "(TF_ENABLE_ONEDNN_OPTS=1): the default fused convolution does not do groups; use Convolutions.CLASSIC");
-    }
-    AlexNetGraph net = new AlexNetGraph(tf, numClasses, seed, lrn, convolutions, fcLayout, placement);
-    net.input = net.placeholder(INPUT, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3);
-    net.keepProb = net.keepProbPlaceholder();
-    net.dropoutSeed = net.dropoutSeedPlaceholder();
-    Operand<TFloat32> pool5 = placement.isTowers() ? net.towerFeatures(net.input) : net.features(net.input);
-    net.classifier(pool5);
-    return net;
+    return create(tf, numClasses, new GraphOptions(lrn, convolutions, fcLayout, placement, seed));
   }
 
   /**
-   * The feature extractor alone: {@code input} → conv1 … pool5, not for differentiating (LRN and convolutions as
-   * {@link Lrn#fastestOn} and {@link Convolutions#fastestOn} the default placement). Its parameters are conv1 …
-   * conv5.
+   * The feature extractor alone: {@code input} → conv1 … pool5, laid out and placed as {@code options} say (their
+   * fc layout and seed do not matter). Its parameters are conv1 … conv5.
    *
    * @param tf the graph's root {@code Ops}
+   * @param options the layouts and devices
    * @return the feature extractor, its variables not yet set; its {@link #keepProb()} and {@link #dropoutSeed()}
    *     are null
+   * @throws IllegalStateException if {@code tf} is not the root {@code Ops} or the graph already holds AlexNet
    */
-  public static AlexNetGraph createFeatures(Ops tf) {
-    AlexNetGraph net = new AlexNetGraph(tf, AlexNetSpec.IMAGENET_CLASSES, 0L, Lrn.fastestOn(Placement.DEFAULT),
-        Convolutions.fastestOn(Placement.DEFAULT), FcLayout.CLASSIC, Placement.DEFAULT);
+  public static AlexNetGraph createFeatures(Ops tf, GraphOptions options) {
+    AlexNetGraph net = new AlexNetGraph(tf, AlexNetSpec.IMAGENET_CLASSES, options);
     net.input = net.placeholder(INPUT, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3);
     net.features(net.input);
     return net;
   }
 
   /**
+   * The feature extractor alone, not for differentiating: {@link #createFeatures(Ops, GraphOptions)} with
+   * {@link GraphOptions#fastest GraphOptions.fastest(Placement.DEFAULT)}.
+   *
+   * @param tf the graph's root {@code Ops}
+   * @return the feature extractor, its variables not yet set; its {@link #keepProb()} and {@link #dropoutSeed()}
+   *     are null
+   */
+  public static AlexNetGraph createFeatures(Ops tf) {
+    return createFeatures(tf, GraphOptions.fastest(Placement.DEFAULT));
+  }
+
+  /**
    * The classifier alone, fed pool5 features {@code [N, 6, 6, 256]} through a placeholder named {@code pool5}:
-   * pool5 → fc6 … fc8 → {@code prob}. Its parameters are fc6 … fc8.
+   * pool5 → fc6 … fc8 → {@code prob}, its fc weights held and its ops placed as {@code options} say (their LRN and
+   * convolutions do not matter). Its parameters are fc6 … fc8.
+   *
+   * @param tf the graph's root {@code Ops}
+   * @param numClasses the outputs of fc8 and prob, at least 1
+   * @param options the fc layout, devices and dropout's default key
+   * @return the classifier, its variables not yet set
+   * @throws IllegalArgumentException if {@code numClasses} is below 1
+   */
+  public static AlexNetGraph createClassifier(Ops tf, int numClasses, GraphOptions options) {
+    AlexNetGraph net = new AlexNetGraph(tf, numClasses, options);
+    net.input = net.placeholder("pool5", 6, 6, 256);
+    net.layers.put("pool5", net.input);
+    net.keepProb = net.keepProbPlaceholder();
+    net.dropoutSeed = net.dropoutSeedPlaceholder();
+    net.classifier(net.input);
+    return net;
+  }
+
+  /**
+   * The classifier alone, with the fc weights as fastest on the default placement:
+   * {@link #createClassifier(Ops, int, GraphOptions)}.
    *
    * @param tf the graph's root {@code Ops}
    * @param numClasses the outputs of fc8 and prob, at least 1
@@ -483,16 +523,12 @@ public final class AlexNetGraph {
    * @param placement the devices the ops ask for
    * @return the classifier, its variables not yet set
    * @throws IllegalArgumentException if {@code numClasses} is below 1
+   * @deprecated {@link #createClassifier(Ops, int, GraphOptions)}, which names every choice
    */
+  @Deprecated
   public static AlexNetGraph createClassifier(Ops tf, int numClasses, long seed, Placement placement) {
-    AlexNetGraph net = new AlexNetGraph(tf, numClasses, seed, Lrn.FUSED, Convolutions.CLASSIC,
-        FcLayout.fastestOn(placement), placement);
-    net.input = net.placeholder("pool5", 6, 6, 256);
-    net.layers.put("pool5", net.input);
-    net.keepProb = net.keepProbPlaceholder();
-    net.dropoutSeed = net.dropoutSeedPlaceholder();
-    net.classifier(net.input);
-    return net;
+    return createClassifier(tf, numClasses, new GraphOptions(Lrn.FUSED, Convolutions.CLASSIC,
+        GraphOptions.fastestFcLayout(placement), placement, seed));
   }
 
   /** conv1 … pool5, as in the classic {@code create()}. */
@@ -509,7 +545,7 @@ public final class AlexNetGraph {
 
     // 3rd Layer: Conv (w ReLu)
     Operand<TFloat32> conv3 = conv(pool2, 3, 3, 384, 1, 1, "conv3", SAME, 1,
-        convolutions == Convolutions.ONEDNN_FORWARD);
+        options.convolutions() == Convolutions.ONEDNN_FORWARD);
 
     // 4th Layer: Conv (w ReLu) split into two groups
     Operand<TFloat32> conv4 = conv(conv3, 3, 3, 384, 1, 1, "conv4", SAME, 2);
@@ -705,7 +741,7 @@ public final class AlexNetGraph {
       return record(name, named(name, chosen.output()));
     }
     Operand<TFloat32> conv;
-    if (groups == 1 || convolutions == Convolutions.ONEDNN_FORWARD) {
+    if (groups == 1 || options.convolutions() == Convolutions.ONEDNN_FORWARD) {
       // with a filter of inputChannels / groups depth, TensorFlow's Conv2D convolves in groups
       conv = scope.nn.conv2d(x, weights, strides, padding);
     } else {
@@ -726,9 +762,9 @@ public final class AlexNetGraph {
    * {@code beta}, {@code k}; all four are passed because TensorFlow's defaults (5, 1, 1, 0.5) are not Caffe's.
    */
   Operand<TFloat32> lrn(Operand<TFloat32> x, int radius, float alpha, float beta, float bias, String name) {
-    if (lrnMode == Lrn.BASIC_OPS) {
+    if (options.lrn() == Lrn.BASIC_OPS) {
       return record(name, named(name, lrnFromBasicOps(tf.withSubScope(name), x, radius, alpha, beta, bias,
-          LrnWindow.fastestOn(placement, (int) x.shape().get(3)))));
+          options.lrnWindow((int) x.shape().get(3)))));
     }
     return record(name, tf.withName(name).nn.localResponseNormalization(x,
         LocalResponseNormalization.depthRadius((long) radius),
@@ -849,7 +885,7 @@ public final class AlexNetGraph {
    */
   Operand<TFloat32> fc(Operand<TFloat32> x, int numIn, int numOut, String name, Activation activation) {
     Ops scope = tf.withSubScope(name);
-    boolean transposed = fcLayout == FcLayout.TRANSPOSED;
+    boolean transposed = options.fcLayout() == FcLayout.TRANSPOSED;
     Variable<TFloat32> weights = parameter(scope, name, "weights", transposed, numIn, numOut);
     Variable<TFloat32> biases = parameter(scope, name, "biases", numOut);
     Operand<TFloat32> act = scope.nn.biasAdd(scope.linalg.matMul(x, weights, MatMul.transposeB(transposed)), biases);
@@ -886,7 +922,8 @@ public final class AlexNetGraph {
   }
 
   private Operand<TInt64> dropoutSeedPlaceholder() {
-    return tf.withName(DROPOUT_SEED).placeholderWithDefault(tf.constant(new long[] {seed, 0L}), Shape.of(2));
+    return tf.withName(DROPOUT_SEED).placeholderWithDefault(tf.constant(new long[] {options.seed(), 0L}),
+        Shape.of(2));
   }
 
   /**
@@ -972,6 +1009,15 @@ public final class AlexNetGraph {
    */
   public Placement placement() {
     return placement;
+  }
+
+  /**
+   * The layouts, devices and dropout's default key this graph was built with.
+   *
+   * @return the options given to {@code create}, or those the shorthand {@code create} methods chose
+   */
+  public GraphOptions options() {
+    return options;
   }
 
   /**
