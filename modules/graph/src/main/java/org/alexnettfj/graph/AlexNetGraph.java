@@ -4,14 +4,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.WeightArray;
 import org.tensorflow.Session;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
@@ -304,12 +302,8 @@ public final class AlexNetGraph {
      * @return {@code x} in the other layout, or {@code x} itself if this parameter is not transposed
      */
     public Operand<TFloat32> relayout(Ops tf, Operand<TFloat32> x) {
-      return transposed ? transpose(tf, x) : x;
+      return transposed ? Parameters.transpose(tf, x) : x;
     }
-  }
-
-  private static Operand<TFloat32> transpose(Ops tf, Operand<TFloat32> x) {
-    return tf.linalg.transpose(x, tf.constant(new int[] {1, 0}));
   }
 
   private final Ops tf;
@@ -317,7 +311,7 @@ public final class AlexNetGraph {
   private final GraphOptions options;
   private final Placement placement;
   private final Map<String, Operand<TFloat32>> layers = new LinkedHashMap<>();
-  private final Map<String, Parameter> parameters = new LinkedHashMap<>();
+  private final Parameters parameters;
   private Placeholder<TFloat32> input;
   private Operand<TFloat32> keepProb;
   private Operand<TInt64> dropoutSeed;
@@ -330,6 +324,7 @@ public final class AlexNetGraph {
     this.numClasses = numClasses;
     this.options = options;
     this.placement = options.placement();
+    this.parameters = new Parameters(numClasses);
   }
 
   /**
@@ -679,7 +674,7 @@ public final class AlexNetGraph {
     half[axis] /= 2;
     List<Variable<TFloat32>> halves = new ArrayList<>();
     List<Op> halfAssigns = new ArrayList<>();
-    Placeholder<TFloat32> value = valuePlaceholder(host, param, shape);
+    Placeholder<TFloat32> value = Parameters.valuePlaceholder(host, param, shape);
     Split<TFloat32> parts = host.withName(param + "_halves").split(host.constant(axis), value, 2L);
     for (int g = 0; g < 2; g++) {
       Ops t = towers.get(g);
@@ -687,7 +682,7 @@ public final class AlexNetGraph {
       halves.add(v);
       halfAssigns.add(t.withName(param + "_assign").assign(v, parts.output().get(g)));
     }
-    parameter(host, layer, param, value, halfAssigns, false, shape);
+    parameters.variable(host, layer, param, value, halfAssigns, false, shape);
     return halves;
   }
 
@@ -711,9 +706,9 @@ public final class AlexNetGraph {
       int strideX, String name, String padding, int groups, boolean kernelHalves) {
     int inputChannels = (int) x.shape().get(3);
     Ops scope = tf.withSubScope(name);
-    Variable<TFloat32> weights = parameter(scope, name, "weights",
+    Variable<TFloat32> weights = parameters.variable(scope, name, "weights",
         filterHeight, filterWidth, inputChannels / groups, numFilters);
-    Variable<TFloat32> biases = parameter(scope, name, "biases", numFilters);
+    Variable<TFloat32> biases = parameters.variable(scope, name, "biases", numFilters);
     List<Long> strides = List.of(1L, (long) strideY, (long) strideX, 1L);
 
     if (kernelHalves && groups == 1) {
@@ -886,8 +881,8 @@ public final class AlexNetGraph {
   Operand<TFloat32> fc(Operand<TFloat32> x, int numIn, int numOut, String name, Activation activation) {
     Ops scope = tf.withSubScope(name);
     boolean transposed = options.fcLayout() == FcLayout.TRANSPOSED;
-    Variable<TFloat32> weights = parameter(scope, name, "weights", transposed, numIn, numOut);
-    Variable<TFloat32> biases = parameter(scope, name, "biases", numOut);
+    Variable<TFloat32> weights = parameters.variable(scope, name, "weights", transposed, numIn, numOut);
+    Variable<TFloat32> biases = parameters.variable(scope, name, "biases", numOut);
     Operand<TFloat32> act = scope.nn.biasAdd(scope.linalg.matMul(x, weights, MatMul.transposeB(transposed)), biases);
     return record(name, named(name, activation == Activation.RELU ? scope.nn.relu(act) : act));
   }
@@ -924,50 +919,6 @@ public final class AlexNetGraph {
   private Operand<TInt64> dropoutSeedPlaceholder() {
     return tf.withName(DROPOUT_SEED).placeholderWithDefault(tf.constant(new long[] {options.seed(), 0L}),
         Shape.of(2));
-  }
-
-  /**
-   * A variable {@code <layer>/<param>} plus the placeholder and assign op that set it. Its shape must be the one
-   * {@link AlexNetSpec} gives, so the weight file and the graph cannot silently disagree.
-   */
-  private Variable<TFloat32> parameter(Ops scope, String layer, String param, long... shape) {
-    return parameter(scope, layer, param, false, shape);
-  }
-
-  /** {@link #parameter(Ops, String, String, long...)}, held transposed if {@code transposed}. */
-  private Variable<TFloat32> parameter(Ops scope, String layer, String param, boolean transposed, long... shape) {
-    return parameter(scope, layer, param, valuePlaceholder(scope, param, shape), List.of(), transposed, shape);
-  }
-
-  private static Placeholder<TFloat32> valuePlaceholder(Ops scope, String param, long... shape) {
-    return scope.withName(param + "_value").placeholder(TFloat32.class, Placeholder.shape(Shape.of(shape)));
-  }
-
-  /**
-   * The variable and assign op of {@link #parameter(Ops, String, String, long...)}, set from {@code value}; the
-   * assign runs {@code before} first.
-   */
-  private Variable<TFloat32> parameter(Ops scope, String layer, String param, Placeholder<TFloat32> value,
-      List<Op> before, boolean transposed, long... shape) {
-    AlexNetSpec.Layer spec = AlexNetSpec.layer(layer, numClasses);
-    int[] expected = param.equals("weights") ? spec.weightsShape() : spec.biasesShape();
-    if (!Arrays.equals(Arrays.stream(expected).asLongStream().toArray(), shape)) {
-      throw new IllegalStateException(layer + "/" + param + " would have shape " + Arrays.toString(shape)
-          + " but AlexNet's is " + Arrays.toString(expected));
-    }
-    long[] held = transposed ? new long[] {shape[1], shape[0]} : shape;
-    Variable<TFloat32> variable = scope.withName(param).variable(Shape.of(held), TFloat32.class);
-    Ops assignScope = before.isEmpty() ? scope : scope.withControlDependencies(before);
-    Assign<TFloat32> assign = assignScope.withName(param + "_assign")
-        .assign(variable, transposed ? transpose(scope, value) : value);
-    Operand<TFloat32> read = transposed ? transpose(scope, variable) : variable;
-    String name = layer + "/" + param;
-    if (!variable.op().name().equals(name)) {
-      throw new IllegalStateException("variable came out as '" + variable.op().name() + "', not '" + name
-          + "': build AlexNet once per graph, on its root Ops");
-    }
-    parameters.put(name, new Parameter(name, variable, value, assign, read, transposed));
-    return variable;
   }
 
   /**
@@ -1089,7 +1040,7 @@ public final class AlexNetGraph {
    * @return an unmodifiable view by variable name ({@code conv1/weights}, {@code conv1/biases}, …), in layer order
    */
   public Map<String, Parameter> parameters() {
-    return Collections.unmodifiableMap(parameters);
+    return parameters.byName();
   }
 
   /**
@@ -1099,9 +1050,7 @@ public final class AlexNetGraph {
    * @return a fresh set of op names, e.g. {@code fc6/weights}; empty for {@link FcLayout#CLASSIC}
    */
   public Set<String> transposedVariables() {
-    Set<String> names = new LinkedHashSet<>();
-    parameters.values().stream().filter(Parameter::transposed).forEach(p -> names.add(p.variable().op().name()));
-    return names;
+    return parameters.transposedVariables();
   }
 
   /**
@@ -1115,26 +1064,6 @@ public final class AlexNetGraph {
    * @throws IllegalArgumentException if a name is not a parameter of this graph or an array's shape is not its
    */
   public void assign(Session session, Map<String, WeightArray> values) {
-    Session.Runner runner = session.runner();
-    List<TFloat32> tensors = new ArrayList<>();
-    try {
-      for (Map.Entry<String, WeightArray> e : values.entrySet()) {
-        Parameter p = parameters.get(e.getKey());
-        WeightArray value = e.getValue();
-        if (p == null || !Arrays.equals(p.shape(), value.shape())) {
-          throw new IllegalArgumentException(p == null ? "no parameter '" + e.getKey() + "'"
-              : e.getKey() + " has shape " + Arrays.toString(p.shape()) + ", not " + Arrays.toString(value.shape()));
-        }
-        long[] dims = Arrays.stream(value.shape()).asLongStream().toArray();
-        TFloat32 t = TFloat32.tensorOf(Shape.of(dims), DataBuffers.of(value.data(), true, false));
-        tensors.add(t);
-        runner.feed(p.value(), t).addTarget(p.assign());
-      }
-      if (!tensors.isEmpty()) {
-        runner.run().close();
-      }
-    } finally {
-      tensors.forEach(TFloat32::close);
-    }
+    parameters.assign(session, values);
   }
 }
