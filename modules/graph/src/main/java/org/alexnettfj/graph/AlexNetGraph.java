@@ -1,6 +1,5 @@
 package org.alexnettfj.graph;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -10,12 +9,9 @@ import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.WeightArray;
 import org.tensorflow.Session;
 import org.tensorflow.Operand;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Assign;
 import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.op.core.Split;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
@@ -303,6 +299,7 @@ public final class AlexNetGraph {
   private final Placement placement;
   private final Parameters parameters;
   private final Layers layers;
+  private final TwoTowers towers;
   private Placeholder<TFloat32> input;
   private Operand<TFloat32> keepProb;
   private Operand<TInt64> dropoutSeed;
@@ -317,6 +314,7 @@ public final class AlexNetGraph {
     this.placement = options.placement();
     this.parameters = new Parameters(numClasses);
     this.layers = new Layers(this.tf, options, parameters);
+    this.towers = new TwoTowers(layers);
   }
 
   /**
@@ -339,7 +337,7 @@ public final class AlexNetGraph {
     net.input = net.layers.placeholder(INPUT, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3);
     net.keepProb = net.layers.keepProbPlaceholder();
     net.dropoutSeed = net.layers.dropoutSeedPlaceholder();
-    Operand<TFloat32> pool5 = net.placement.isTowers() ? net.towerFeatures(net.input) : net.features(net.input);
+    Operand<TFloat32> pool5 = net.placement.isTowers() ? net.towers.features(net.input) : net.features(net.input);
     net.classifier(pool5);
     return net;
   }
@@ -546,136 +544,18 @@ public final class AlexNetGraph {
   private Operand<TFloat32> classifier(Operand<TFloat32> pool5) {
     // 6th Layer: Flatten -> FC (w ReLu) -> Dropout
     Operand<TFloat32> flattened = tf.withName("flattened").reshape(pool5, tf.constant(new int[] {-1, 6 * 6 * 256}));
-    Operand<TFloat32> fc6 = placement.isTowers() ? towerFc(flattened, 6 * 6 * 256, 4096, "fc6")
+    Operand<TFloat32> fc6 = placement.isTowers() ? towers.fc(flattened, 6 * 6 * 256, 4096, "fc6")
         : fc(flattened, 6 * 6 * 256, 4096, "fc6", Activation.RELU);
     Operand<TFloat32> dropout6 = dropout(fc6, keepProb, "dropout6");
 
     // 7th Layer: FC (w ReLu) -> Dropout
-    Operand<TFloat32> fc7 = placement.isTowers() ? towerFc(dropout6, 4096, 4096, "fc7")
+    Operand<TFloat32> fc7 = placement.isTowers() ? towers.fc(dropout6, 4096, 4096, "fc7")
         : fc(dropout6, 4096, 4096, "fc7", Activation.RELU);
     Operand<TFloat32> dropout7 = dropout(fc7, keepProb, "dropout7");
 
     // 8th Layer: FC and return unscaled activations
     Operand<TFloat32> fc8 = fc(dropout7, 4096, numClasses, "fc8", Activation.LINEAR);
     return layers.record("prob", tf.withName("prob").nn.softmax(fc8));
-  }
-
-  /**
-   * conv1 … pool5 on the paper's two towers (see the class comment): the same layers as {@link #features}, each
-   * split layer a list of its two halves, one per tower.
-   */
-  private Operand<TFloat32> towerFeatures(Operand<TFloat32> x) {
-    // 1st Layer on tower 0: Conv (w ReLu) -> Lrn -> Pool; norm1 needs all 96 channels together
-    Operand<TFloat32> conv1 = conv(x, 11, 11, 96, 4, 4, "conv1", VALID, 1);
-    Operand<TFloat32> norm1 = lrn(conv1, 2, 2e-05f, 0.75f, 1.0f, "norm1");
-    Operand<TFloat32> pool1 = maxPool(norm1, 3, 3, 2, 2, "pool1", VALID);
-
-    // 2nd Layer: tower g convolves its half of pool1 with its group of kernels; Lrn -> Pool on tower 0
-    List<Operand<TFloat32>> conv2 = towerConv(List.of(pool1), 5, 5, 256, "conv2", true);
-    Operand<TFloat32> norm2 = lrn(layer("conv2"), 2, 2e-05f, 0.75f, 1.0f, "norm2");
-    Operand<TFloat32> pool2 = maxPool(norm2, 3, 3, 2, 2, "pool2", VALID);
-
-    // 3rd Layer: each tower reads all of pool2 and computes half of the kernels
-    List<Operand<TFloat32>> conv3 = towerConv(List.of(pool2), 3, 3, 384, "conv3", false);
-
-    // 4th Layer: tower g convolves its own half of conv3 (group g)
-    List<Operand<TFloat32>> conv4 = towerConv(conv3, 3, 3, 384, "conv4", true);
-
-    // 5th Layer: Conv (w ReLu) -> Pool, each tower on its own half (group g)
-    List<Operand<TFloat32>> conv5 = towerConv(conv4, 3, 3, 256, "conv5", true);
-    return towerMaxPool(conv5, 3, 3, 2, 2, "pool5", VALID);
-  }
-
-  /**
-   * A stride-1 convolution with ReLU split over the two towers: tower g holds kernels {@code [g K/2, (g+1) K/2)}
-   * and their biases. {@code grouped}: tower g reads channel half g of the input — {@code inputs} are the two
-   * halves, or one tensor that is split here — as the layer's two groups do on one device; otherwise each tower
-   * reads all of the single input. Returns the two halves of the output; the layer's output {@code name} is them
-   * joined on tower 0.
-   */
-  private List<Operand<TFloat32>> towerConv(List<Operand<TFloat32>> inputs, int filterHeight, int filterWidth,
-      int numFilters, String name, boolean grouped) {
-    Ops scope = tf.withSubScope(name);
-    List<Operand<TFloat32>> perTower = inputs;
-    if (inputs.size() == 1) {
-      perTower = grouped ? List.copyOf(scope.split(scope.constant(3), inputs.get(0), 2L).output())
-          : List.of(inputs.get(0), inputs.get(0));
-    }
-    int inputChannels = (int) perTower.get(0).shape().get(3);
-    List<Ops> towers = towerScopes(scope);
-    List<Variable<TFloat32>> weights = towerParameter(scope, towers, name, "weights", 3,
-        filterHeight, filterWidth, inputChannels, numFilters);
-    List<Variable<TFloat32>> biases = towerParameter(scope, towers, name, "biases", 0, numFilters);
-    List<Long> strides = List.of(1L, 1L, 1L, 1L);
-    List<Operand<TFloat32>> outputs = new ArrayList<>();
-    for (int g = 0; g < 2; g++) {
-      Ops t = towers.get(g);
-      Operand<TFloat32> conv = t.nn.conv2d(perTower.get(g), weights.get(g), strides, SAME);
-      outputs.add(t.nn.relu(t.nn.biasAdd(conv, biases.get(g))));
-    }
-    layers.record(name, layers.named(name, scope.concat(outputs, scope.constant(3))));
-    return outputs;
-  }
-
-  /** Max pooling of each tower's half on its tower; the layer's output {@code name} is them joined on tower 0. */
-  private Operand<TFloat32> towerMaxPool(List<Operand<TFloat32>> halves, int filterHeight, int filterWidth,
-      int strideY, int strideX, String name, String padding) {
-    Ops scope = tf.withSubScope(name);
-    List<Ops> towers = towerScopes(scope);
-    List<Operand<TFloat32>> outputs = new ArrayList<>();
-    for (int g = 0; g < 2; g++) {
-      Ops t = towers.get(g);
-      outputs.add(t.nn.maxPool(halves.get(g), t.constant(new int[] {1, filterHeight, filterWidth, 1}),
-          t.constant(new int[] {1, strideY, strideX, 1}), padding));
-    }
-    return layers.record(name, layers.named(name, scope.concat(outputs, scope.constant(3))));
-  }
-
-  /**
-   * Fully connected with ReLU split over the two towers: tower g computes neurons {@code [g N/2, (g+1) N/2)} from
-   * all of {@code x}; the layer's output is them joined on tower 0.
-   */
-  private Operand<TFloat32> towerFc(Operand<TFloat32> x, int numIn, int numOut, String name) {
-    Ops scope = tf.withSubScope(name);
-    List<Ops> towers = towerScopes(scope);
-    List<Variable<TFloat32>> weights = towerParameter(scope, towers, name, "weights", 1, numIn, numOut);
-    List<Variable<TFloat32>> biases = towerParameter(scope, towers, name, "biases", 0, numOut);
-    List<Operand<TFloat32>> outputs = new ArrayList<>();
-    for (int g = 0; g < 2; g++) {
-      Ops t = towers.get(g);
-      outputs.add(t.nn.relu(t.nn.biasAdd(t.linalg.matMul(x, weights.get(g)), biases.get(g))));
-    }
-    return layers.record(name, layers.named(name, scope.concat(outputs, scope.constant(1))));
-  }
-
-  /** {@code <layer>/tower0/} on tower 0's device and {@code <layer>/tower1/} on tower 1's. */
-  private List<Ops> towerScopes(Ops layerScope) {
-    return List.of(layerScope.withSubScope("tower0").withDevice(placement.spec(0)),
-        layerScope.withSubScope("tower1").withDevice(placement.spec(1)));
-  }
-
-  /**
-   * The parameter {@code <layer>/<param>}, whole, on the host CPU, plus a half of it on each tower:
-   * {@code <layer>/tower<g>/<param>}, the g-th half along {@code axis}. The parameter's assign op runs the
-   * towers' assigns first (control dependencies), from the same fed value, so setting it sets the halves.
-   */
-  private List<Variable<TFloat32>> towerParameter(Ops layerScope, List<Ops> towers, String layer, String param,
-      int axis, long... shape) {
-    Ops host = layerScope.withDevice(Placement.HOST);
-    long[] half = shape.clone();
-    half[axis] /= 2;
-    List<Variable<TFloat32>> halves = new ArrayList<>();
-    List<Op> halfAssigns = new ArrayList<>();
-    Placeholder<TFloat32> value = Parameters.valuePlaceholder(host, param, shape);
-    Split<TFloat32> parts = host.withName(param + "_halves").split(host.constant(axis), value, 2L);
-    for (int g = 0; g < 2; g++) {
-      Ops t = towers.get(g);
-      Variable<TFloat32> v = t.withName(param).variable(Shape.of(half), TFloat32.class);
-      halves.add(v);
-      halfAssigns.add(t.withName(param + "_assign").assign(v, parts.output().get(g)));
-    }
-    parameters.variable(host, layer, param, value, halfAssigns, false, shape);
-    return halves;
   }
 
   /** Convolution with ReLU in {@code groups} (the paper's two GPUs), as {@link Layers#conv} builds it. */
