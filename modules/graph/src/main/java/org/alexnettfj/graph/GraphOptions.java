@@ -11,9 +11,11 @@ import org.alexnettfj.graph.AlexNetGraph.LrnWindow;
  * How {@link AlexNetGraph} lays out its layers, and on which devices. Every layout gives the same values (to float32
  * rounding); they differ in speed and in what TensorFlow can differentiate. This is the one place that decides
  * which layout is the fastest on a placement: with TensorFlow's oneDNN kernels on ({@link OneDnn#enabled()}) and
- * the graph on the CPU, LRN from basic ops, grouped convolutions and, on a core without AVX-512
- * ({@link CpuFeatures#avx512()}), transposed fc weights; elsewhere the classic layouts, which are also the ones
- * measured on a GPU. The timings behind each choice are in BENCHMARKS.md.
+ * the graph on the CPU, LRN from basic ops with its window summed by a block convolution, grouped convolutions
+ * and, on a core without AVX-512 ({@link CpuFeatures#avx512()}), transposed fc weights (on an AVX-512 core
+ * norm1's 96 channels are summed faster by the banded product); elsewhere the classic layouts and the fused LRN,
+ * oneDNN's kernels being CPU kernels, and on a GPU the fused op (cuDNN's LRN) the one measured and checked there.
+ * The timings behind each choice are in BENCHMARKS.md.
  *
  * <p>The named factories are the choices the project makes:
  * <ul>
