@@ -1,41 +1,27 @@
 package org.alexnettfj.graph;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.WeightArray;
-import org.tensorflow.Session;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.Operand;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.op.Op;
-import org.tensorflow.op.OpScope;
+import org.tensorflow.Session;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.Scope;
 import org.tensorflow.op.core.Assign;
-import org.tensorflow.op.core.Identity;
-import org.tensorflow.op.core.Merge;
 import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.op.core.Split;
-import org.tensorflow.op.core.SwitchCond;
 import org.tensorflow.op.core.Variable;
-import org.tensorflow.op.linalg.MatMul;
-import org.tensorflow.op.nn.LocalResponseNormalization;
-import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
 /**
  * Builds AlexNet's ops in a TensorFlow {@code Graph} and names its layers, placeholders and variables, for
- * inference, feature extraction and training. Built the way the classic TensorFlow {@code create()} builds it: one
- * line per layer, a header comment per block, thin helpers ({@link #conv}, {@link #lrn}, {@link #maxPool},
- * {@link #fc}, {@link #dropout}).
+ * inference, feature extraction and training. Its layers read as the classic TensorFlow {@code create()}: one line
+ * per layer, a header comment per block, thin helpers ({@link #conv}, {@link #lrn}, {@link #maxPool}, {@link #fc},
+ * {@link #dropout}). How each layer is laid out for the kernels that run it, and on which devices, is chosen by
+ * {@link GraphOptions}.
  *
  * <p>Input is NHWC float32 {@code [N, 227, 227, 3]}, BGR and mean-subtracted (preprocessing is not done here). Every
  * layer's output is an op of the layer's name — {@code conv1}, {@code norm1}, {@code pool1}, …, {@code pool5},
@@ -49,16 +35,14 @@ import org.tensorflow.types.TInt64;
  *
  * <p>Variables are created uninitialised; each has a {@link Parameter#value() value} placeholder and an
  * {@link Parameter#assign() assign} op, so that pretrained or fresh values are fed once from Java (see
- * {@link AlexNetModel}) instead of being baked into the graph as constants.
- *
- * <p>With oneDNN's kernels on the CPU the fc layers' weights are <em>held</em> transposed, {@code [out, in]}
- * ({@link FcLayout}), which oneDNN multiplies faster. Everything outside the graph sees AlexNet's layout
+ * {@link AlexNetModel}) instead of being baked into the graph as constants. Where the fc weights are held
+ * transposed ({@link FcLayout#TRANSPOSED}), everything outside the graph still sees AlexNet's layout
  * {@code [in, out]}: the value placeholder, {@link Parameter#read()}, {@link Parameter#shape()} and checkpoints
  * written through {@link TfCheckpoint#addSaver}.
  *
  * <pre>{@code
  * try (Graph g = new Graph()) {
- *   AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 1000, 0L);
+ *   AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 1000, GraphOptions.fastest(Placement.DEFAULT));
  *   Operand<TFloat32> fc7 = net.layer("fc7");
  * }
  * }</pre>
@@ -66,24 +50,12 @@ import org.tensorflow.types.TInt64;
  * <p>Names are absolute ({@code conv1}, not {@code scope/conv1}): build on the graph's root {@code Ops}, once per
  * graph.
  *
- * <p><b>Devices.</b> With a {@link Placement} every op asks for a device ({@code Ops.withDevice}). On one device
- * the graph is the one above. On the paper's two towers ({@link Placement#towers}) it is rebuilt so that each
- * tower works on its own half and the towers meet only where the network needs all channels or neurons:
- * <ul>
- *   <li>tower 0: input, conv1, norm1, pool1 — norm1 sums squares across all 96 channels (Caffe's LRN, which
- *       the pretrained weights were trained with), so splitting conv1 would only send its halves straight back;
- *   <li>tower g: group g of conv2 (conv, bias and ReLU on its 48 input channels and 128 kernels);
- *   <li>tower 0: norm2 and pool2, again across all 256 channels;
- *   <li>tower g: kernels {@code 192g …} of conv3 from all of pool2 (the paper's first exchange), then group g
- *       of conv4 and of conv5 from its own half — no copies between conv3 and pool5 — and its half of pool5;
- *   <li>tower g: neurons {@code 2048g …} of fc6 and of fc7 from the whole previous layer (the paper's other
- *       exchanges), so fc6's 151 MB of weights are split too;
- *   <li>tower 0: dropout (on whole layers, so the random masks are those of one device), fc8 (small, and any
- *       number of classes) and prob.
- * </ul>
- * Each split layer's output ({@code conv2}, …, {@code pool5}, {@code fc6}, {@code fc7}) is the halves joined on
- * tower 0, computed only when fetched or needed there. Its variables {@code <layer>/weights} and
- * {@code <layer>/biases} stay whole, on the host CPU, where they are set and read; each tower keeps its half in
+ * <p><b>Devices.</b> With a {@link Placement} every op asks for a device ({@code Ops.withDevice}). On the paper's
+ * two towers ({@link Placement#towers}) the graph is rebuilt so that each tower works on its own half and the
+ * towers meet only where the network needs all channels or neurons: norm1, norm2, conv3's input, fc6's and fc7's
+ * inputs, and fc8 and prob on tower 0. Each split layer's output ({@code conv2}, …, {@code pool5}, {@code fc6},
+ * {@code fc7}) is the halves joined on tower 0. Its variables {@code <layer>/weights} and {@code <layer>/biases}
+ * stay whole, on the host CPU, where they are set and read; each tower keeps its half in
  * {@code <layer>/tower<g>/weights} and {@code …/biases} on its device, written by the same
  * {@link Parameter#assign() assign} run. The computation is that of one device, op for op, except that conv3,
  * fc6 and fc7 are computed as two halves, which may round differently in the last bit. A towers graph is for
@@ -107,158 +79,289 @@ public final class AlexNetGraph {
 
   enum Activation { RELU, LINEAR }
 
-  /**
-   * How norm1 and norm2 are computed. Both give the same values (to float32 rounding); they differ in their
-   * gradient.
-   */
-  public enum Lrn {
-    /** TensorFlow's fused {@code LRN} op: the faster with TensorFlow's default kernels. */
-    FUSED,
-    /**
-     * LRN written with square, a sum over each channel's window plus the bias ({@link LrnWindow}), rsqrt and sqrt
-     * (pow for a beta other than 0.75) and a product, for training: the C++ gradient that
-     * {@code Graph.addGradients} uses for the fused op builds {@code LRNGrad} without the op's attributes, i.e.&nbsp;
-     * with TensorFlow's defaults (radius 5, alpha 1, beta 0.5, bias 1), not AlexNet's (the train module's tests
-     * measure this); these basic ops have correct gradients. With oneDNN's kernels also the faster: the window sum
-     * runs on oneDNN, the fused op (which has no oneDNN kernel) does not.
-     */
-    BASIC_OPS;
+  private final Ops tf;
+  private final int numClasses;
+  private final GraphOptions options;
+  private final Placement placement;
+  private final Parameters parameters;
+  private final Layers layers;
+  private final TwoTowers towers;
+  private Placeholder<TFloat32> input;
+  private Operand<TFloat32> keepProb;
+  private Operand<TInt64> dropoutSeed;
 
-    /**
-     * The faster of the two where no gradient passes through it: {@link #BASIC_OPS} when TensorFlow's oneDNN
-     * kernels are on ({@link OneDnn#enabled()}: {@code TF_ENABLE_ONEDNN_OPTS=1}, as the tools set it, or unset on
-     * a build that turns them on; faster there, BENCHMARKS.md), else {@link #FUSED}.
-     *
-     * @return the mode for a graph that is not differentiated
-     */
-    public static Lrn fastest() {
-      return fastest(System.getenv(OneDnn.VARIABLE));
+  private AlexNetGraph(Ops tf, int numClasses, GraphOptions options) {
+    if (numClasses < 1) {
+      throw new IllegalArgumentException("numClasses must be at least 1, was " + numClasses);
     }
-
-    /**
-     * {@link #fastest()} where the graph runs on the CPU, else {@link #FUSED}: oneDNN's kernels are CPU kernels,
-     * and on a GPU the fused op (cuDNN's LRN) is the one measured and checked there (BENCHMARKS.md).
-     *
-     * @param placement the devices the graph will run on
-     * @return the mode for a graph on those devices that is not differentiated
-     */
-    public static Lrn fastestOn(Placement placement) {
-      // fastest() first: only with oneDNN on does the placement matter (the first ask costs TensorFlow a session)
-      return fastest() == BASIC_OPS && placement.runsOnCpu() ? BASIC_OPS : FUSED;
-    }
-
-    /** {@link #fastest()} for a value of {@code TF_ENABLE_ONEDNN_OPTS}, read as TensorFlow reads it. */
-    static Lrn fastest(String onednnSetting) {
-      return OneDnn.enabled(onednnSetting) ? BASIC_OPS : FUSED;
-    }
+    this.tf = options.placement().scope(tf);
+    this.numClasses = numClasses;
+    this.options = options;
+    this.placement = options.placement();
+    this.parameters = new Parameters(numClasses);
+    this.layers = new Layers(this.tf, options, parameters);
+    this.towers = new TwoTowers(layers);
   }
 
   /**
-   * How the convolutions are laid out for the kernels that run them. Both give the same values (to float32
-   * rounding); they differ in speed and in whether TensorFlow can differentiate them on the CPU.
+   * The whole network: {@code input} → conv1 … pool5 → fc6 … fc8 → {@code prob}, laid out and placed as
+   * {@code options} say.
+   *
+   * <pre>{@code
+   * AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 1000, GraphOptions.fastest(Placement.DEFAULT));
+   * }</pre>
+   *
+   * @param tf the graph's root {@code Ops}; AlexNet's op names are absolute, so build once per graph
+   * @param numClasses the outputs of fc8 and prob, at least 1 (1000 for ImageNet)
+   * @param options the layouts, devices and dropout's default key
+   * @return the network, its variables not yet set (see {@link AlexNetModel})
+   * @throws IllegalArgumentException if {@code numClasses} is below 1
+   * @throws IllegalStateException if {@code tf} is not the root {@code Ops} or the graph already holds AlexNet
    */
-  public enum Convolutions {
-    /**
-     * As the classic code: conv2, conv4 and conv5 split the input and the weights, convolve each half and
-     * concatenate; conv3 is one {@code Conv2D}. Runs everywhere and has CPU gradients: for training.
-     */
-    CLASSIC,
-    /**
-     * For graphs that are not differentiated, on the CPU with oneDNN's kernels (BENCHMARKS.md): conv2, conv4 and
-     * conv5 are one grouped {@code Conv2D} each (a filter of half the input's depth; no per-call split of the
-     * weights), and conv3 is two {@code Conv2D}s of 192 kernels, concatenated (oneDNN runs 192 output channels at
-     * a higher rate than 384) — for two images and more; a single image takes one {@code Conv2D}, faster there (a
-     * {@code Switch} on the batch size, {@code Merge} after). The gains are measured in BENCHMARKS.md. TensorFlow
-     * has no
-     * CPU gradient for the grouped {@code Conv2D}, and its default fused convolution kernel does not do groups.
-     */
-    ONEDNN_FORWARD;
-
-    /**
-     * {@link #ONEDNN_FORWARD} where the graph runs on the CPU with oneDNN's kernels on (as {@link Lrn#fastestOn}),
-     * else {@link #CLASSIC}.
-     *
-     * @param placement the devices the graph will run on
-     * @return the layout for a graph on those devices that is not differentiated
-     */
-    public static Convolutions fastestOn(Placement placement) {
-      return oneDnnOnCpu(placement) ? ONEDNN_FORWARD : CLASSIC;
-    }
+  public static AlexNetGraph create(Ops tf, int numClasses, GraphOptions options) {
+    AlexNetGraph net = new AlexNetGraph(tf, numClasses, options);
+    net.input = net.layers.placeholder(INPUT, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3);
+    net.keepProb = net.layers.keepProbPlaceholder();
+    net.dropoutSeed = net.layers.dropoutSeedPlaceholder();
+    Operand<TFloat32> pool5 = net.placement.isTowers() ? net.towers.features(net.input) : net.features(net.input);
+    net.classifier(pool5);
+    return net;
   }
 
   /**
-   * How the graph holds the fc layers' weights. Only the variables differ: the value placeholders,
-   * {@link Parameter#read()}, {@link Parameter#shape()} and checkpoints written through {@link TfCheckpoint#addSaver}
-   * have AlexNet's layout {@code [in, out]} either way, and the values are the same to float32 rounding.
+   * The feature extractor alone: {@code input} → conv1 … pool5, laid out and placed as {@code options} say (their
+   * fc layout and seed do not matter). Its parameters are conv1 … conv5.
+   *
+   * @param tf the graph's root {@code Ops}
+   * @param options the layouts and devices
+   * @return the feature extractor, its variables not yet set; its {@link #keepProb()} and {@link #dropoutSeed()}
+   *     are null
    */
-  public enum FcLayout {
-    /** {@code [in, out]}, as the weight files: {@code x · W}. Runs well everywhere. */
-    CLASSIC,
-    /**
-     * {@code [out, in]}, multiplied with {@code MatMul(transpose_b)}: on AVX2 cores oneDNN's product reads the
-     * weights row by row, faster; on AVX-512 cores it is the slower layout, and TensorFlow's default kernels run it
-     * several times slower (fc6 timings in BENCHMARKS.md).
-     */
-    TRANSPOSED;
-
-    /**
-     * {@link #TRANSPOSED} where the graph runs on the CPU with oneDNN's kernels on (as {@link Lrn#fastestOn}) of a
-     * core without AVX-512 ({@link CpuFeatures#avx512()}); else {@link #CLASSIC}.
-     *
-     * @param placement the devices the graph will run on
-     * @return the faster layout there
-     */
-    public static FcLayout fastestOn(Placement placement) {
-      return oneDnnOnCpu(placement) && !CpuFeatures.avx512() ? TRANSPOSED : CLASSIC;
-    }
+  public static AlexNetGraph createFeatures(Ops tf, GraphOptions options) {
+    AlexNetGraph net = new AlexNetGraph(tf, AlexNetSpec.IMAGENET_CLASSES, options);
+    net.input = net.layers.placeholder(INPUT, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3);
+    net.features(net.input);
+    return net;
   }
 
   /**
-   * How {@link Lrn#BASIC_OPS} sums the squares over each channel's window of {@code 2 * radius + 1}. Both give the
-   * same values (to float32 rounding) and have correct gradients; they differ in speed.
+   * The classifier alone, fed pool5 features {@code [N, 6, 6, 256]} through a placeholder named {@code pool5}:
+   * pool5 → fc6 … fc8 → {@code prob}, its fc weights held and its ops placed as {@code options} say (their LRN and
+   * convolutions do not matter). Its parameters are fc6 … fc8.
+   *
+   * @param tf the graph's root {@code Ops}
+   * @param numClasses the outputs of fc8 and prob, at least 1
+   * @param options the fc layout, devices and dropout's default key
+   * @return the classifier, its variables not yet set
+   * @throws IllegalArgumentException if {@code numClasses} is below 1
    */
-  public enum LrnWindow {
-    /** A product with a constant banded {@code [C, C]} matrix: C multiply-adds a value; every kernel set runs it. */
-    BANDED_PRODUCT,
-    /**
-     * A 1 x 3 convolution over blocks of {@value #BLOCK} channels (the activations seen as {@code [1, N*H*W, C/8,
-     * 8]}, each block summing from itself and its two neighbours): 24 multiply-adds a value instead of C (96 for
-     * norm1, 256 for norm2). Faster with oneDNN's kernels, no faster with TensorFlow's default ones
-     * (BENCHMARKS.md). Needs C a multiple of 8 and a radius of at most 8; otherwise the banded product is used.
-     */
-    BLOCK_CONVOLUTION;
-
-    /** Channels per block of {@link #BLOCK_CONVOLUTION}: the fastest of 4, 8, 12, 16, 24 for both norms. */
-    static final int BLOCK = 8;
-
-    /**
-     * {@link #BLOCK_CONVOLUTION} where the graph runs on the CPU with oneDNN's kernels on, else the product.
-     *
-     * @param placement the devices the graph will run on
-     * @return the faster window sum there
-     */
-    public static LrnWindow fastestOn(Placement placement) {
-      return oneDnnOnCpu(placement) ? BLOCK_CONVOLUTION : BANDED_PRODUCT;
-    }
-
-    /**
-     * {@link #fastestOn(Placement)} for a norm over {@code channels}: on an AVX-512 core ({@link
-     * CpuFeatures#avx512()}) oneDNN runs the banded product of norm1's 96 channels faster than the block
-     * convolution; norm2's 256 stay a block convolution, faster there (BENCHMARKS.md).
-     *
-     * @param placement the devices the graph will run on
-     * @param channels the depth of the activations normalised (96 for norm1, 256 for norm2)
-     * @return the faster window sum for that norm there
-     */
-    public static LrnWindow fastestOn(Placement placement, int channels) {
-      LrnWindow window = fastestOn(placement);
-      return window == BLOCK_CONVOLUTION && CpuFeatures.avx512() && channels <= 96 ? BANDED_PRODUCT : window;
-    }
+  public static AlexNetGraph createClassifier(Ops tf, int numClasses, GraphOptions options) {
+    AlexNetGraph net = new AlexNetGraph(tf, numClasses, options);
+    net.input = net.layers.placeholder("pool5", 6, 6, 256);
+    net.layers.outputs().put("pool5", net.input);
+    net.keepProb = net.layers.keepProbPlaceholder();
+    net.dropoutSeed = net.layers.dropoutSeedPlaceholder();
+    net.classifier(net.input);
+    return net;
   }
 
-  /** Whether {@code placement} runs on the CPU with oneDNN's kernels on: where {@link Lrn#fastestOn} takes them. */
-  private static boolean oneDnnOnCpu(Placement placement) {
-    return Lrn.fastestOn(placement) == Lrn.BASIC_OPS;
+  /** conv1 … pool5, as in the classic {@code create()}. */
+  private Operand<TFloat32> features(Operand<TFloat32> x) {
+    // 1st Layer: Conv (w ReLu) -> Lrn -> Pool
+    Operand<TFloat32> conv1 = conv(x, 11, 11, 96, 4, 4, "conv1", VALID, 1);
+    Operand<TFloat32> norm1 = lrn(conv1, 2, 2e-05f, 0.75f, 1.0f, "norm1");
+    Operand<TFloat32> pool1 = maxPool(norm1, 3, 3, 2, 2, "pool1", VALID);
+
+    // 2nd Layer: Conv (w ReLu) -> Lrn -> Pool with 2 groups
+    Operand<TFloat32> conv2 = conv(pool1, 5, 5, 256, 1, 1, "conv2", SAME, 2);
+    Operand<TFloat32> norm2 = lrn(conv2, 2, 2e-05f, 0.75f, 1.0f, "norm2");
+    Operand<TFloat32> pool2 = maxPool(norm2, 3, 3, 2, 2, "pool2", VALID);
+
+    // 3rd Layer: Conv (w ReLu)
+    Operand<TFloat32> conv3 = conv(pool2, 3, 3, 384, 1, 1, "conv3", SAME, 1,
+        options.convolutions() == Convolutions.ONEDNN_FORWARD);
+
+    // 4th Layer: Conv (w ReLu) split into two groups
+    Operand<TFloat32> conv4 = conv(conv3, 3, 3, 384, 1, 1, "conv4", SAME, 2);
+
+    // 5th Layer: Conv (w ReLu) -> Pool split into two groups
+    Operand<TFloat32> conv5 = conv(conv4, 3, 3, 256, 1, 1, "conv5", SAME, 2);
+    return maxPool(conv5, 3, 3, 2, 2, "pool5", VALID);
+  }
+
+  /** flatten … fc8 and prob, as in the classic {@code create()}. */
+  private Operand<TFloat32> classifier(Operand<TFloat32> pool5) {
+    // 6th Layer: Flatten -> FC (w ReLu) -> Dropout
+    Operand<TFloat32> flattened = tf.withName("flattened").reshape(pool5, tf.constant(new int[] {-1, 6 * 6 * 256}));
+    Operand<TFloat32> fc6 = placement.isTowers() ? towers.fc(flattened, 6 * 6 * 256, 4096, "fc6")
+        : fc(flattened, 6 * 6 * 256, 4096, "fc6", Activation.RELU);
+    Operand<TFloat32> dropout6 = dropout(fc6, keepProb, "dropout6");
+
+    // 7th Layer: FC (w ReLu) -> Dropout
+    Operand<TFloat32> fc7 = placement.isTowers() ? towers.fc(dropout6, 4096, 4096, "fc7")
+        : fc(dropout6, 4096, 4096, "fc7", Activation.RELU);
+    Operand<TFloat32> dropout7 = dropout(fc7, keepProb, "dropout7");
+
+    // 8th Layer: FC and return unscaled activations
+    Operand<TFloat32> fc8 = fc(dropout7, 4096, numClasses, "fc8", Activation.LINEAR);
+    return layers.record("prob", tf.withName("prob").nn.softmax(fc8));
+  }
+
+  /** Convolution with ReLU in {@code groups} (the paper's two GPUs), as {@link Layers#conv} builds it. */
+  Operand<TFloat32> conv(Operand<TFloat32> x, int filterHeight, int filterWidth, int numFilters, int strideY,
+      int strideX, String name, String padding, int groups) {
+    return conv(x, filterHeight, filterWidth, numFilters, strideY, strideX, name, padding, groups, false);
+  }
+
+  /** {@link #conv}, an ungrouped layer computed as two halves of its kernels if {@code kernelHalves}. */
+  Operand<TFloat32> conv(Operand<TFloat32> x, int filterHeight, int filterWidth, int numFilters, int strideY,
+      int strideX, String name, String padding, int groups, boolean kernelHalves) {
+    return layers.conv(x, filterHeight, filterWidth, numFilters, strideY, strideX, name, padding, groups,
+        kernelHalves);
+  }
+
+  /** Local response normalisation over channels, Caffe's: fused or from basic ops as {@link Lrn} says. */
+  Operand<TFloat32> lrn(Operand<TFloat32> x, int radius, float alpha, float beta, float bias, String name) {
+    return layers.lrn(x, radius, alpha, beta, bias, name);
+  }
+
+  Operand<TFloat32> maxPool(Operand<TFloat32> x, int filterHeight, int filterWidth, int strideY, int strideX,
+      String name, String padding) {
+    return layers.maxPool(x, filterHeight, filterWidth, strideY, strideX, name, padding);
+  }
+
+  /** Fully connected, {@code x · weights + biases}, the weights held as {@link FcLayout} says; ReLU unless LINEAR. */
+  Operand<TFloat32> fc(Operand<TFloat32> x, int numIn, int numOut, String name, Activation activation) {
+    return layers.fc(x, numIn, numOut, name, activation);
+  }
+
+  /** Inverted dropout, as {@code tf.nn.dropout}, its masks keyed on {@link #dropoutSeed()}. */
+  Operand<TFloat32> dropout(Operand<TFloat32> x, Operand<TFloat32> keepProb, String name) {
+    return layers.dropout(x, keepProb, dropoutSeed, name);
+  }
+
+  /**
+   * The number of classes the graph was built for.
+   *
+   * @return the outputs of fc8 and prob
+   */
+  public int numClasses() {
+    return numClasses;
+  }
+
+  /**
+   * The devices this graph's ops were built for.
+   *
+   * @return the options' placement, {@link Placement#DEFAULT} unless one was chosen
+   */
+  public Placement placement() {
+    return placement;
+  }
+
+  /**
+   * The layouts, devices and dropout's default key this graph was built with.
+   *
+   * @return the options given to {@code create}, or those a shorthand {@code create} chose
+   */
+  public GraphOptions options() {
+    return options;
+  }
+
+  /**
+   * The placeholder to feed.
+   *
+   * @return the image placeholder {@code input}, {@code [N, 227, 227, 3]}, or in {@link #createClassifier} the
+   *     pool5 placeholder, {@code [N, 6, 6, 256]}
+   */
+  public Placeholder<TFloat32> input() {
+    return input;
+  }
+
+  /**
+   * Dropout's keep probability, to feed 0.5 while training.
+   *
+   * @return the scalar {@code keepProb} placeholder-with-default (1.0); null in {@link #createFeatures}, which has
+   *     no dropout
+   */
+  public Operand<TFloat32> keepProb() {
+    return keepProb;
+  }
+
+  /**
+   * The key of dropout's masks, {@code dropoutSeed}: int64 {@code [2]}, by default {@code (seed, 0)}; feed a new
+   * key per training step for new masks.
+   *
+   * @return the placeholder-with-default; null in {@link #createFeatures}, which has no dropout
+   */
+  public Operand<TInt64> dropoutSeed() {
+    return dropoutSeed;
+  }
+
+  /**
+   * The output of one layer, to fetch.
+   *
+   * @param name one of {@link #LAYER_OUTPUTS} this graph has, e.g. {@code fc7}
+   * @return the layer's output, NHWC for conv1 … pool5, {@code [N, units]} for fc6 … prob
+   * @throws IllegalArgumentException if this graph has no such layer
+   */
+  public Operand<TFloat32> layer(String name) {
+    Operand<TFloat32> out = layers.outputs().get(name);
+    if (out == null) {
+      throw new IllegalArgumentException("no layer '" + name + "' in this graph (it has " + layers.outputs().keySet()
+          + ")");
+    }
+    return out;
+  }
+
+  /**
+   * Every layer output this graph has.
+   *
+   * @return an unmodifiable view, by name, in forward order
+   */
+  public Map<String, Operand<TFloat32>> layers() {
+    return Collections.unmodifiableMap(layers.outputs());
+  }
+
+  /**
+   * The unscaled class scores, {@code fc8}, for a loss or a custom softmax.
+   *
+   * @return {@code fc8}, {@code [N, numClasses]}
+   */
+  public Operand<TFloat32> logits() {
+    return layer("fc8");
+  }
+
+  /**
+   * Every parameter this graph has, to set, read or differentiate.
+   *
+   * @return an unmodifiable view by variable name ({@code conv1/weights}, {@code conv1/biases}, …), in layer order
+   */
+  public Map<String, Parameter> parameters() {
+    return parameters.byName();
+  }
+
+  /**
+   * Op names of the variables held transposed (the fc weights), for {@link TfCheckpoint#addSaver}: a graph that is
+   * saved or restored gets that saver, so its checkpoints hold AlexNet's layout.
+   *
+   * @return a fresh set of op names, e.g. {@code fc6/weights}; empty for {@link FcLayout#CLASSIC}
+   */
+  public Set<String> transposedVariables() {
+    return parameters.transposedVariables();
+  }
+
+  /**
+   * Sets variables by name ({@code conv1/weights}, ...) in {@code session}, in one run: feeds each array to its
+   * parameter's placeholder and runs the assign ops, closing every tensor after. Names and shapes are checked
+   * first. Callers that set the whole network pass one layer at a time, so at most one layer's values sit in
+   * native memory twice.
+   *
+   * @param session a session on this graph; not closed
+   * @param values arrays in AlexNet's layout by variable name; not retained
+   * @throws IllegalArgumentException if a name is not a parameter of this graph or an array's shape is not its
+   */
+  public void assign(Session session, Map<String, WeightArray> values) {
+    parameters.assign(session, values);
   }
 
   /**
@@ -301,44 +404,163 @@ public final class AlexNetGraph {
      * @return {@code x} in the other layout, or {@code x} itself if this parameter is not transposed
      */
     public Operand<TFloat32> relayout(Ops tf, Operand<TFloat32> x) {
-      return transposed ? transpose(tf, x) : x;
+      return transposed ? Parameters.transpose(tf, x) : x;
     }
   }
 
-  private static Operand<TFloat32> transpose(Ops tf, Operand<TFloat32> x) {
-    return tf.linalg.transpose(x, tf.constant(new int[] {1, 0}));
+  // The layouts GraphOptions chooses from. Each gives the same values (to float32 rounding); which is fastest where
+  // is GraphOptions' to say.
+
+  /** How norm1 and norm2 are computed: the same values, different gradients. */
+  public enum Lrn {
+    /** TensorFlow's fused {@code LRN} op: the faster with TensorFlow's default kernels. */
+    FUSED,
+    /**
+     * Square, a sum over each channel's window plus the bias ({@link LrnWindow}), rsqrt and sqrt (pow for a beta
+     * other than 0.75) and a product, for training: the C++ gradient that {@code Graph.addGradients} uses for the
+     * fused op builds {@code LRNGrad} without the op's attributes, i.e.&nbsp;with TensorFlow's defaults (radius 5,
+     * alpha 1, beta 0.5, bias 1), not AlexNet's (the train module's tests measure this); these basic ops have
+     * correct gradients. With oneDNN's kernels also the faster: the window sum runs on oneDNN, the fused op (which
+     * has no oneDNN kernel) does not.
+     */
+    BASIC_OPS;
+
+    /**
+     * The faster of the two where no gradient passes through it, on the CPU: {@link #BASIC_OPS} when TensorFlow's
+     * oneDNN kernels are on ({@link OneDnn#enabled()}), else {@link #FUSED}.
+     *
+     * @return the mode for a graph that is not differentiated
+     */
+    public static Lrn fastest() {
+      return fastest(System.getenv(OneDnn.VARIABLE));
+    }
+
+    /**
+     * The fastest mode on {@code placement}.
+     *
+     * @param placement the devices the graph will run on
+     * @return {@code GraphOptions.fastest(placement).lrn()}
+     * @deprecated {@link GraphOptions#fastest(Placement)} makes every such choice, in one place
+     */
+    @Deprecated
+    public static Lrn fastestOn(Placement placement) {
+      return GraphOptions.fastestLrn(placement);
+    }
+
+    /** {@link #fastest()} for a value of {@code TF_ENABLE_ONEDNN_OPTS}, read as TensorFlow reads it. */
+    static Lrn fastest(String onednnSetting) {
+      return OneDnn.enabled(onednnSetting) ? BASIC_OPS : FUSED;
+    }
   }
 
-  private final Ops tf;
-  private final int numClasses;
-  private final long seed;
-  private final Lrn lrnMode;
-  private final Convolutions convolutions;
-  private final FcLayout fcLayout;
-  private final Placement placement;
-  private final Map<String, Operand<TFloat32>> layers = new LinkedHashMap<>();
-  private final Map<String, Parameter> parameters = new LinkedHashMap<>();
-  private Placeholder<TFloat32> input;
-  private Operand<TFloat32> keepProb;
-  private Operand<TInt64> dropoutSeed;
+  /** How the convolutions are laid out: the same values, different speed and CPU gradients. */
+  public enum Convolutions {
+    /**
+     * As the classic code: conv2, conv4 and conv5 split the input and the weights, convolve each half and
+     * concatenate; conv3 is one {@code Conv2D}. Runs everywhere and has CPU gradients: for training.
+     */
+    CLASSIC,
+    /**
+     * For graphs that are not differentiated, on the CPU with oneDNN's kernels: conv2, conv4 and conv5 are one
+     * grouped {@code Conv2D} each (a filter of half the input's depth; no per-call split of the weights), and
+     * conv3 is two {@code Conv2D}s of 192 kernels, concatenated (oneDNN runs 192 output channels at a higher rate
+     * than 384) — for two images and more; a single image takes one {@code Conv2D}, faster there (a {@code Switch}
+     * on the batch size, {@code Merge} after). TensorFlow has no CPU gradient for the grouped {@code Conv2D}, and
+     * its default fused convolution kernel does not do groups.
+     */
+    ONEDNN_FORWARD;
 
-  private AlexNetGraph(Ops tf, int numClasses, long seed, Lrn lrnMode, Convolutions convolutions,
-      FcLayout fcLayout, Placement placement) {
-    if (numClasses < 1) {
-      throw new IllegalArgumentException("numClasses must be at least 1, was " + numClasses);
+    /**
+     * The fastest layout on {@code placement}.
+     *
+     * @param placement the devices the graph will run on
+     * @return {@code GraphOptions.fastest(placement).convolutions()}
+     * @deprecated {@link GraphOptions#fastest(Placement)} makes every such choice, in one place
+     */
+    @Deprecated
+    public static Convolutions fastestOn(Placement placement) {
+      return GraphOptions.fastestConvolutions(placement);
     }
-    this.tf = placement.scope(tf);
-    this.numClasses = numClasses;
-    this.seed = seed;
-    this.lrnMode = lrnMode;
-    this.convolutions = convolutions;
-    this.fcLayout = fcLayout;
-    this.placement = placement;
   }
 
   /**
-   * The whole network: {@code input} → conv1 … pool5 → fc6 … fc8 → {@code prob}, for inference (norm1 and
-   * norm2 as {@link Lrn#fastestOn}, the convolutions as {@link Convolutions#fastestOn} the default placement).
+   * How the graph holds the fc layers' weights. Only the variables differ: the value placeholders,
+   * {@link Parameter#read()}, {@link Parameter#shape()} and checkpoints written through {@link TfCheckpoint#addSaver}
+   * have AlexNet's layout {@code [in, out]} either way.
+   */
+  public enum FcLayout {
+    /** {@code [in, out]}, as the weight files: {@code x · W}. Runs well everywhere. */
+    CLASSIC,
+    /**
+     * {@code [out, in]}, multiplied with {@code MatMul(transpose_b)}: on AVX2 cores oneDNN's product reads the
+     * weights row by row, faster; on AVX-512 cores it is the slower layout, and TensorFlow's default kernels run it
+     * several times slower (fc6 timings in BENCHMARKS.md).
+     */
+    TRANSPOSED;
+
+    /**
+     * The fastest layout on {@code placement}.
+     *
+     * @param placement the devices the graph will run on
+     * @return {@code GraphOptions.fastest(placement).fcLayout()}
+     * @deprecated {@link GraphOptions#fastest(Placement)} makes every such choice, in one place
+     */
+    @Deprecated
+    public static FcLayout fastestOn(Placement placement) {
+      return GraphOptions.fastestFcLayout(placement);
+    }
+  }
+
+  /**
+   * How {@link Lrn#BASIC_OPS} sums the squares over each channel's window of {@code 2 * radius + 1}. Both give the
+   * same values and have correct gradients; they differ in speed, so {@link GraphOptions#lrnWindow} takes the
+   * faster.
+   */
+  public enum LrnWindow {
+    /** A product with a constant banded {@code [C, C]} matrix: C multiply-adds a value; every kernel set runs it. */
+    BANDED_PRODUCT,
+    /**
+     * A 1 x 3 convolution over blocks of {@value #BLOCK} channels (the activations seen as {@code [1, N*H*W, C/8,
+     * 8]}, each block summing from itself and its two neighbours): 24 multiply-adds a value instead of C (96 for
+     * norm1, 256 for norm2). Faster with oneDNN's kernels, no faster with TensorFlow's default ones
+     * (BENCHMARKS.md). Needs C a multiple of 8 and a radius of at most 8; otherwise the banded product is used.
+     */
+    BLOCK_CONVOLUTION;
+
+    /** Channels per block of {@link #BLOCK_CONVOLUTION}: the fastest of 4, 8, 12, 16, 24 for both norms. */
+    static final int BLOCK = 8;
+
+    /**
+     * The fastest window sum on {@code placement}, for norm2.
+     *
+     * @param placement the devices the graph will run on
+     * @return {@code GraphOptions.fastest(placement).lrnWindow(256)}
+     * @deprecated {@link GraphOptions#lrnWindow(int)} decides it for each norm
+     */
+    @Deprecated
+    public static LrnWindow fastestOn(Placement placement) {
+      return GraphOptions.fastestLrnWindow(placement);
+    }
+
+    /**
+     * The fastest window sum on {@code placement} for a norm over {@code channels}.
+     *
+     * @param placement the devices the graph will run on
+     * @param channels the depth of the activations normalised (96 for norm1, 256 for norm2)
+     * @return {@code GraphOptions.fastest(placement).lrnWindow(channels)}
+     * @deprecated {@link GraphOptions#lrnWindow(int)} decides it for each norm
+     */
+    @Deprecated
+    public static LrnWindow fastestOn(Placement placement, int channels) {
+      return GraphOptions.fastestLrnWindow(placement, channels);
+    }
+  }
+
+  // Shorthands, and the positional overloads of before GraphOptions.
+
+  /**
+   * The whole network for inference: {@link #create(Ops, int, GraphOptions)} with
+   * {@link GraphOptions#fastest GraphOptions.fastest(Placement.DEFAULT)} and {@code seed}.
    *
    * @param tf the graph's root {@code Ops}; AlexNet's op names are absolute, so build once per graph
    * @param numClasses the outputs of fc8 and prob, at least 1 (1000 for ImageNet)
@@ -348,17 +570,12 @@ public final class AlexNetGraph {
    * @throws IllegalStateException if {@code tf} is not the root {@code Ops} or the graph already holds AlexNet
    */
   public static AlexNetGraph create(Ops tf, int numClasses, long seed) {
-    return create(tf, numClasses, seed, Lrn.fastestOn(Placement.DEFAULT), Convolutions.fastestOn(Placement.DEFAULT),
-        Placement.DEFAULT);
+    return create(tf, numClasses, GraphOptions.fastest(Placement.DEFAULT).withSeed(seed));
   }
 
   /**
-   * The whole network with norm1 and norm2 computed as {@code lrn} says: {@link Lrn#BASIC_OPS} for a graph that
-   * is differentiated for training, {@link Lrn#fastestOn} its placement otherwise.
-   *
-   * <pre>{@code
-   * AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 2, 0L, AlexNetGraph.Lrn.BASIC_OPS);
-   * }</pre>
+   * The whole network with norm1 and norm2 as {@code lrn} says, classic convolutions and the fc weights as fastest
+   * on the default placement.
    *
    * @param tf the graph's root {@code Ops}; AlexNet's op names are absolute, so build once per graph
    * @param numClasses the outputs of fc8 and prob, at least 1
@@ -366,19 +583,16 @@ public final class AlexNetGraph {
    * @param lrn how norm1 and norm2 are computed
    * @return the network, its variables not yet set
    * @throws IllegalArgumentException if {@code numClasses} is below 1
+   * @deprecated {@link #create(Ops, int, GraphOptions)}, which names every choice
    */
+  @Deprecated
   public static AlexNetGraph create(Ops tf, int numClasses, long seed, Lrn lrn) {
     return create(tf, numClasses, seed, lrn, Placement.DEFAULT);
   }
 
   /**
-   * The whole network, its ops on the devices of {@code placement}: one device, or the paper's two towers (see
-   * the class comment for what goes where).
-   *
-   * <pre>{@code
-   * AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 1000, 0L, AlexNetGraph.Lrn.FUSED,
-   *     Placement.towers("/GPU:0", "/GPU:1"));
-   * }</pre>
+   * The whole network with norm1 and norm2 as {@code lrn} says, classic convolutions and the fc weights as fastest
+   * on {@code placement}, on its devices.
    *
    * @param tf the graph's root {@code Ops}; AlexNet's op names are absolute, so build once per graph
    * @param numClasses the outputs of fc8 and prob, at least 1
@@ -387,16 +601,16 @@ public final class AlexNetGraph {
    * @param placement the devices the ops ask for
    * @return the network, its variables not yet set
    * @throws IllegalArgumentException if {@code numClasses} is below 1
+   * @deprecated {@link #create(Ops, int, GraphOptions)}, which names every choice
    */
+  @Deprecated
   public static AlexNetGraph create(Ops tf, int numClasses, long seed, Lrn lrn, Placement placement) {
     return create(tf, numClasses, seed, lrn, Convolutions.CLASSIC, placement);
   }
 
   /**
-   * The whole network with norm1 and norm2 as {@code lrn} says and the convolutions as {@code convolutions} says
-   * ({@link Convolutions#CLASSIC} if any of conv1 … conv5 is differentiated), the fc weights as
-   * {@link FcLayout#fastestOn} {@code placement}, on its devices (the towers always split the groups: each tower
-   * holds one).
+   * The whole network with norm1 and norm2 as {@code lrn} says, the convolutions as {@code convolutions} says and
+   * the fc weights as fastest on {@code placement}, on its devices.
    *
    * @param tf the graph's root {@code Ops}; AlexNet's op names are absolute, so build once per graph
    * @param numClasses the outputs of fc8 and prob, at least 1
@@ -407,15 +621,17 @@ public final class AlexNetGraph {
    * @return the network, its variables not yet set
    * @throws IllegalArgumentException if {@code numClasses} is below 1, or {@code convolutions} is
    *     {@link Convolutions#ONEDNN_FORWARD} on the CPU without oneDNN's kernels
+   * @deprecated {@link #create(Ops, int, GraphOptions)}, which names every choice
    */
+  @Deprecated
   public static AlexNetGraph create(Ops tf, int numClasses, long seed, Lrn lrn, Convolutions convolutions,
       Placement placement) {
-    return create(tf, numClasses, seed, lrn, convolutions, FcLayout.fastestOn(placement), placement);
+    return create(tf, numClasses, seed, lrn, convolutions, GraphOptions.fastestFcLayout(placement), placement);
   }
 
   /**
-   * {@link #create(Ops, int, long, Lrn, Convolutions, Placement)} with the fc weights held as {@code fcLayout} says
-   * (the towers hold theirs classically, split on the output axis).
+   * {@link #create(Ops, int, GraphOptions)} with {@code new GraphOptions(lrn, convolutions, fcLayout, placement,
+   * seed)}.
    *
    * @param tf the graph's root {@code Ops}; AlexNet's op names are absolute, so build once per graph
    * @param numClasses the outputs of fc8 and prob, at least 1
@@ -427,42 +643,29 @@ public final class AlexNetGraph {
    * @return the network, its variables not yet set
    * @throws IllegalArgumentException if {@code numClasses} is below 1, or {@code convolutions} is
    *     {@link Convolutions#ONEDNN_FORWARD} on the CPU without oneDNN's kernels
+   * @deprecated {@link #create(Ops, int, GraphOptions)}, which names every choice
    */
+  @Deprecated
   public static AlexNetGraph create(Ops tf, int numClasses, long seed, Lrn lrn, Convolutions convolutions,
       FcLayout fcLayout, Placement placement) {
-    if (convolutions == Convolutions.ONEDNN_FORWARD && placement.runsOnCpu() && Lrn.fastest() != Lrn.BASIC_OPS) {
-      throw new IllegalArgumentException("Convolutions.ONEDNN_FORWARD needs TensorFlow's oneDNN kernels on the CPU "
-          + "(TF_ENABLE_ONEDNN_OPTS=1): the default fused convolution does not do groups; use Convolutions.CLASSIC");
-    }
-    AlexNetGraph net = new AlexNetGraph(tf, numClasses, seed, lrn, convolutions, fcLayout, placement);
-    net.input = net.placeholder(INPUT, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3);
-    net.keepProb = net.keepProbPlaceholder();
-    net.dropoutSeed = net.dropoutSeedPlaceholder();
-    Operand<TFloat32> pool5 = placement.isTowers() ? net.towerFeatures(net.input) : net.features(net.input);
-    net.classifier(pool5);
-    return net;
+    return create(tf, numClasses, new GraphOptions(lrn, convolutions, fcLayout, placement, seed));
   }
 
   /**
-   * The feature extractor alone: {@code input} → conv1 … pool5, not for differentiating (LRN and convolutions as
-   * {@link Lrn#fastestOn} and {@link Convolutions#fastestOn} the default placement). Its parameters are conv1 …
-   * conv5.
+   * The feature extractor alone, not for differentiating: {@link #createFeatures(Ops, GraphOptions)} with
+   * {@link GraphOptions#fastest GraphOptions.fastest(Placement.DEFAULT)}.
    *
    * @param tf the graph's root {@code Ops}
    * @return the feature extractor, its variables not yet set; its {@link #keepProb()} and {@link #dropoutSeed()}
    *     are null
    */
   public static AlexNetGraph createFeatures(Ops tf) {
-    AlexNetGraph net = new AlexNetGraph(tf, AlexNetSpec.IMAGENET_CLASSES, 0L, Lrn.fastestOn(Placement.DEFAULT),
-        Convolutions.fastestOn(Placement.DEFAULT), FcLayout.CLASSIC, Placement.DEFAULT);
-    net.input = net.placeholder(INPUT, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3);
-    net.features(net.input);
-    return net;
+    return createFeatures(tf, GraphOptions.fastest(Placement.DEFAULT));
   }
 
   /**
-   * The classifier alone, fed pool5 features {@code [N, 6, 6, 256]} through a placeholder named {@code pool5}:
-   * pool5 → fc6 … fc8 → {@code prob}. Its parameters are fc6 … fc8.
+   * The classifier alone, with the fc weights as fastest on the default placement:
+   * {@link #createClassifier(Ops, int, GraphOptions)}.
    *
    * @param tf the graph's root {@code Ops}
    * @param numClasses the outputs of fc8 and prob, at least 1
@@ -483,264 +686,18 @@ public final class AlexNetGraph {
    * @param placement the devices the ops ask for
    * @return the classifier, its variables not yet set
    * @throws IllegalArgumentException if {@code numClasses} is below 1
+   * @deprecated {@link #createClassifier(Ops, int, GraphOptions)}, which names every choice
    */
+  @Deprecated
   public static AlexNetGraph createClassifier(Ops tf, int numClasses, long seed, Placement placement) {
-    AlexNetGraph net = new AlexNetGraph(tf, numClasses, seed, Lrn.FUSED, Convolutions.CLASSIC,
-        FcLayout.fastestOn(placement), placement);
-    net.input = net.placeholder("pool5", 6, 6, 256);
-    net.layers.put("pool5", net.input);
-    net.keepProb = net.keepProbPlaceholder();
-    net.dropoutSeed = net.dropoutSeedPlaceholder();
-    net.classifier(net.input);
-    return net;
-  }
-
-  /** conv1 … pool5, as in the classic {@code create()}. */
-  private Operand<TFloat32> features(Operand<TFloat32> x) {
-    // 1st Layer: Conv (w ReLu) -> Lrn -> Pool
-    Operand<TFloat32> conv1 = conv(x, 11, 11, 96, 4, 4, "conv1", VALID, 1);
-    Operand<TFloat32> norm1 = lrn(conv1, 2, 2e-05f, 0.75f, 1.0f, "norm1");
-    Operand<TFloat32> pool1 = maxPool(norm1, 3, 3, 2, 2, "pool1", VALID);
-
-    // 2nd Layer: Conv (w ReLu) -> Lrn -> Pool with 2 groups
-    Operand<TFloat32> conv2 = conv(pool1, 5, 5, 256, 1, 1, "conv2", SAME, 2);
-    Operand<TFloat32> norm2 = lrn(conv2, 2, 2e-05f, 0.75f, 1.0f, "norm2");
-    Operand<TFloat32> pool2 = maxPool(norm2, 3, 3, 2, 2, "pool2", VALID);
-
-    // 3rd Layer: Conv (w ReLu)
-    Operand<TFloat32> conv3 = conv(pool2, 3, 3, 384, 1, 1, "conv3", SAME, 1,
-        convolutions == Convolutions.ONEDNN_FORWARD);
-
-    // 4th Layer: Conv (w ReLu) split into two groups
-    Operand<TFloat32> conv4 = conv(conv3, 3, 3, 384, 1, 1, "conv4", SAME, 2);
-
-    // 5th Layer: Conv (w ReLu) -> Pool split into two groups
-    Operand<TFloat32> conv5 = conv(conv4, 3, 3, 256, 1, 1, "conv5", SAME, 2);
-    return maxPool(conv5, 3, 3, 2, 2, "pool5", VALID);
-  }
-
-  /** flatten … fc8 and prob, as in the classic {@code create()}. */
-  private Operand<TFloat32> classifier(Operand<TFloat32> pool5) {
-    // 6th Layer: Flatten -> FC (w ReLu) -> Dropout
-    Operand<TFloat32> flattened = tf.withName("flattened").reshape(pool5, tf.constant(new int[] {-1, 6 * 6 * 256}));
-    Operand<TFloat32> fc6 = placement.isTowers() ? towerFc(flattened, 6 * 6 * 256, 4096, "fc6")
-        : fc(flattened, 6 * 6 * 256, 4096, "fc6", Activation.RELU);
-    Operand<TFloat32> dropout6 = dropout(fc6, keepProb, "dropout6");
-
-    // 7th Layer: FC (w ReLu) -> Dropout
-    Operand<TFloat32> fc7 = placement.isTowers() ? towerFc(dropout6, 4096, 4096, "fc7")
-        : fc(dropout6, 4096, 4096, "fc7", Activation.RELU);
-    Operand<TFloat32> dropout7 = dropout(fc7, keepProb, "dropout7");
-
-    // 8th Layer: FC and return unscaled activations
-    Operand<TFloat32> fc8 = fc(dropout7, 4096, numClasses, "fc8", Activation.LINEAR);
-    return record("prob", tf.withName("prob").nn.softmax(fc8));
+    return createClassifier(tf, numClasses, new GraphOptions(Lrn.FUSED, Convolutions.CLASSIC,
+        GraphOptions.fastestFcLayout(placement), placement, seed));
   }
 
   /**
-   * conv1 … pool5 on the paper's two towers (see the class comment): the same layers as {@link #features}, each
-   * split layer a list of its two halves, one per tower.
-   */
-  private Operand<TFloat32> towerFeatures(Operand<TFloat32> x) {
-    // 1st Layer on tower 0: Conv (w ReLu) -> Lrn -> Pool; norm1 needs all 96 channels together
-    Operand<TFloat32> conv1 = conv(x, 11, 11, 96, 4, 4, "conv1", VALID, 1);
-    Operand<TFloat32> norm1 = lrn(conv1, 2, 2e-05f, 0.75f, 1.0f, "norm1");
-    Operand<TFloat32> pool1 = maxPool(norm1, 3, 3, 2, 2, "pool1", VALID);
-
-    // 2nd Layer: tower g convolves its half of pool1 with its group of kernels; Lrn -> Pool on tower 0
-    List<Operand<TFloat32>> conv2 = towerConv(List.of(pool1), 5, 5, 256, "conv2", true);
-    Operand<TFloat32> norm2 = lrn(layer("conv2"), 2, 2e-05f, 0.75f, 1.0f, "norm2");
-    Operand<TFloat32> pool2 = maxPool(norm2, 3, 3, 2, 2, "pool2", VALID);
-
-    // 3rd Layer: each tower reads all of pool2 and computes half of the kernels
-    List<Operand<TFloat32>> conv3 = towerConv(List.of(pool2), 3, 3, 384, "conv3", false);
-
-    // 4th Layer: tower g convolves its own half of conv3 (group g)
-    List<Operand<TFloat32>> conv4 = towerConv(conv3, 3, 3, 384, "conv4", true);
-
-    // 5th Layer: Conv (w ReLu) -> Pool, each tower on its own half (group g)
-    List<Operand<TFloat32>> conv5 = towerConv(conv4, 3, 3, 256, "conv5", true);
-    return towerMaxPool(conv5, 3, 3, 2, 2, "pool5", VALID);
-  }
-
-  /**
-   * A stride-1 convolution with ReLU split over the two towers: tower g holds kernels {@code [g K/2, (g+1) K/2)}
-   * and their biases. {@code grouped}: tower g reads channel half g of the input — {@code inputs} are the two
-   * halves, or one tensor that is split here — as the layer's two groups do on one device; otherwise each tower
-   * reads all of the single input. Returns the two halves of the output; the layer's output {@code name} is them
-   * joined on tower 0.
-   */
-  private List<Operand<TFloat32>> towerConv(List<Operand<TFloat32>> inputs, int filterHeight, int filterWidth,
-      int numFilters, String name, boolean grouped) {
-    Ops scope = tf.withSubScope(name);
-    List<Operand<TFloat32>> perTower = inputs;
-    if (inputs.size() == 1) {
-      perTower = grouped ? List.copyOf(scope.split(scope.constant(3), inputs.get(0), 2L).output())
-          : List.of(inputs.get(0), inputs.get(0));
-    }
-    int inputChannels = (int) perTower.get(0).shape().get(3);
-    List<Ops> towers = towerScopes(scope);
-    List<Variable<TFloat32>> weights = towerParameter(scope, towers, name, "weights", 3,
-        filterHeight, filterWidth, inputChannels, numFilters);
-    List<Variable<TFloat32>> biases = towerParameter(scope, towers, name, "biases", 0, numFilters);
-    List<Long> strides = List.of(1L, 1L, 1L, 1L);
-    List<Operand<TFloat32>> outputs = new ArrayList<>();
-    for (int g = 0; g < 2; g++) {
-      Ops t = towers.get(g);
-      Operand<TFloat32> conv = t.nn.conv2d(perTower.get(g), weights.get(g), strides, SAME);
-      outputs.add(t.nn.relu(t.nn.biasAdd(conv, biases.get(g))));
-    }
-    record(name, named(name, scope.concat(outputs, scope.constant(3))));
-    return outputs;
-  }
-
-  /** Max pooling of each tower's half on its tower; the layer's output {@code name} is them joined on tower 0. */
-  private Operand<TFloat32> towerMaxPool(List<Operand<TFloat32>> halves, int filterHeight, int filterWidth,
-      int strideY, int strideX, String name, String padding) {
-    Ops scope = tf.withSubScope(name);
-    List<Ops> towers = towerScopes(scope);
-    List<Operand<TFloat32>> outputs = new ArrayList<>();
-    for (int g = 0; g < 2; g++) {
-      Ops t = towers.get(g);
-      outputs.add(t.nn.maxPool(halves.get(g), t.constant(new int[] {1, filterHeight, filterWidth, 1}),
-          t.constant(new int[] {1, strideY, strideX, 1}), padding));
-    }
-    return record(name, named(name, scope.concat(outputs, scope.constant(3))));
-  }
-
-  /**
-   * Fully connected with ReLU split over the two towers: tower g computes neurons {@code [g N/2, (g+1) N/2)} from
-   * all of {@code x}; the layer's output is them joined on tower 0.
-   */
-  private Operand<TFloat32> towerFc(Operand<TFloat32> x, int numIn, int numOut, String name) {
-    Ops scope = tf.withSubScope(name);
-    List<Ops> towers = towerScopes(scope);
-    List<Variable<TFloat32>> weights = towerParameter(scope, towers, name, "weights", 1, numIn, numOut);
-    List<Variable<TFloat32>> biases = towerParameter(scope, towers, name, "biases", 0, numOut);
-    List<Operand<TFloat32>> outputs = new ArrayList<>();
-    for (int g = 0; g < 2; g++) {
-      Ops t = towers.get(g);
-      outputs.add(t.nn.relu(t.nn.biasAdd(t.linalg.matMul(x, weights.get(g)), biases.get(g))));
-    }
-    return record(name, named(name, scope.concat(outputs, scope.constant(1))));
-  }
-
-  /** {@code <layer>/tower0/} on tower 0's device and {@code <layer>/tower1/} on tower 1's. */
-  private List<Ops> towerScopes(Ops layerScope) {
-    return List.of(layerScope.withSubScope("tower0").withDevice(placement.spec(0)),
-        layerScope.withSubScope("tower1").withDevice(placement.spec(1)));
-  }
-
-  /**
-   * The parameter {@code <layer>/<param>}, whole, on the host CPU, plus a half of it on each tower:
-   * {@code <layer>/tower<g>/<param>}, the g-th half along {@code axis}. The parameter's assign op runs the
-   * towers' assigns first (control dependencies), from the same fed value, so setting it sets the halves.
-   */
-  private List<Variable<TFloat32>> towerParameter(Ops layerScope, List<Ops> towers, String layer, String param,
-      int axis, long... shape) {
-    Ops host = layerScope.withDevice(Placement.HOST);
-    long[] half = shape.clone();
-    half[axis] /= 2;
-    List<Variable<TFloat32>> halves = new ArrayList<>();
-    List<Op> halfAssigns = new ArrayList<>();
-    Placeholder<TFloat32> value = valuePlaceholder(host, param, shape);
-    Split<TFloat32> parts = host.withName(param + "_halves").split(host.constant(axis), value, 2L);
-    for (int g = 0; g < 2; g++) {
-      Ops t = towers.get(g);
-      Variable<TFloat32> v = t.withName(param).variable(Shape.of(half), TFloat32.class);
-      halves.add(v);
-      halfAssigns.add(t.withName(param + "_assign").assign(v, parts.output().get(g)));
-    }
-    parameter(host, layer, param, value, halfAssigns, false, shape);
-    return halves;
-  }
-
-  /**
-   * Convolution with ReLU. With {@code groups > 1} the input is split on channels and the HWIO weights on the
-   * output axis, each input part convolved with its weight part, and the results concatenated on channels —
-   * the paper's two-GPU split, kept because the pretrained weights have its shape (with
-   * {@link Convolutions#ONEDNN_FORWARD}, the same computation as one grouped {@code Conv2D}).
-   */
-  Operand<TFloat32> conv(Operand<TFloat32> x, int filterHeight, int filterWidth, int numFilters, int strideY,
-      int strideX, String name, String padding, int groups) {
-    return conv(x, filterHeight, filterWidth, numFilters, strideY, strideX, name, padding, groups, false);
-  }
-
-  /**
-   * {@link #conv} with, if {@code kernelHalves}, an ungrouped layer computed as two convolutions of half the
-   * kernels each (bias and ReLU on each, so they fuse into it), concatenated: the same values, for a kernel count
-   * that oneDNN runs slowly.
-   */
-  Operand<TFloat32> conv(Operand<TFloat32> x, int filterHeight, int filterWidth, int numFilters, int strideY,
-      int strideX, String name, String padding, int groups, boolean kernelHalves) {
-    int inputChannels = (int) x.shape().get(3);
-    Ops scope = tf.withSubScope(name);
-    Variable<TFloat32> weights = parameter(scope, name, "weights",
-        filterHeight, filterWidth, inputChannels / groups, numFilters);
-    Variable<TFloat32> biases = parameter(scope, name, "biases", numFilters);
-    List<Long> strides = List.of(1L, (long) strideY, (long) strideX, 1L);
-
-    if (kernelHalves && groups == 1) {
-      // The halves win from two images up; one image runs faster as one convolution (conv3: 3.4-3.6 against
-      // 4.3-4.7 ms, BENCHMARKS.md). Switch and Merge choose by the input's size, and the weights pass through the
-      // switch too, so the branch not taken (its weight split included) does not run.
-      long oneImage = x.shape().get(1) * x.shape().get(2) * x.shape().get(3);
-      Operand<TBool> single = scope.math.equal(scope.size(x, TInt64.class), scope.constant(oneImage));
-      SwitchCond<TFloat32> xs = scope.switchCond(x, single);
-      SwitchCond<TFloat32> ws = scope.switchCond(weights, single);
-      SwitchCond<TFloat32> bs = scope.switchCond(biases, single);
-      Ops whole = scope.withSubScope("one_image");
-      Operand<TFloat32> one = whole.nn.relu(whole.nn.biasAdd(
-          whole.nn.conv2d(xs.outputTrue(), ws.outputTrue(), strides, padding), bs.outputTrue()));
-      Ops split = scope.withSubScope("halves");
-      Split<TFloat32> weightHalves = split.split(split.constant(3), ws.outputFalse(), 2L);
-      Split<TFloat32> biasHalves = split.split(split.constant(0), bs.outputFalse(), 2L);
-      List<Operand<TFloat32>> halves = new ArrayList<>();
-      for (int h = 0; h < 2; h++) {
-        halves.add(split.nn.relu(split.nn.biasAdd(
-            split.nn.conv2d(xs.outputFalse(), weightHalves.output().get(h), strides, padding),
-            biasHalves.output().get(h))));
-      }
-      Merge<TFloat32> chosen = scope.merge(List.of(split.concat(halves, split.constant(3)), one));
-      return record(name, named(name, chosen.output()));
-    }
-    Operand<TFloat32> conv;
-    if (groups == 1 || convolutions == Convolutions.ONEDNN_FORWARD) {
-      // with a filter of inputChannels / groups depth, TensorFlow's Conv2D convolves in groups
-      conv = scope.nn.conv2d(x, weights, strides, padding);
-    } else {
-      Split<TFloat32> inputGroups = scope.split(scope.constant(3), x, (long) groups);
-      Split<TFloat32> weightGroups = scope.split(scope.constant(3), weights, (long) groups);
-      List<Operand<TFloat32>> outputGroups = new ArrayList<>();
-      for (int g = 0; g < groups; g++) {
-        outputGroups.add(scope.nn.conv2d(inputGroups.output().get(g), weightGroups.output().get(g), strides, padding));
-      }
-      conv = scope.concat(outputGroups, scope.constant(3));
-    }
-    return record(name, named(name, scope.nn.relu(scope.nn.biasAdd(conv, biases))));
-  }
-
-  /**
-   * Local response normalisation over channels: {@code a / (bias + alpha * sum(a^2 over [c - radius, c + radius]))
-   * ^ beta}. Caffe's {@code local_size n, alpha, beta, k} are {@code radius = (n - 1) / 2}, {@code alpha / n},
-   * {@code beta}, {@code k}; all four are passed because TensorFlow's defaults (5, 1, 1, 0.5) are not Caffe's.
-   */
-  Operand<TFloat32> lrn(Operand<TFloat32> x, int radius, float alpha, float beta, float bias, String name) {
-    if (lrnMode == Lrn.BASIC_OPS) {
-      return record(name, named(name, lrnFromBasicOps(tf.withSubScope(name), x, radius, alpha, beta, bias,
-          LrnWindow.fastestOn(placement, (int) x.shape().get(3)))));
-    }
-    return record(name, tf.withName(name).nn.localResponseNormalization(x,
-        LocalResponseNormalization.depthRadius((long) radius),
-        LocalResponseNormalization.alpha(alpha),
-        LocalResponseNormalization.beta(beta),
-        LocalResponseNormalization.bias(bias)));
-  }
-
-  /**
-   * The same function as TensorFlow's LRN op, {@code x / (bias + alpha * sum(x^2 over [c - radius, c + radius]))
-   * ^ beta}, from ops whose gradients TensorFlow's C++ gradient registry gets right, the window summed by a
-   * banded product ({@link LrnWindow#BANDED_PRODUCT}). {@code x}'s channel and spatial dimensions must be known.
+   * TensorFlow's LRN, {@code x / (bias + alpha * sum(x^2 over [c - radius, c + radius])) ^ beta}, from ops whose
+   * gradients TensorFlow's C++ gradient registry gets right ({@link Lrn#BASIC_OPS}), the window summed by a banded
+   * product.
    *
    * @param tf where the ops are added
    * @param x NHWC activations, {@code [N, H, W, C]}, H, W and C known
@@ -756,10 +713,7 @@ public final class AlexNetGraph {
   }
 
   /**
-   * {@link #lrnFromBasicOps(Ops, Operand, int, float, float, float)} with the window summed as {@code window}
-   * says. {@code alpha} rides in the window's weights and {@code bias} in a {@code BiasAdd}, which TensorFlow's
-   * remapper fuses into the product or convolution: two fewer passes over the activations than a separate mul and
-   * add.
+   * {@link #lrnFromBasicOps(Ops, Operand, int, float, float, float)} with the window summed as {@code window} says.
    *
    * @param tf where the ops are added
    * @param x NHWC activations, {@code [N, H, W, C]}, H, W and C known
@@ -773,322 +727,6 @@ public final class AlexNetGraph {
    */
   public static Operand<TFloat32> lrnFromBasicOps(Ops tf, Operand<TFloat32> x, int radius, float alpha, float beta,
       float bias, LrnWindow window) {
-    Shape shape = x.shape();
-    int channels = Math.toIntExact(shape.get(shape.numDimensions() - 1));
-    long[] restore = shape.asArray().clone();
-    restore[0] = -1;
-    Operand<TFloat32> squares = tf.math.square(x);
-    boolean blocks = window == LrnWindow.BLOCK_CONVOLUTION && channels % LrnWindow.BLOCK == 0
-        && radius <= LrnWindow.BLOCK;
-    Operand<TFloat32> sums = blocks
-        ? blockWindowSums(tf, squares, channels, radius, alpha, bias)
-        : bandedWindowSums(tf, squares, channels, radius, alpha, bias);
-    Operand<TFloat32> base = tf.reshape(sums, tf.constant(restore));
-    if (beta == 0.75f) {
-      // AlexNet's beta: base^-0.75 = rsqrt(base) * sqrt(rsqrt(base)), two cheap ops instead of pow's exp and log
-      // (pow was about a sixth of a training step's forward pass); both have registered gradients.
-      Operand<TFloat32> rsqrt = tf.math.rsqrt(base);
-      return tf.math.mul(x, tf.math.mul(rsqrt, tf.math.sqrt(rsqrt)));
-    }
-    return tf.math.div(x, tf.math.pow(base, tf.constant(beta)));
-  }
-
-  /** {@code bias + alpha * window sum} as {@code [M, C]}: a product with the banded {@code [C, C]} matrix. */
-  private static Operand<TFloat32> bandedWindowSums(Ops tf, Operand<TFloat32> squares, int channels, int radius,
-      float alpha, float bias) {
-    float[][] band = new float[channels][channels];
-    for (int i = 0; i < channels; i++) {
-      for (int j = Math.max(0, i - radius); j <= Math.min(channels - 1, i + radius); j++) {
-        band[i][j] = alpha;
-      }
-    }
-    Operand<TFloat32> rows = tf.reshape(squares, tf.constant(new long[] {-1, channels}));
-    return tf.nn.biasAdd(tf.linalg.matMul(rows, tf.constant(band)), tf.constant(filled(channels, bias)));
-  }
-
-  /**
-   * {@code bias + alpha * window sum} as {@code [1, M, C / 8, 8]}: a 1 x 3 convolution, SAME, across blocks of 8
-   * channels. Block b's output channel o takes input channel i of block b + k - 1 (k = 0, 1, 2) when the two are
-   * at most {@code radius} channels apart; the zero padding at either end is the window's edge.
-   */
-  private static Operand<TFloat32> blockWindowSums(Ops tf, Operand<TFloat32> squares, int channels, int radius,
-      float alpha, float bias) {
-    int block = LrnWindow.BLOCK;
-    float[][][][] filter = new float[1][3][block][block];
-    for (int k = 0; k < 3; k++) {
-      for (int i = 0; i < block; i++) {
-        for (int o = 0; o < block; o++) {
-          if (Math.abs((k - 1) * block + i - o) <= radius) {
-            filter[0][k][i][o] = alpha;
-          }
-        }
-      }
-    }
-    Operand<TFloat32> blocks = tf.reshape(squares, tf.constant(new long[] {1, -1, channels / block, block}));
-    return tf.nn.biasAdd(tf.nn.conv2d(blocks, tf.constant(filter), List.of(1L, 1L, 1L, 1L), SAME),
-        tf.constant(filled(block, bias)));
-  }
-
-  private static float[] filled(int n, float value) {
-    float[] a = new float[n];
-    Arrays.fill(a, value);
-    return a;
-  }
-
-  Operand<TFloat32> maxPool(Operand<TFloat32> x, int filterHeight, int filterWidth, int strideY, int strideX,
-      String name, String padding) {
-    return record(name, tf.withName(name).nn.maxPool(x,
-        tf.constant(new int[] {1, filterHeight, filterWidth, 1}),
-        tf.constant(new int[] {1, strideY, strideX, 1}),
-        padding));
-  }
-
-  /**
-   * Fully connected: {@code x · weights + biases}, weights {@code [numIn, numOut]} (held as {@link FcLayout} says),
-   * then ReLU unless LINEAR.
-   */
-  Operand<TFloat32> fc(Operand<TFloat32> x, int numIn, int numOut, String name, Activation activation) {
-    Ops scope = tf.withSubScope(name);
-    boolean transposed = fcLayout == FcLayout.TRANSPOSED;
-    Variable<TFloat32> weights = parameter(scope, name, "weights", transposed, numIn, numOut);
-    Variable<TFloat32> biases = parameter(scope, name, "biases", numOut);
-    Operand<TFloat32> act = scope.nn.biasAdd(scope.linalg.matMul(x, weights, MatMul.transposeB(transposed)), biases);
-    return record(name, named(name, activation == Activation.RELU ? scope.nn.relu(act) : act));
-  }
-
-  /**
-   * Inverted dropout, as {@code tf.nn.dropout}: keeps each value with probability {@code keepProb} and scales the
-   * kept ones by {@code 1 / keepProb}. With {@code keepProb = 1} the mask {@code floor(1 + U[0, 1))} is all ones
-   * and {@code x / 1 * 1} is {@code x} exactly, so inference is unaffected.
-   *
-   * <p>The uniforms come from {@code StatelessRandomUniform} keyed on {@link #dropoutSeed()} plus a constant of the
-   * layer, not from a stateful random op: a mask depends only on its key, never on how many masks were drawn
-   * before, so a training run resumed from a checkpoint draws the same masks as one that was never stopped (the
-   * trainer feeds {@code (seed, global step)}).
-   */
-  Operand<TFloat32> dropout(Operand<TFloat32> x, Operand<TFloat32> keepProb, String name) {
-    Ops scope = tf.withSubScope(name);
-    Operand<TInt64> key = scope.math.add(dropoutSeed, scope.constant(new long[] {name.hashCode(), 0L}));
-    Operand<TFloat32> uniform = scope.random.statelessRandomUniform(scope.shape(x), key, TFloat32.class);
-    Operand<TFloat32> mask = scope.math.floor(scope.math.add(keepProb, uniform));
-    return named(name, scope.math.mul(scope.math.div(x, keepProb), mask));
-  }
-
-  private Placeholder<TFloat32> placeholder(String name, long... imageShape) {
-    long[] shape = new long[imageShape.length + 1];
-    shape[0] = Shape.UNKNOWN_SIZE;
-    System.arraycopy(imageShape, 0, shape, 1, imageShape.length);
-    return tf.withName(name).placeholder(TFloat32.class, Placeholder.shape(Shape.of(shape)));
-  }
-
-  private Operand<TFloat32> keepProbPlaceholder() {
-    return tf.withName(KEEP_PROB).placeholderWithDefault(tf.constant(1.0f), Shape.scalar());
-  }
-
-  private Operand<TInt64> dropoutSeedPlaceholder() {
-    return tf.withName(DROPOUT_SEED).placeholderWithDefault(tf.constant(new long[] {seed, 0L}), Shape.of(2));
-  }
-
-  /**
-   * A variable {@code <layer>/<param>} plus the placeholder and assign op that set it. Its shape must be the one
-   * {@link AlexNetSpec} gives, so the weight file and the graph cannot silently disagree.
-   */
-  private Variable<TFloat32> parameter(Ops scope, String layer, String param, long... shape) {
-    return parameter(scope, layer, param, false, shape);
-  }
-
-  /** {@link #parameter(Ops, String, String, long...)}, held transposed if {@code transposed}. */
-  private Variable<TFloat32> parameter(Ops scope, String layer, String param, boolean transposed, long... shape) {
-    return parameter(scope, layer, param, valuePlaceholder(scope, param, shape), List.of(), transposed, shape);
-  }
-
-  private static Placeholder<TFloat32> valuePlaceholder(Ops scope, String param, long... shape) {
-    return scope.withName(param + "_value").placeholder(TFloat32.class, Placeholder.shape(Shape.of(shape)));
-  }
-
-  /**
-   * The variable and assign op of {@link #parameter(Ops, String, String, long...)}, set from {@code value}; the
-   * assign runs {@code before} first.
-   */
-  private Variable<TFloat32> parameter(Ops scope, String layer, String param, Placeholder<TFloat32> value,
-      List<Op> before, boolean transposed, long... shape) {
-    AlexNetSpec.Layer spec = AlexNetSpec.layer(layer, numClasses);
-    int[] expected = param.equals("weights") ? spec.weightsShape() : spec.biasesShape();
-    if (!Arrays.equals(Arrays.stream(expected).asLongStream().toArray(), shape)) {
-      throw new IllegalStateException(layer + "/" + param + " would have shape " + Arrays.toString(shape)
-          + " but AlexNet's is " + Arrays.toString(expected));
-    }
-    long[] held = transposed ? new long[] {shape[1], shape[0]} : shape;
-    Variable<TFloat32> variable = scope.withName(param).variable(Shape.of(held), TFloat32.class);
-    Ops assignScope = before.isEmpty() ? scope : scope.withControlDependencies(before);
-    Assign<TFloat32> assign = assignScope.withName(param + "_assign")
-        .assign(variable, transposed ? transpose(scope, value) : value);
-    Operand<TFloat32> read = transposed ? transpose(scope, variable) : variable;
-    String name = layer + "/" + param;
-    if (!variable.op().name().equals(name)) {
-      throw new IllegalStateException("variable came out as '" + variable.op().name() + "', not '" + name
-          + "': build AlexNet once per graph, on its root Ops");
-    }
-    parameters.put(name, new Parameter(name, variable, value, assign, read, transposed));
-    return variable;
-  }
-
-  /**
-   * Names a layer's output {@code name} although its internals live in the sub-scope {@code name/}. TF Java's
-   * NameScope reserves a sub-scope's name, so {@code tf.withName("conv1")} after {@code tf.withSubScope("conv1")}
-   * would come out as {@code conv1_1}; a fresh root scope only knows the graph's top-level op names.
-   */
-  private Operand<TFloat32> named(String name, Operand<TFloat32> x) {
-    Scope root = new OpScope(tf.scope().env());
-    if (!placement.isDefault()) {
-      root = root.withDevice(placement.spec(0));
-    }
-    Identity<TFloat32> out = Identity.create(root.withName(name), x);
-    if (!out.op().name().equals(name)) {
-      throw new IllegalStateException("layer output came out as '" + out.op().name() + "', not '" + name
-          + "': build AlexNet once per graph, on its root Ops");
-    }
-    return out;
-  }
-
-  private Operand<TFloat32> record(String name, Operand<TFloat32> output) {
-    layers.put(name, output);
-    return output;
-  }
-
-  /**
-   * The number of classes the graph was built for.
-   *
-   * @return the outputs of fc8 and prob
-   */
-  public int numClasses() {
-    return numClasses;
-  }
-
-  /**
-   * The devices this graph's ops were built for.
-   *
-   * @return the placement given to {@code create}, {@link Placement#DEFAULT} if none
-   */
-  public Placement placement() {
-    return placement;
-  }
-
-  /**
-   * The placeholder to feed.
-   *
-   * @return the image placeholder {@code input}, {@code [N, 227, 227, 3]}, or in {@link #createClassifier} the
-   *     pool5 placeholder, {@code [N, 6, 6, 256]}
-   */
-  public Placeholder<TFloat32> input() {
-    return input;
-  }
-
-  /**
-   * Dropout's keep probability, to feed 0.5 while training.
-   *
-   * @return the scalar {@code keepProb} placeholder-with-default (1.0); null in {@link #createFeatures}, which has
-   *     no dropout
-   */
-  public Operand<TFloat32> keepProb() {
-    return keepProb;
-  }
-
-  /**
-   * The key of dropout's masks, {@code dropoutSeed}: int64 {@code [2]}, by default {@code (seed, 0)}; feed a new
-   * key per training step for new masks.
-   *
-   * @return the placeholder-with-default; null in {@link #createFeatures}, which has no dropout
-   */
-  public Operand<TInt64> dropoutSeed() {
-    return dropoutSeed;
-  }
-
-  /**
-   * The output of one layer, to fetch.
-   *
-   * @param name one of {@link #LAYER_OUTPUTS} this graph has, e.g. {@code fc7}
-   * @return the layer's output, NHWC for conv1 … pool5, {@code [N, units]} for fc6 … prob
-   * @throws IllegalArgumentException if this graph has no such layer
-   */
-  public Operand<TFloat32> layer(String name) {
-    Operand<TFloat32> out = layers.get(name);
-    if (out == null) {
-      throw new IllegalArgumentException("no layer '" + name + "' in this graph (it has " + layers.keySet() + ")");
-    }
-    return out;
-  }
-
-  /**
-   * Every layer output this graph has.
-   *
-   * @return an unmodifiable view, by name, in forward order
-   */
-  public Map<String, Operand<TFloat32>> layers() {
-    return Collections.unmodifiableMap(layers);
-  }
-
-  /**
-   * The unscaled class scores, {@code fc8}, for a loss or a custom softmax.
-   *
-   * @return {@code fc8}, {@code [N, numClasses]}
-   */
-  public Operand<TFloat32> logits() {
-    return layer("fc8");
-  }
-
-  /**
-   * Every parameter this graph has, to set, read or differentiate.
-   *
-   * @return an unmodifiable view by variable name ({@code conv1/weights}, {@code conv1/biases}, …), in layer order
-   */
-  public Map<String, Parameter> parameters() {
-    return Collections.unmodifiableMap(parameters);
-  }
-
-  /**
-   * Op names of the variables held transposed (the fc weights), for {@link TfCheckpoint#addSaver}: a graph that is
-   * saved or restored gets that saver, so its checkpoints hold AlexNet's layout.
-   *
-   * @return a fresh set of op names, e.g. {@code fc6/weights}; empty for {@link FcLayout#CLASSIC}
-   */
-  public Set<String> transposedVariables() {
-    Set<String> names = new LinkedHashSet<>();
-    parameters.values().stream().filter(Parameter::transposed).forEach(p -> names.add(p.variable().op().name()));
-    return names;
-  }
-
-  /**
-   * Sets variables by name ({@code conv1/weights}, ...) in {@code session}, in one run: feeds each array to its
-   * parameter's placeholder and runs the assign ops, closing every tensor after. Names and shapes are checked
-   * first. Callers that set the whole network pass one layer at a time, so at most one layer's values sit in
-   * native memory twice.
-   *
-   * @param session a session on this graph; not closed
-   * @param values arrays in AlexNet's layout by variable name; not retained
-   * @throws IllegalArgumentException if a name is not a parameter of this graph or an array's shape is not its
-   */
-  public void assign(Session session, Map<String, WeightArray> values) {
-    Session.Runner runner = session.runner();
-    List<TFloat32> tensors = new ArrayList<>();
-    try {
-      for (Map.Entry<String, WeightArray> e : values.entrySet()) {
-        Parameter p = parameters.get(e.getKey());
-        WeightArray value = e.getValue();
-        if (p == null || !Arrays.equals(p.shape(), value.shape())) {
-          throw new IllegalArgumentException(p == null ? "no parameter '" + e.getKey() + "'"
-              : e.getKey() + " has shape " + Arrays.toString(p.shape()) + ", not " + Arrays.toString(value.shape()));
-        }
-        long[] dims = Arrays.stream(value.shape()).asLongStream().toArray();
-        TFloat32 t = TFloat32.tensorOf(Shape.of(dims), DataBuffers.of(value.data(), true, false));
-        tensors.add(t);
-        runner.feed(p.value(), t).addTarget(p.assign());
-      }
-      if (!tensors.isEmpty()) {
-        runner.run().close();
-      }
-    } finally {
-      tensors.forEach(TFloat32::close);
-    }
+    return LrnFromBasicOps.lrn(tf, x, radius, alpha, beta, bias, window);
   }
 }

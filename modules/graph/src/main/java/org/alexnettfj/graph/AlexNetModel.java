@@ -614,8 +614,8 @@ public final class AlexNetModel implements AutoCloseable {
 
       Graph graph = new Graph();
       try {
-        AlexNetGraph net = AlexNetGraph.create(Ops.create(graph), classes, seed,
-            AlexNetGraph.Lrn.fastestOn(placement), AlexNetGraph.Convolutions.fastestOn(placement), placement);
+        AlexNetGraph net = AlexNetGraph.create(Ops.create(graph), classes,
+            GraphOptions.fastest(placement).withSeed(seed));
         Session session = new Session(graph, config);
         try {
           assignParameters(session, net, source);

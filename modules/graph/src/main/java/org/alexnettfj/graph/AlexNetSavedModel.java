@@ -91,11 +91,8 @@ public final class AlexNetSavedModel {
         Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
       }
       try (Graph g = new Graph()) {
-        // classic layouts: a grouped Conv2D runs only under oneDNN on the CPU, and transposed fc weights run slowly
-        // without it; the export is for any runtime
-        AlexNetGraph net = AlexNetGraph.create(Ops.create(g), numClasses, 0L,
-            AlexNetGraph.Lrn.fastestOn(Placement.DEFAULT), AlexNetGraph.Convolutions.CLASSIC,
-            AlexNetGraph.FcLayout.CLASSIC, Placement.DEFAULT);
+        // the export is for any runtime: no grouped Conv2D (oneDNN on the CPU only), no transposed fc weights
+        AlexNetGraph net = AlexNetGraph.create(Ops.create(g), numClasses, GraphOptions.portable());
         try (Session s = new Session(g)) {
           assign(s, net, weights);
           Signature signature = Signature.builder()

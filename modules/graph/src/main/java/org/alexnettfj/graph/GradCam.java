@@ -69,8 +69,8 @@ public final class GradCam implements AutoCloseable {
     graph = new Graph();
     try {
       Ops tf = Ops.create(graph);
-      net = AlexNetGraph.create(tf, weights.numClasses(), 0L, AlexNetGraph.Lrn.fastestOn(Placement.DEFAULT),
-          AlexNetGraph.Convolutions.CLASSIC, AlexNetGraph.FcLayout.CLASSIC, Placement.DEFAULT);
+      // classic convolutions: TensorFlow has no CPU gradient for the grouped Conv2D
+      net = AlexNetGraph.create(tf, weights.numClasses(), GraphOptions.portable());
       Ops ops = tf.withSubScope("gradcam");
       target = ops.withName("class").placeholder(TInt32.class, Placeholder.shape(Shape.scalar()));
       activations = net.layer(layer);
