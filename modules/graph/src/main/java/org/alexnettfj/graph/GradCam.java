@@ -2,6 +2,7 @@ package org.alexnettfj.graph;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.AlexNetWeights;
 import org.tensorflow.Graph;
@@ -22,8 +23,8 @@ import org.tensorflow.types.TInt32;
  * the mean over positions of {@code d logit / d A}, and the map is {@code ReLU(sum_c alpha_c A_c)}, scaled to [0, 1].
  *
  * <p>The graph is the classic one (grouped convolutions, LRN, fc weights in their classic layout); the gradient
- * flows from fc8 back through fc7, fc6 and the pooling to the layer, never through an LRN when the layer is conv3
- * or above. Not thread-safe; close it.
+ * flows from fc8 back through fc7, fc6 and the pooling to the layer; from conv1 or conv2 it passes norm1 or norm2,
+ * computed from basic ops for that (the fused LRN's registered gradient is wrong). Not thread-safe; close it.
  */
 public final class GradCam implements AutoCloseable {
 
@@ -69,8 +70,9 @@ public final class GradCam implements AutoCloseable {
     graph = new Graph();
     try {
       Ops tf = Ops.create(graph);
-      // classic convolutions: TensorFlow has no CPU gradient for the grouped Conv2D
-      net = AlexNetGraph.create(tf, weights.numClasses(), GraphOptions.portable());
+      // differentiable as for training the layer: classic convolutions (TensorFlow has no CPU gradient for the
+      // grouped Conv2D) and, from conv1 or conv2, LRN from basic ops (the fused op's gradient is wrong)
+      net = AlexNetGraph.create(tf, weights.numClasses(), GraphOptions.portable().forTraining(Set.of(layer)));
       Ops ops = tf.withSubScope("gradcam");
       target = ops.withName("class").placeholder(TInt32.class, Placeholder.shape(Shape.scalar()));
       activations = net.layer(layer);

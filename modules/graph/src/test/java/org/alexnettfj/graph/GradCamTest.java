@@ -199,6 +199,47 @@ class GradCamTest {
     }
   }
 
+  /**
+   * conv2's map differentiates through norm2: the channel weights must still match the slope of the logit, which
+   * the fused LRN's registered gradient would not give.
+   */
+  @Test
+  void channelWeightsThroughLrnMatchFiniteDifferences() throws Exception {
+    AlexNetWeights weights = AlexNetWeights.complete(TestData.randomWeightFile(13, 3));
+    float[] image = TestData.randomImages(14, 1);
+    try (GradCam cam = new GradCam(weights, "conv2")) {
+      int k = 1;
+      GradCam.Map2D m = cam.compute(image, k);
+      float[] a = cam.layerOutput(image);
+      int channels = 256;
+      int positions = a.length / channels;
+      double scale = 0;
+      for (float alpha : m.channelWeights()) {
+        scale = Math.max(scale, Math.abs(alpha));
+      }
+      assertThat(scale).as("some channel matters").isPositive();
+      double eps = 0.05;
+      for (int c : new int[] {3, 64, 129, 250, argmaxAbs(m.channelWeights())}) {
+        double num = 0;
+        double den = 0;
+        for (int step : new int[] {-4, -3, -2, -1, 1, 2, 3, 4}) {
+          float[] moved = a.clone();
+          for (int p = 0; p < positions; p++) {
+            moved[p * channels + c] += (float) (step * eps);
+          }
+          double t = step * eps;
+          num += t * ((double) cam.logitFrom(image, moved, k) - m.logits()[k]);
+          den += t * t;
+        }
+        double fd = num / den / positions;
+        // steps this size move some ReLUs of conv3 ... fc7, so the slope is only close; a wrong LRN gradient misses
+        // by more than the largest weight
+        assertThat(Math.abs(m.channelWeights()[c] - fd)).as("channel %d: %s vs %s", c, m.channelWeights()[c], fd)
+            .isLessThan(0.1 * scale);
+      }
+    }
+  }
+
   private static double[] shifted(double[] layer, int channel, double t) {
     double[] moved = layer.clone();
     for (int p = 0; p < 13 * 13; p++) {
