@@ -138,10 +138,8 @@ public final class Trainer implements AutoCloseable {
   private final Map<String, Operand<TFloat32>> gradients;
   private final Placeholder<TInt32> labels;
   private final Placeholder<TFloat32> learningRateInput;
-  /** Cross-entropy plus weight decay: what is minimised, and what {@link #loss} and {@link #gradients} use. */
-  private final Operand<TFloat32> loss;
-  /** The cross-entropy alone: what {@link #step} reports. */
-  private final Operand<TFloat32> crossEntropy;
+  /** The cross-entropy, what {@link #step} reports, and the whole objective, what {@link #loss} reports. */
+  private final Loss loss;
   private final Operand<TFloat32> accuracy;
   private final Op train;
   /** {@link #train}, ordered so that the gradients fetched with it read the weights before they change. */
@@ -188,37 +186,19 @@ public final class Trainer implements AutoCloseable {
             convsDifferentiated ? AlexNetGraph.Convolutions.CLASSIC
                 : AlexNetGraph.Convolutions.fastestOn(b.placement), b.placement);
 
+    // finetune.py's var_list: the trained layers' variables, in layer order; no other variable gets an update.
+    List<AlexNetGraph.Parameter> varList = net.parameters().values().stream()
+        .filter(p -> trainLayers.contains(p.layer())).toList();
+    this.trainedNames = varList.stream().map(AlexNetGraph.Parameter::name).toList();
+    List<String> names = trainedNames;
+    List<Operand<TFloat32>> variables = varList.stream().<Operand<TFloat32>>map(AlexNetGraph.Parameter::variable)
+        .toList();
     Ops ops = tf.withSubScope("train");
     labels = ops.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(Shape.UNKNOWN_SIZE)));
     learningRateInput = ops.withName("learningRate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
-    Operand<TFloat32> logits = net.logits();
-    // -mean(sum(oneHot(labels) * logSoftmax(logits))): the fused (Sparse)SoftmaxCrossEntropyWithLogits ops have
-    // no C++ gradient in TensorFlow 1.1.0's registry; LogSoftmax, Mul, Sum and Mean do.
-    Operand<TFloat32> oneHot = ops.oneHot(labels, ops.constant(b.numClasses()), ops.constant(1f), ops.constant(0f));
-    if (b.classWeights != null) {
-      // each image's term weighted by its class's weight: -mean(w[y] * log p(y))
-      oneHot = ops.math.mul(oneHot, ops.constant(b.classWeights));
-    }
-    crossEntropy = ops.withName("cross_entropy").math.neg(ops.math.mean(ops.reduceSum(
-        ops.math.mul(oneHot, ops.nn.logSoftmax(logits)), ops.constant(1)), ops.constant(0)));
-    List<String> names = new ArrayList<>();
-    List<Operand<TFloat32>> variables = new ArrayList<>();
-    Operand<TFloat32> decay = ops.constant(0f);
-    for (AlexNetGraph.Parameter p : net.parameters().values()) {
-      if (trainLayers.contains(p.layer())) {
-        names.add(p.name());
-        variables.add(p.variable());
-        if (decayed(p.name())) {
-          decay = ops.math.add(decay, ops.nn.l2Loss(p.variable()));
-        }
-      }
-    }
-    this.trainedNames = List.copyOf(names);
-    loss = b.weightDecay > 0
-        ? ops.withName("loss").math.add(crossEntropy, ops.math.mul(ops.constant(b.weightDecay), decay))
-        : ops.withName("loss").identity(crossEntropy);
+    loss = Loss.build(ops, net.logits(), labels, b.numClasses(), b.classWeights, varList, b.weightDecay);
     accuracy = ops.withName("accuracy").math.mean(ops.dtypes.cast(ops.math.equal(
-        ops.math.argMax(logits, ops.constant(1), TInt32.class), labels), TFloat32.class), ops.constant(0));
+        ops.math.argMax(net.logits(), ops.constant(1), TInt32.class), labels), TFloat32.class), ops.constant(0));
 
     // With momentum the decay term goes into the velocity before the update instead of through the backward pass
     // (below): that spares a pass over each weight (its gradient's Mul and AddN) and takes it off the critical
@@ -228,7 +208,7 @@ public final class Trainer implements AutoCloseable {
     // ApplyMomentum takes below, without a pass over each weight to scale it (~5% off a step from cached pool5,
     // BENCHMARKS.md); the gradients themselves are read back by dividing, only when fetched.
     Operand<TFloat32> minusRate = ops.math.neg(learningRateInput);
-    Gradients grads = ops.gradients(decayInVelocity ? crossEntropy : loss, variables,
+    Gradients grads = ops.gradients(decayInVelocity ? loss.crossEntropy() : loss.total(), variables,
         Gradients.dx(List.of(minusRate)));
     // Every gradient, the cross-entropy and the accuracy are computed before any variable changes: the backward
     // pass of one layer reads the weights of the layers above it.
@@ -241,13 +221,13 @@ public final class Trainer implements AutoCloseable {
       Output<TFloat32> scaled = grads.<TFloat32>dy(i);
       scaledGradients.put(name, scaled);
       Operand<TFloat32> gradient = ops.math.div(scaled, minusRate);
-      if (decayInVelocity && decayed(name)) {
+      if (decayInVelocity && Loss.decayed(p)) {
         gradient = ops.math.add(gradient, ops.math.mul(ops.constant(b.weightDecay), p.variable()));
       }
       gradientReads.put(name, p.relayout(ops, gradient));
       computed.add(ops.identity(scaled));
     }
-    computed.add(ops.identity(crossEntropy));
+    computed.add(ops.identity(loss.crossEntropy()));
     computed.add(ops.identity(accuracy));
     this.gradients = Map.copyOf(gradientReads);
 
@@ -278,7 +258,7 @@ public final class Trainer implements AutoCloseable {
       zeroVelocities.add(scope.withName(param + "_zero").assign(v,
           scope.zeros(scope.constant(p.variable().shape().asArray()), TFloat32.class)));
       List<Op> before = new ArrayList<>(computed);
-      if (decayInVelocity && decayed(name)) {
+      if (decayInVelocity && Loss.decayed(p)) {
         // v := v - learningRate * weightDecay / momentum * w, any time before the update, so that
         // ApplyMomentum's momentum * v below includes -learningRate * weightDecay * w (the paper's rule).
         before.add(ops.train.applyGradientDescent(v, decayRate, p.variable()));
@@ -290,7 +270,7 @@ public final class Trainer implements AutoCloseable {
       Function<List<Op>, Op> update = deps -> ops.withControlDependencies(deps).train
           .applyMomentum(p.variable(), v, minusOne, scaledGradients.get(name), momentumConstant);
       updates.add(update.apply(before));
-      if (decayInVelocity && decayed(name)) {
+      if (decayInVelocity && Loss.decayed(p)) {
         // A kept gradient reads w for its decay term: that read must come before w changes.
         before.add(ops.identity(gradientReads.get(name)));
         updatesKeepingGradients.add(update.apply(before));
@@ -332,11 +312,6 @@ public final class Trainer implements AutoCloseable {
       zeroVelocities.forEach(runner::addTarget);
       runner.run().close();
     }
-  }
-
-  /** Whether weight decay applies to {@code name}: weights, not biases (see the class comment). */
-  private static boolean decayed(String name) {
-    return name.endsWith("/weights");
   }
 
   /**
@@ -410,7 +385,7 @@ public final class Trainer implements AutoCloseable {
         TInt64 dropoutKey = TInt64.vectorOf(seed, step)) {
       Session.Runner runner = session.runner().feed(net.input(), x.tensor()).feed(this.labels, y)
           .feed(net.keepProb(), keep).feed(net.dropoutSeed(), dropoutKey).feed(learningRateInput, rate)
-          .fetch(crossEntropy).fetch(accuracy).addTarget(keepGradients ? trainKeepingGradients : train);
+          .fetch(loss.crossEntropy()).fetch(accuracy).addTarget(keepGradients ? trainKeepingGradients : train);
       if (keepGradients) {
         trainedNames.forEach(name -> runner.fetch(gradients.get(name)));
       }
@@ -457,7 +432,8 @@ public final class Trainer implements AutoCloseable {
     requireOpen();
     checkBatch(images, labels, n);
     try (TensorPool.Lease x = images(images, n); TInt32 y = labelTensor(labels, n);
-        Result r = session.runner().feed(net.input(), x.tensor()).feed(this.labels, y).fetch(loss).run()) {
+        Result r = session.runner().feed(net.input(), x.tensor()).feed(this.labels, y)
+        .fetch(loss.total()).run()) {
       return ((TFloat32) r.get(0)).getFloat();
     }
   }
