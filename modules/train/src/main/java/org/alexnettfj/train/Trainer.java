@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Function;
 import org.alexnettfj.graph.AlexNetGraph;
 import org.alexnettfj.graph.FreshInit;
 import org.alexnettfj.graph.IntraOpPool;
@@ -26,14 +25,12 @@ import org.alexnettfj.weights.AlexNetWeights;
 import org.alexnettfj.weights.WeightArray;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
-import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Gradients;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.proto.ConfigProto;
@@ -133,17 +130,14 @@ public final class Trainer implements AutoCloseable {
   private final AlexNetGraph net;
   private final Set<String> trainLayers;
   private final List<String> trainedNames;
-  /** Velocities and gradients by trained variable, in AlexNet's layout (see {@link AlexNetGraph.Parameter#read}). */
-  private final Map<String, Operand<TFloat32>> velocities;
-  private final Map<String, Operand<TFloat32>> gradients;
   private final Placeholder<TInt32> labels;
   private final Placeholder<TFloat32> learningRateInput;
   /** The cross-entropy, what {@link #step} reports, and the whole objective, what {@link #loss} reports. */
   private final Loss loss;
   private final Operand<TFloat32> accuracy;
-  private final Op train;
-  /** {@link #train}, ordered so that the gradients fetched with it read the weights before they change. */
-  private final Op trainKeepingGradients;
+  private final TrainOp train;
+  /** Velocities by trained variable, in AlexNet's layout (see {@link AlexNetGraph.Parameter#read}). */
+  private final Map<String, Operand<TFloat32>> velocities;
   private final float keepProb;
   private final Input input;
   private final float momentum;
@@ -191,8 +185,6 @@ public final class Trainer implements AutoCloseable {
         .filter(p -> trainLayers.contains(p.layer())).toList();
     this.trainedNames = varList.stream().map(AlexNetGraph.Parameter::name).toList();
     List<String> names = trainedNames;
-    List<Operand<TFloat32>> variables = varList.stream().<Operand<TFloat32>>map(AlexNetGraph.Parameter::variable)
-        .toList();
     Ops ops = tf.withSubScope("train");
     labels = ops.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(Shape.UNKNOWN_SIZE)));
     learningRateInput = ops.withName("learningRate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
@@ -200,95 +192,15 @@ public final class Trainer implements AutoCloseable {
     accuracy = ops.withName("accuracy").math.mean(ops.dtypes.cast(ops.math.equal(
         ops.math.argMax(net.logits(), ops.constant(1), TInt32.class), labels), TFloat32.class), ops.constant(0));
 
-    // With momentum the decay term goes into the velocity before the update instead of through the backward pass
-    // (below): that spares a pass over each weight (its gradient's Mul and AddN) and takes it off the critical
-    // path. Without momentum there is no velocity to carry it, and the decay term is differentiated with the rest.
-    boolean decayInVelocity = b.weightDecay > 0 && b.momentum > 0;
-    // The backward pass starts from -learningRate instead of 1, so it yields -learningRate * g, the update
-    // ApplyMomentum takes below, without a pass over each weight to scale it (~5% off a step from cached pool5,
-    // BENCHMARKS.md); the gradients themselves are read back by dividing, only when fetched.
-    Operand<TFloat32> minusRate = ops.math.neg(learningRateInput);
-    Gradients grads = ops.gradients(decayInVelocity ? loss.crossEntropy() : loss.total(), variables,
-        Gradients.dx(List.of(minusRate)));
-    // Every gradient, the cross-entropy and the accuracy are computed before any variable changes: the backward
-    // pass of one layer reads the weights of the layers above it.
-    List<Op> computed = new ArrayList<>();
-    Map<String, Output<TFloat32>> scaledGradients = new LinkedHashMap<>();
-    Map<String, Operand<TFloat32>> gradientReads = new LinkedHashMap<>();
-    for (int i = 0; i < names.size(); i++) {
-      String name = names.get(i);
-      AlexNetGraph.Parameter p = net.parameters().get(name);
-      Output<TFloat32> scaled = grads.<TFloat32>dy(i);
-      scaledGradients.put(name, scaled);
-      Operand<TFloat32> gradient = ops.math.div(scaled, minusRate);
-      if (decayInVelocity && Loss.decayed(p)) {
-        gradient = ops.math.add(gradient, ops.math.mul(ops.constant(b.weightDecay), p.variable()));
-      }
-      gradientReads.put(name, p.relayout(ops, gradient));
-      computed.add(ops.identity(scaled));
-    }
-    computed.add(ops.identity(loss.crossEntropy()));
-    computed.add(ops.identity(accuracy));
-    this.gradients = Map.copyOf(gradientReads);
-
-    Map<String, Variable<TFloat32>> vs = new LinkedHashMap<>();
-    Map<String, Operand<TFloat32>> velocityReads = new LinkedHashMap<>();
-    Set<String> transposed = new HashSet<>(net.transposedVariables());
-    List<Op> updates = new ArrayList<>();
-    List<Op> updatesKeepingGradients = new ArrayList<>();
-    List<Op> zeroVelocities = new ArrayList<>();
-    // One sub-scope for all, so the checkpoint keys are train/velocity/<layer>/<param> with no _1 suffixes.
-    Ops velocityScope = ops.withSubScope("velocity");
-    Map<String, Ops> layerScopes = new LinkedHashMap<>();
-    Operand<TFloat32> minusOne = ops.constant(-1f);
-    Operand<TFloat32> momentumConstant = ops.constant(b.momentum);
-    Operand<TFloat32> decayRate = decayInVelocity
-        ? ops.math.mul(learningRateInput, ops.constant((float) ((double) b.weightDecay / b.momentum))) : null;
-    for (int i = 0; i < names.size(); i++) {
-      String name = names.get(i);
-      AlexNetGraph.Parameter p = net.parameters().get(name);
-      Ops scope = layerScopes.computeIfAbsent(p.layer(), velocityScope::withSubScope);
-      String param = name.substring(name.lastIndexOf('/') + 1);
-      Variable<TFloat32> v = scope.withName(param).variable(p.variable().shape(), TFloat32.class);
-      vs.put(name, v);
-      velocityReads.put(name, p.relayout(scope, v));
-      if (p.transposed()) {
-        transposed.add(v.op().name());
-      }
-      zeroVelocities.add(scope.withName(param + "_zero").assign(v,
-          scope.zeros(scope.constant(p.variable().shape().asArray()), TFloat32.class)));
-      List<Op> before = new ArrayList<>(computed);
-      if (decayInVelocity && Loss.decayed(p)) {
-        // v := v - learningRate * weightDecay / momentum * w, any time before the update, so that
-        // ApplyMomentum's momentum * v below includes -learningRate * weightDecay * w (the paper's rule).
-        before.add(ops.train.applyGradientDescent(v, decayRate, p.variable()));
-      }
-      // TensorFlow's fused kernel, one pass over w and v instead of five element-wise ops (the update is
-      // memory-bound: fc6-fc8 are 234 MB): ApplyMomentum does accum := momentum * accum + grad;
-      // var := var - lr * accum. With accum = v, grad = -learningRate * g and lr = -1 that is exactly
-      // v := momentum * v - learningRate * g; w := w + v (negation is exact in floating point).
-      Function<List<Op>, Op> update = deps -> ops.withControlDependencies(deps).train
-          .applyMomentum(p.variable(), v, minusOne, scaledGradients.get(name), momentumConstant);
-      updates.add(update.apply(before));
-      if (decayInVelocity && Loss.decayed(p)) {
-        // A kept gradient reads w for its decay term: that read must come before w changes.
-        before.add(ops.identity(gradientReads.get(name)));
-        updatesKeepingGradients.add(update.apply(before));
-      } else {
-        updatesKeepingGradients.add(updates.get(updates.size() - 1));
-      }
-    }
-    this.velocities = Map.copyOf(velocityReads);
-    train = ops.withControlDependencies(updates).withName("step").noOp();
-    trainKeepingGradients = ops.withControlDependencies(updatesKeepingGradients).withName("step_keeping_gradients")
-        .noOp();
+    train = TrainOp.build(ops, varList, loss, accuracy, learningRateInput, b.momentum, b.weightDecay);
+    velocities = train.velocities().reads();
 
     // Whether each trained variable and velocity holds finite values only: checked before a checkpoint is written.
     Map<String, Operand<TBool>> checks = new LinkedHashMap<>();
     Ops finiteScope = ops.withSubScope("finite");
     for (String name : names) {
       checks.put(name, allFinite(finiteScope, net.parameters().get(name).variable()));
-      checks.put("train/velocity/" + name, allFinite(finiteScope, vs.get(name)));
+      checks.put("train/velocity/" + name, allFinite(finiteScope, train.velocities().variable(name)));
     }
     this.finite = checks;
 
@@ -299,6 +211,8 @@ public final class Trainer implements AutoCloseable {
     }
     this.state = slots;
     // Checkpoints in AlexNet's layout whatever the graph holds: older checkpoints resume, other tools read them.
+    Set<String> transposed = new HashSet<>(net.transposedVariables());
+    transposed.addAll(train.velocities().transposed());
     TfCheckpoint.addSaver(graph, transposed);
     this.savedTransposed = Set.copyOf(transposed);
 
@@ -307,11 +221,7 @@ public final class Trainer implements AutoCloseable {
       values.put(p.name(), b.initialValue(p.name()));
     }
     setParameters(values);
-    if (!zeroVelocities.isEmpty()) {
-      Session.Runner runner = session.runner();
-      zeroVelocities.forEach(runner::addTarget);
-      runner.run().close();
-    }
+    train.velocities().zero(session);
   }
 
   /**
@@ -385,9 +295,10 @@ public final class Trainer implements AutoCloseable {
         TInt64 dropoutKey = TInt64.vectorOf(seed, step)) {
       Session.Runner runner = session.runner().feed(net.input(), x.tensor()).feed(this.labels, y)
           .feed(net.keepProb(), keep).feed(net.dropoutSeed(), dropoutKey).feed(learningRateInput, rate)
-          .fetch(loss.crossEntropy()).fetch(accuracy).addTarget(keepGradients ? trainKeepingGradients : train);
+          .fetch(loss.crossEntropy()).fetch(accuracy)
+          .addTarget(keepGradients ? train.stepKeepingGradients() : train.step());
       if (keepGradients) {
-        trainedNames.forEach(name -> runner.fetch(gradients.get(name)));
+        trainedNames.forEach(name -> runner.fetch(train.gradients().get(name)));
       }
       float value;
       StepProfile profile = null;
@@ -457,7 +368,7 @@ public final class Trainer implements AutoCloseable {
       // the backward pass is scaled by -learningRate (see the constructor), so it is fed
       Session.Runner runner = session.runner().feed(net.input(), x.tensor()).feed(this.labels, y)
           .feed(learningRateInput, rate);
-      trainedNames.forEach(name -> runner.fetch(gradients.get(name)));
+      trainedNames.forEach(name -> runner.fetch(train.gradients().get(name)));
       try (Result r = runner.run()) {
         for (int i = 0; i < trainedNames.size(); i++) {
           out.put(trainedNames.get(i), values((TFloat32) r.get(i)));
