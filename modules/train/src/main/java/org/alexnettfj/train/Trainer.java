@@ -1,10 +1,7 @@
 package org.alexnettfj.train;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -29,20 +26,14 @@ import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.op.core.Variable;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.RunOptions;
-import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
-import org.tensorflow.types.TString;
-import org.tensorflow.types.family.TType;
 
 /**
  * Fine-tunes AlexNet: the loss, the gradients of the trained layers' variables only, and SGD with momentum.
@@ -138,25 +129,21 @@ public final class Trainer implements AutoCloseable {
   private final TrainOp train;
   /** Velocities by trained variable, in AlexNet's layout (see {@link AlexNetGraph.Parameter#read}). */
   private final Map<String, Operand<TFloat32>> velocities;
+  private final FiniteChecks finite;
+  private final StateVariables state;
+  /** The variables the saver writes and reads in AlexNet's layout though the graph holds them transposed. */
+  private final Set<String> savedTransposed;
   private final float keepProb;
   private final Input input;
   private final float momentum;
   private final float weightDecay;
   private final long seed;
-  private final Map<String, Operand<TBool>> finite;
-  private final Map<String, StateSlot<?>> state;
-  /** The variables the saver writes and reads in AlexNet's layout though the graph holds them transposed. */
-  private final Set<String> savedTransposed;
   private float learningRate;
   private long steps;
   private float lastAccuracy = Float.NaN;
   private float lastLoss = Float.NaN;
   private Map<String, WeightArray> lastGradients = Map.of();
   private boolean closed;
-
-  /** A state tensor of the checkpoint: the variable and how to set it. */
-  private record StateSlot<T extends TType>(Variable<T> variable, Placeholder<T> value, Op assign) {
-  }
 
   private Trainer(Builder b, Graph graph, Session session) {
     this.graph = graph;
@@ -184,32 +171,16 @@ public final class Trainer implements AutoCloseable {
     List<AlexNetGraph.Parameter> varList = net.parameters().values().stream()
         .filter(p -> trainLayers.contains(p.layer())).toList();
     this.trainedNames = varList.stream().map(AlexNetGraph.Parameter::name).toList();
-    List<String> names = trainedNames;
     Ops ops = tf.withSubScope("train");
     labels = ops.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(Shape.UNKNOWN_SIZE)));
     learningRateInput = ops.withName("learningRate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
     loss = Loss.build(ops, net.logits(), labels, b.numClasses(), b.classWeights, varList, b.weightDecay);
     accuracy = ops.withName("accuracy").math.mean(ops.dtypes.cast(ops.math.equal(
         ops.math.argMax(net.logits(), ops.constant(1), TInt32.class), labels), TFloat32.class), ops.constant(0));
-
     train = TrainOp.build(ops, varList, loss, accuracy, learningRateInput, b.momentum, b.weightDecay);
     velocities = train.velocities().reads();
-
-    // Whether each trained variable and velocity holds finite values only: checked before a checkpoint is written.
-    Map<String, Operand<TBool>> checks = new LinkedHashMap<>();
-    Ops finiteScope = ops.withSubScope("finite");
-    for (String name : names) {
-      checks.put(name, allFinite(finiteScope, net.parameters().get(name).variable()));
-      checks.put("train/velocity/" + name, allFinite(finiteScope, train.velocities().variable(name)));
-    }
-    this.finite = checks;
-
-    Ops stateScope = ops.withSubScope("state");
-    Map<String, StateSlot<?>> slots = new LinkedHashMap<>();
-    for (String name : TrainingState.TENSORS) {
-      slots.put(name, stateSlot(tf, stateScope, name, stateType(name)));
-    }
-    this.state = slots;
+    finite = FiniteChecks.build(ops.withSubScope("finite"), varList, train.velocities());
+    state = StateVariables.build(tf, ops.withSubScope("state"));
     // Checkpoints in AlexNet's layout whatever the graph holds: older checkpoints resume, other tools read them.
     Set<String> transposed = new HashSet<>(net.transposedVariables());
     transposed.addAll(train.velocities().transposed());
@@ -554,18 +525,7 @@ public final class Trainer implements AutoCloseable {
    */
   public List<String> nonFiniteVariables() {
     requireOpen();
-    List<String> names = new ArrayList<>(finite.keySet());
-    List<String> bad = new ArrayList<>();
-    Session.Runner runner = session.runner();
-    names.forEach(name -> runner.fetch(finite.get(name)));
-    try (Result r = runner.run()) {
-      for (int i = 0; i < names.size(); i++) {
-        if (!((TBool) r.get(i)).getBoolean()) {
-          bad.add(names.get(i));
-        }
-      }
-    }
-    return bad;
+    return finite.nonFinite(session);
   }
 
   /**
@@ -588,19 +548,7 @@ public final class Trainer implements AutoCloseable {
       throw new ArithmeticException("not writing checkpoint " + prefix + ": " + String.join(", ", bad)
           + " hold NaN or infinite values");
     }
-    Map<String, Object> values = state.values();
-    List<TType> tensors = new ArrayList<>();
-    try {
-      Session.Runner runner = session.runner();
-      for (Map.Entry<String, StateSlot<?>> e : this.state.entrySet()) {
-        TType t = stateTensor(values.get(e.getKey()));
-        tensors.add(t);
-        runner.feed(e.getValue().value(), t).addTarget(e.getValue().assign());
-      }
-      runner.run().close();
-    } finally {
-      tensors.forEach(TType::close);
-    }
+    this.state.write(session, state);
     TfCheckpoint.save(session, prefix, true);
   }
 
@@ -623,16 +571,7 @@ public final class Trainer implements AutoCloseable {
       String msg = e.getMessage() == null ? e.toString() : e.getMessage().strip().lines().findFirst().orElse("");
       throw new IOException(prefix + ": cannot restore the training checkpoint: " + msg, e);
     }
-    Map<String, Object> values = new LinkedHashMap<>();
-    Session.Runner runner = session.runner();
-    List<String> names = new ArrayList<>(this.state.keySet());
-    names.forEach(name -> runner.fetch(this.state.get(name).variable()));
-    try (Result r = runner.run()) {
-      for (int i = 0; i < names.size(); i++) {
-        values.put(names.get(i), stateValue(r.get(i)));
-      }
-    }
-    TrainingState restored = TrainingState.fromValues(values);
+    TrainingState restored = state.read(session);
     checkLearningRate(restored.learningRate());
     this.steps = restored.globalStep();
     this.learningRate = restored.learningRate();
@@ -694,59 +633,6 @@ public final class Trainer implements AutoCloseable {
     try (inputs; graph) {
       session.close();
     }
-  }
-
-  private static Operand<TBool> allFinite(Ops scope, Operand<TFloat32> v) {
-    return scope.reduceAll(scope.math.isFinite(scope.reshape(v, scope.constant(new long[] {-1}))),
-        scope.constant(0));
-  }
-
-  private static Class<? extends TType> stateType(String name) {
-    return switch (name) {
-      case TrainingState.LEARNING_RATE -> TFloat32.class;
-      case TrainingState.BEST_VAL_TOP1 -> TFloat64.class;
-      case TrainingState.CONFIG -> TString.class;
-      default -> TInt64.class;
-    };
-  }
-
-  /**
-   * A scalar variable named exactly {@code name} ({@code global_step} at the root, {@code train/state/epoch} …),
-   * since the name is its key in the checkpoint; its value placeholder and assign op go under {@code train/state/}.
-   */
-  private static <T extends TType> StateSlot<T> stateSlot(Ops root, Ops stateScope, String name, Class<T> type) {
-    String prefix = "train/state/";
-    Ops scope = name.startsWith(prefix) ? stateScope : root;
-    String local = name.startsWith(prefix) ? name.substring(prefix.length()) : name;
-    Variable<T> v = scope.withName(local).variable(Shape.scalar(), type);
-    if (!v.op().name().equals(name)) {
-      throw new IllegalStateException("state variable came out as '" + v.op().name() + "', not '" + name + "'");
-    }
-    Placeholder<T> value = stateScope.withName(local + "_value").placeholder(type, Placeholder.shape(Shape.scalar()));
-    Op assign = stateScope.withName(local + "_assign").assign(v, value);
-    return new StateSlot<>(v, value, assign);
-  }
-
-  private static TType stateTensor(Object value) {
-    if (value instanceof Long l) {
-      return TInt64.scalarOf(l);
-    } else if (value instanceof Float f) {
-      return TFloat32.scalarOf(f);
-    } else if (value instanceof Double d) {
-      return TFloat64.scalarOf(d);
-    }
-    return TString.scalarOf((String) value);   // UTF-8
-  }
-
-  private static Object stateValue(Object tensor) {
-    if (tensor instanceof TInt64 t) {
-      return t.getLong();
-    } else if (tensor instanceof TFloat32 t) {
-      return t.getFloat();
-    } else if (tensor instanceof TFloat64 t) {
-      return t.getDouble();
-    }
-    return new String(((TString) tensor).asBytes().getObject(), StandardCharsets.UTF_8);
   }
 
   private WeightArray read(Operand<TFloat32> value, int[] shape) {
