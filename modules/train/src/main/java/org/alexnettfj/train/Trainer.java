@@ -45,23 +45,18 @@ import org.tensorflow.types.TInt64;
  * <p>Objective: mean softmax cross-entropy of fc8 against the integer labels, plus
  * {@code weightDecay / 2 * sum(w^2)} over the <em>weights</em> of the trained layers ({@code weightDecay *
  * l2Loss(w)}); {@link #step} reports the cross-entropy alone (the data loss, as Caffe prints it: the decay is in
- * the update, and a pass over every trained weight to add it to a printed number costs ~3% of a step from cached
- * pool5), {@link #loss} the whole objective. Biases are not decayed, as in
- * Caffe's reference AlexNet ({@code decay_mult: 0}); the paper decays every parameter. The halving makes one step
- * exactly the paper's rule (section 5):
+ * the update, and adding it to a printed number would take a pass over every trained weight), {@link #loss} the
+ * whole objective. Biases are not decayed, as in Caffe's reference AlexNet ({@code decay_mult: 0}); the paper decays
+ * every parameter. The halving makes one step exactly the paper's rule (section 5):
  * <pre>
  *   v := momentum * v - learningRate * (dL/dw + weightDecay * w)     (no decay term for biases)
  *   w := w + v
  * </pre>
  * with one velocity {@code v}, starting at zero, per trained variable. The learning rate is fed at every step, so
- * a schedule can change it ({@link #setLearningRate}); a velocity keeps the rate it was made with (TensorFlow's
- * {@code ApplyMomentum} used as usual accumulates gradients and multiplies the <em>current</em> rate into all of
- * them; here its kernel is fed {@code -learningRate * g} with a rate of -1, so its accumulator is {@code v}). The
- * backward pass is started from {@code -learningRate} rather than 1, so it gives {@code -learningRate * g} directly
- * (the same values up to float rounding); {@link #gradients} and {@link #lastGradients} divide it back. With
- * momentum, the decay term is not differentiated: {@code v := v - learningRate * weightDecay / momentum * w} runs
- * before the update, so {@code momentum * v} carries it (one pass over each weight fewer than a decay gradient's,
- * and off the backward pass); {@link #gradients} and {@link #lastGradients} add {@code weightDecay * w} back.
+ * a schedule can change it ({@link #setLearningRate}); a velocity keeps the rate it was made with. The step is
+ * TensorFlow's fused {@code ApplyMomentum} kernel on a backward pass started from {@code -learningRate} rather than
+ * 1, with the decay term put into the velocity rather than differentiated; {@link #gradients} and
+ * {@link #lastGradients} are read back from that pass, decay term included: the same values up to float rounding.
  *
  * <p>When conv1 or conv2 is trained the graph is built with {@link AlexNetGraph.Lrn#BASIC_OPS}, because
  * TensorFlow's registered gradient of the fused LRN op ignores the op's attributes (otherwise no gradient passes
@@ -336,7 +331,7 @@ public final class Trainer implements AutoCloseable {
     Map<String, float[]> out = new LinkedHashMap<>();
     try (TensorPool.Lease x = images(images, n); TInt32 y = labelTensor(labels, n);
         TFloat32 rate = TFloat32.scalarOf(learningRate)) {
-      // the backward pass is scaled by -learningRate (see the constructor), so it is fed
+      // the backward pass is scaled by -learningRate (see TrainOp), so it is fed
       Session.Runner runner = session.runner().feed(net.input(), x.tensor()).feed(this.labels, y)
           .feed(learningRateInput, rate);
       trainedNames.forEach(name -> runner.fetch(train.gradients().get(name)));
