@@ -196,10 +196,12 @@ public final class FineTuning {
         trainSkipped = batches.skipped();
       }
       long epochNanos = System.nanoTime() - start;
+      TrainingListener.Totals totals = new TrainingListener.Totals(seen > 0 ? lossSum / seen : Double.NaN,
+          seen > 0 ? accuracySum / seen : Double.NaN, seen, epochNanos / 1e9, trainSkipped);
       nanos += epochNanos;
       images += seen;
       skipped += trainSkipped.count();
-      lastLoss = seen > 0 ? lossSum / seen : Double.NaN;
+      lastLoss = totals.loss();
 
       List<String> bad = trainer.nonFiniteVariables();
       if (!bad.isEmpty()) {
@@ -216,10 +218,9 @@ public final class FineTuning {
       trainer.setLearningRate(state.learningRate());
       Map<String, WeightArray> gradients = wantGradients ? trainer.lastGradients() : Map.of();
       for (TrainingListener l : listeners) {
-        l.onEpoch(new TrainingListener.Epoch(epoch, epochs, trainer.steps(), lastLoss,
-            seen > 0 ? accuracySum / seen : Double.NaN, seen, last, rate, state.learningRate(), update.change(),
-            epochNanos > 0 ? seen / (epochNanos / 1e9) : 0, epochNanos / 1e9, trainSkipped,
-            firstValidation ? validationSkipped[0] : BatchSource.Skipped.NONE, state, gradients, trainer));
+        l.onEpoch(new TrainingListener.Epoch(epoch, epochs, trainer.steps(), totals, last,
+            firstValidation ? validationSkipped[0] : BatchSource.Skipped.NONE, rate, update.change(), state,
+            gradients, trainer));
       }
       firstValidation = false;
       if (checkpoints != null) {
