@@ -182,6 +182,7 @@ public final class Trainer implements AutoCloseable {
     TfCheckpoint.addSaver(graph, transposed);
     this.savedTransposed = Set.copyOf(transposed);
 
+    // Initial values: each layer as loaded, or fresh (FreshInit) where none was loaded; every velocity zero.
     Map<String, WeightArray> values = new LinkedHashMap<>();
     for (AlexNetGraph.Parameter p : net.parameters().values()) {
       values.put(p.name(), b.initialValue(p.name()));
