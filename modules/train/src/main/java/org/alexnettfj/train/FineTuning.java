@@ -154,10 +154,7 @@ public final class FineTuning {
 
     boolean wantGradients = listeners.stream().anyMatch(TrainingListener::wantsGradients);
     Validation last = null;
-    double lastLoss = Double.NaN;
-    long images = 0;
-    long nanos = 0;
-    int skipped = 0;
+    Trained trained = Trained.NONE;
     boolean firstValidation = true;
     for (int e = state.epoch(); e < epochs; e++) {
       int epoch = e + 1;
@@ -181,8 +178,8 @@ public final class FineTuning {
             String why = "loss is " + trainer.lastLoss() + " at epoch " + epoch + ", global step " + trainer.steps()
                 + " (learning rate " + LearningRateSchedule.format(rate)
                 + "): training diverged; lower the learning rate";
-            throw diverged(why, state, latest, last, lastLoss, images, nanos + System.nanoTime() - start, skipped,
-                resumedFrom);
+            throw diverged(result(state, latest, last, trained.plusNanos(System.nanoTime() - start), resumedFrom,
+                why));
           }
           lossSum += (double) loss * b.size();
           accuracySum += (double) trainer.lastAccuracy() * b.size();
@@ -196,17 +193,16 @@ public final class FineTuning {
         trainSkipped = batches.skipped();
       }
       long epochNanos = System.nanoTime() - start;
-      nanos += epochNanos;
-      images += seen;
-      skipped += trainSkipped.count();
-      lastLoss = seen > 0 ? lossSum / seen : Double.NaN;
+      TrainingListener.Totals totals = new TrainingListener.Totals(seen > 0 ? lossSum / seen : Double.NaN,
+          seen > 0 ? accuracySum / seen : Double.NaN, seen, epochNanos / 1e9, trainSkipped);
+      trained = trained.plus(totals, epochNanos);
 
       List<String> bad = trainer.nonFiniteVariables();
       if (!bad.isEmpty()) {
         String why = String.join(", ", bad) + " hold NaN or infinite values after epoch " + epoch + ", global step "
             + trainer.steps() + " (learning rate " + LearningRateSchedule.format(rate)
             + "): training diverged; lower the learning rate";
-        throw diverged(why, state, latest, last, lastLoss, images, nanos, skipped, resumedFrom);
+        throw diverged(result(state, latest, last, trained, resumedFrom, why));
       }
 
       BatchSource.Skipped[] validationSkipped = new BatchSource.Skipped[1];
@@ -216,10 +212,9 @@ public final class FineTuning {
       trainer.setLearningRate(state.learningRate());
       Map<String, WeightArray> gradients = wantGradients ? trainer.lastGradients() : Map.of();
       for (TrainingListener l : listeners) {
-        l.onEpoch(new TrainingListener.Epoch(epoch, epochs, trainer.steps(), lastLoss,
-            seen > 0 ? accuracySum / seen : Double.NaN, seen, last, rate, state.learningRate(), update.change(),
-            epochNanos > 0 ? seen / (epochNanos / 1e9) : 0, epochNanos / 1e9, trainSkipped,
-            firstValidation ? validationSkipped[0] : BatchSource.Skipped.NONE, state, gradients, trainer));
+        l.onEpoch(new TrainingListener.Epoch(epoch, epochs, trainer.steps(), totals, last,
+            firstValidation ? validationSkipped[0] : BatchSource.Skipped.NONE, rate, update.change(), state,
+            gradients, trainer));
       }
       firstValidation = false;
       if (checkpoints != null) {
@@ -233,32 +228,54 @@ public final class FineTuning {
       // Resumed at or past the last epoch: nothing to train, but the result still says how good the model is.
       last = validate(Math.max(0, state.epoch() - 1), new BatchSource.Skipped[1]);
     }
-    Result result = result(state, latest, last, lastLoss, images, nanos, skipped, resumedFrom, null);
+    Result result = result(state, latest, last, trained, resumedFrom, null);
     for (TrainingListener l : listeners) {
       l.onEnd(result);
     }
     return result;
   }
 
-  private TrainingDivergedException diverged(String why, TrainingState state, Path latest, Validation last,
-      double lastLoss, long images, long nanos, int skipped, Path resumedFrom) {
-    Result result = result(state, latest, last, lastLoss, images, nanos, skipped, resumedFrom, why);
+  /** What this process trained, over its epochs: the counters of its {@link Result}. */
+  private record Trained(double lastLoss, long images, long nanos, int skipped) {
+
+    /** Nothing trained yet. */
+    static final Trained NONE = new Trained(Double.NaN, 0, 0, 0);
+
+    /** With one more epoch, which took {@code epochNanos}: its loss is the last. */
+    Trained plus(TrainingListener.Totals epoch, long epochNanos) {
+      return new Trained(epoch.loss(), images + epoch.images(), nanos + epochNanos, skipped + epoch.skipped().count());
+    }
+
+    /** With the time of an epoch cut short, whose examples do not count. */
+    Trained plusNanos(long epochNanos) {
+      return new Trained(lastLoss, images, nanos + epochNanos, skipped);
+    }
+
+    double imagesPerSecond() {
+      return nanos > 0 ? images / (nanos / 1e9) : 0;
+    }
+  }
+
+  /** Tells the listeners how the diverged run ended; returns the exception to throw, naming the last checkpoint. */
+  private TrainingDivergedException diverged(Result result) {
     for (TrainingListener l : listeners) {
       l.onEnd(result);
     }
-    return new TrainingDivergedException(why + (latest == null ? "" : "; last good checkpoint: " + latest), result);
+    Path latest = result.checkpoint();
+    return new TrainingDivergedException(result.stoppedEarly()
+        + (latest == null ? "" : "; last good checkpoint: " + latest), result);
   }
 
-  private Result result(TrainingState state, Path latest, Validation last, double lastLoss, long images, long nanos,
-      int skipped, Path resumedFrom, String stoppedEarly) {
+  private Result result(TrainingState state, Path latest, Validation last, Trained trained, Path resumedFrom,
+      String stoppedEarly) {
     Path best = checkpoints != null && state.hasBest() && latest != null
         ? checkpoints.prefix(state.bestEpoch()) : null;
     if (best != null && !org.alexnettfj.graph.TfCheckpoint.exists(best)) {
       best = null;
     }
-    return new Result(state.epoch(), state.globalStep(), lastLoss, last, state.bestValTop1(), state.bestEpoch(),
-        state.learningRate(), nanos > 0 ? images / (nanos / 1e9) : 0, images, skipped, latest, best, resumedFrom,
-        stoppedEarly);
+    return new Result(state.epoch(), state.globalStep(), trained.lastLoss(), last, state.bestValTop1(),
+        state.bestEpoch(), state.learningRate(), trained.imagesPerSecond(), trained.images(), trained.skipped(), latest,
+        best, resumedFrom, stoppedEarly);
   }
 
   /** Top-1, top-5 and the confusion matrix over the validation set: its batches of {@code epoch}, no dropout. */

@@ -1,10 +1,7 @@
 package org.alexnettfj.train;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -12,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Function;
 import org.alexnettfj.graph.AlexNetGraph;
 import org.alexnettfj.graph.FreshInit;
 import org.alexnettfj.graph.IntraOpPool;
@@ -26,26 +22,18 @@ import org.alexnettfj.weights.AlexNetWeights;
 import org.alexnettfj.weights.WeightArray;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
-import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Gradients;
 import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.op.core.Variable;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.RunOptions;
-import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
-import org.tensorflow.types.TString;
-import org.tensorflow.types.family.TType;
 
 /**
  * Fine-tunes AlexNet: the loss, the gradients of the trained layers' variables only, and SGD with momentum.
@@ -57,23 +45,18 @@ import org.tensorflow.types.family.TType;
  * <p>Objective: mean softmax cross-entropy of fc8 against the integer labels, plus
  * {@code weightDecay / 2 * sum(w^2)} over the <em>weights</em> of the trained layers ({@code weightDecay *
  * l2Loss(w)}); {@link #step} reports the cross-entropy alone (the data loss, as Caffe prints it: the decay is in
- * the update, and a pass over every trained weight to add it to a printed number costs ~3% of a step from cached
- * pool5), {@link #loss} the whole objective. Biases are not decayed, as in
- * Caffe's reference AlexNet ({@code decay_mult: 0}); the paper decays every parameter. The halving makes one step
- * exactly the paper's rule (section 5):
+ * the update, and adding it to a printed number would take a pass over every trained weight), {@link #loss} the
+ * whole objective. Biases are not decayed, as in Caffe's reference AlexNet ({@code decay_mult: 0}); the paper decays
+ * every parameter. The halving makes one step exactly the paper's rule (section 5):
  * <pre>
  *   v := momentum * v - learningRate * (dL/dw + weightDecay * w)     (no decay term for biases)
  *   w := w + v
  * </pre>
  * with one velocity {@code v}, starting at zero, per trained variable. The learning rate is fed at every step, so
- * a schedule can change it ({@link #setLearningRate}); a velocity keeps the rate it was made with (TensorFlow's
- * {@code ApplyMomentum} used as usual accumulates gradients and multiplies the <em>current</em> rate into all of
- * them; here its kernel is fed {@code -learningRate * g} with a rate of -1, so its accumulator is {@code v}). The
- * backward pass is started from {@code -learningRate} rather than 1, so it gives {@code -learningRate * g} directly
- * (the same values up to float rounding); {@link #gradients} and {@link #lastGradients} divide it back. With
- * momentum, the decay term is not differentiated: {@code v := v - learningRate * weightDecay / momentum * w} runs
- * before the update, so {@code momentum * v} carries it (one pass over each weight fewer than a decay gradient's,
- * and off the backward pass); {@link #gradients} and {@link #lastGradients} add {@code weightDecay * w} back.
+ * a schedule can change it ({@link #setLearningRate}); a velocity keeps the rate it was made with. The step is
+ * TensorFlow's fused {@code ApplyMomentum} kernel on a backward pass started from {@code -learningRate} rather than
+ * 1, with the decay term put into the velocity rather than differentiated; {@link #gradients} and
+ * {@link #lastGradients} are read back from that pass, decay term included: the same values up to float rounding.
  *
  * <p>When conv1 or conv2 is trained the graph is built with {@link AlexNetGraph.Lrn#BASIC_OPS}, because
  * TensorFlow's registered gradient of the fused LRN op ignores the op's attributes (otherwise no gradient passes
@@ -133,38 +116,29 @@ public final class Trainer implements AutoCloseable {
   private final AlexNetGraph net;
   private final Set<String> trainLayers;
   private final List<String> trainedNames;
-  /** Velocities and gradients by trained variable, in AlexNet's layout (see {@link AlexNetGraph.Parameter#read}). */
-  private final Map<String, Operand<TFloat32>> velocities;
-  private final Map<String, Operand<TFloat32>> gradients;
   private final Placeholder<TInt32> labels;
   private final Placeholder<TFloat32> learningRateInput;
-  /** Cross-entropy plus weight decay: what is minimised, and what {@link #loss} and {@link #gradients} use. */
-  private final Operand<TFloat32> loss;
-  /** The cross-entropy alone: what {@link #step} reports. */
-  private final Operand<TFloat32> crossEntropy;
+  /** The cross-entropy, what {@link #step} reports, and the whole objective, what {@link #loss} reports. */
+  private final Loss loss;
   private final Operand<TFloat32> accuracy;
-  private final Op train;
-  /** {@link #train}, ordered so that the gradients fetched with it read the weights before they change. */
-  private final Op trainKeepingGradients;
+  private final TrainOp train;
+  /** Velocities by trained variable, in AlexNet's layout (see {@link AlexNetGraph.Parameter#read}). */
+  private final Map<String, Operand<TFloat32>> velocities;
+  private final FiniteChecks finite;
+  private final StateVariables state;
+  /** The variables the saver writes and reads in AlexNet's layout though the graph holds them transposed. */
+  private final Set<String> savedTransposed;
   private final float keepProb;
   private final Input input;
   private final float momentum;
   private final float weightDecay;
   private final long seed;
-  private final Map<String, Operand<TBool>> finite;
-  private final Map<String, StateSlot<?>> state;
-  /** The variables the saver writes and reads in AlexNet's layout though the graph holds them transposed. */
-  private final Set<String> savedTransposed;
   private float learningRate;
   private long steps;
   private float lastAccuracy = Float.NaN;
   private float lastLoss = Float.NaN;
   private Map<String, WeightArray> lastGradients = Map.of();
   private boolean closed;
-
-  /** A state tensor of the checkpoint: the variable and how to set it. */
-  private record StateSlot<T extends TType>(Variable<T> variable, Placeholder<T> value, Op assign) {
-  }
 
   private Trainer(Builder b, Graph graph, Session session) {
     this.graph = graph;
@@ -188,155 +162,33 @@ public final class Trainer implements AutoCloseable {
             convsDifferentiated ? AlexNetGraph.Convolutions.CLASSIC
                 : AlexNetGraph.Convolutions.fastestOn(b.placement), b.placement);
 
+    // finetune.py's var_list: the trained layers' variables, in layer order; no other variable gets an update.
+    List<AlexNetGraph.Parameter> varList = net.parameters().values().stream()
+        .filter(p -> trainLayers.contains(p.layer())).toList();
+    this.trainedNames = varList.stream().map(AlexNetGraph.Parameter::name).toList();
     Ops ops = tf.withSubScope("train");
     labels = ops.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(Shape.UNKNOWN_SIZE)));
     learningRateInput = ops.withName("learningRate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
-    Operand<TFloat32> logits = net.logits();
-    // -mean(sum(oneHot(labels) * logSoftmax(logits))): the fused (Sparse)SoftmaxCrossEntropyWithLogits ops have
-    // no C++ gradient in TensorFlow 1.1.0's registry; LogSoftmax, Mul, Sum and Mean do.
-    Operand<TFloat32> oneHot = ops.oneHot(labels, ops.constant(b.numClasses()), ops.constant(1f), ops.constant(0f));
-    if (b.classWeights != null) {
-      // each image's term weighted by its class's weight: -mean(w[y] * log p(y))
-      oneHot = ops.math.mul(oneHot, ops.constant(b.classWeights));
-    }
-    crossEntropy = ops.withName("cross_entropy").math.neg(ops.math.mean(ops.reduceSum(
-        ops.math.mul(oneHot, ops.nn.logSoftmax(logits)), ops.constant(1)), ops.constant(0)));
-    List<String> names = new ArrayList<>();
-    List<Operand<TFloat32>> variables = new ArrayList<>();
-    Operand<TFloat32> decay = ops.constant(0f);
-    for (AlexNetGraph.Parameter p : net.parameters().values()) {
-      if (trainLayers.contains(p.layer())) {
-        names.add(p.name());
-        variables.add(p.variable());
-        if (decayed(p.name())) {
-          decay = ops.math.add(decay, ops.nn.l2Loss(p.variable()));
-        }
-      }
-    }
-    this.trainedNames = List.copyOf(names);
-    loss = b.weightDecay > 0
-        ? ops.withName("loss").math.add(crossEntropy, ops.math.mul(ops.constant(b.weightDecay), decay))
-        : ops.withName("loss").identity(crossEntropy);
+    loss = Loss.build(ops, net.logits(), labels, b.numClasses(), b.classWeights, varList, b.weightDecay);
     accuracy = ops.withName("accuracy").math.mean(ops.dtypes.cast(ops.math.equal(
-        ops.math.argMax(logits, ops.constant(1), TInt32.class), labels), TFloat32.class), ops.constant(0));
-
-    // With momentum the decay term goes into the velocity before the update instead of through the backward pass
-    // (below): that spares a pass over each weight (its gradient's Mul and AddN) and takes it off the critical
-    // path. Without momentum there is no velocity to carry it, and the decay term is differentiated with the rest.
-    boolean decayInVelocity = b.weightDecay > 0 && b.momentum > 0;
-    // The backward pass starts from -learningRate instead of 1, so it yields -learningRate * g, the update
-    // ApplyMomentum takes below, without a pass over each weight to scale it (~5% off a step from cached pool5,
-    // BENCHMARKS.md); the gradients themselves are read back by dividing, only when fetched.
-    Operand<TFloat32> minusRate = ops.math.neg(learningRateInput);
-    Gradients grads = ops.gradients(decayInVelocity ? crossEntropy : loss, variables,
-        Gradients.dx(List.of(minusRate)));
-    // Every gradient, the cross-entropy and the accuracy are computed before any variable changes: the backward
-    // pass of one layer reads the weights of the layers above it.
-    List<Op> computed = new ArrayList<>();
-    Map<String, Output<TFloat32>> scaledGradients = new LinkedHashMap<>();
-    Map<String, Operand<TFloat32>> gradientReads = new LinkedHashMap<>();
-    for (int i = 0; i < names.size(); i++) {
-      String name = names.get(i);
-      AlexNetGraph.Parameter p = net.parameters().get(name);
-      Output<TFloat32> scaled = grads.<TFloat32>dy(i);
-      scaledGradients.put(name, scaled);
-      Operand<TFloat32> gradient = ops.math.div(scaled, minusRate);
-      if (decayInVelocity && decayed(name)) {
-        gradient = ops.math.add(gradient, ops.math.mul(ops.constant(b.weightDecay), p.variable()));
-      }
-      gradientReads.put(name, p.relayout(ops, gradient));
-      computed.add(ops.identity(scaled));
-    }
-    computed.add(ops.identity(crossEntropy));
-    computed.add(ops.identity(accuracy));
-    this.gradients = Map.copyOf(gradientReads);
-
-    Map<String, Variable<TFloat32>> vs = new LinkedHashMap<>();
-    Map<String, Operand<TFloat32>> velocityReads = new LinkedHashMap<>();
-    Set<String> transposed = new HashSet<>(net.transposedVariables());
-    List<Op> updates = new ArrayList<>();
-    List<Op> updatesKeepingGradients = new ArrayList<>();
-    List<Op> zeroVelocities = new ArrayList<>();
-    // One sub-scope for all, so the checkpoint keys are train/velocity/<layer>/<param> with no _1 suffixes.
-    Ops velocityScope = ops.withSubScope("velocity");
-    Map<String, Ops> layerScopes = new LinkedHashMap<>();
-    Operand<TFloat32> minusOne = ops.constant(-1f);
-    Operand<TFloat32> momentumConstant = ops.constant(b.momentum);
-    Operand<TFloat32> decayRate = decayInVelocity
-        ? ops.math.mul(learningRateInput, ops.constant((float) ((double) b.weightDecay / b.momentum))) : null;
-    for (int i = 0; i < names.size(); i++) {
-      String name = names.get(i);
-      AlexNetGraph.Parameter p = net.parameters().get(name);
-      Ops scope = layerScopes.computeIfAbsent(p.layer(), velocityScope::withSubScope);
-      String param = name.substring(name.lastIndexOf('/') + 1);
-      Variable<TFloat32> v = scope.withName(param).variable(p.variable().shape(), TFloat32.class);
-      vs.put(name, v);
-      velocityReads.put(name, p.relayout(scope, v));
-      if (p.transposed()) {
-        transposed.add(v.op().name());
-      }
-      zeroVelocities.add(scope.withName(param + "_zero").assign(v,
-          scope.zeros(scope.constant(p.variable().shape().asArray()), TFloat32.class)));
-      List<Op> before = new ArrayList<>(computed);
-      if (decayInVelocity && decayed(name)) {
-        // v := v - learningRate * weightDecay / momentum * w, any time before the update, so that
-        // ApplyMomentum's momentum * v below includes -learningRate * weightDecay * w (the paper's rule).
-        before.add(ops.train.applyGradientDescent(v, decayRate, p.variable()));
-      }
-      // TensorFlow's fused kernel, one pass over w and v instead of five element-wise ops (the update is
-      // memory-bound: fc6-fc8 are 234 MB): ApplyMomentum does accum := momentum * accum + grad;
-      // var := var - lr * accum. With accum = v, grad = -learningRate * g and lr = -1 that is exactly
-      // v := momentum * v - learningRate * g; w := w + v (negation is exact in floating point).
-      Function<List<Op>, Op> update = deps -> ops.withControlDependencies(deps).train
-          .applyMomentum(p.variable(), v, minusOne, scaledGradients.get(name), momentumConstant);
-      updates.add(update.apply(before));
-      if (decayInVelocity && decayed(name)) {
-        // A kept gradient reads w for its decay term: that read must come before w changes.
-        before.add(ops.identity(gradientReads.get(name)));
-        updatesKeepingGradients.add(update.apply(before));
-      } else {
-        updatesKeepingGradients.add(updates.get(updates.size() - 1));
-      }
-    }
-    this.velocities = Map.copyOf(velocityReads);
-    train = ops.withControlDependencies(updates).withName("step").noOp();
-    trainKeepingGradients = ops.withControlDependencies(updatesKeepingGradients).withName("step_keeping_gradients")
-        .noOp();
-
-    // Whether each trained variable and velocity holds finite values only: checked before a checkpoint is written.
-    Map<String, Operand<TBool>> checks = new LinkedHashMap<>();
-    Ops finiteScope = ops.withSubScope("finite");
-    for (String name : names) {
-      checks.put(name, allFinite(finiteScope, net.parameters().get(name).variable()));
-      checks.put("train/velocity/" + name, allFinite(finiteScope, vs.get(name)));
-    }
-    this.finite = checks;
-
-    Ops stateScope = ops.withSubScope("state");
-    Map<String, StateSlot<?>> slots = new LinkedHashMap<>();
-    for (String name : TrainingState.TENSORS) {
-      slots.put(name, stateSlot(tf, stateScope, name, stateType(name)));
-    }
-    this.state = slots;
+        ops.math.argMax(net.logits(), ops.constant(1), TInt32.class), labels), TFloat32.class), ops.constant(0));
+    train = TrainOp.build(ops, varList, loss, accuracy, learningRateInput, b.momentum, b.weightDecay);
+    velocities = train.velocities().reads();
+    finite = FiniteChecks.build(ops.withSubScope("finite"), varList, train.velocities());
+    state = StateVariables.build(tf, ops.withSubScope("state"));
     // Checkpoints in AlexNet's layout whatever the graph holds: older checkpoints resume, other tools read them.
+    Set<String> transposed = new HashSet<>(net.transposedVariables());
+    transposed.addAll(train.velocities().transposed());
     TfCheckpoint.addSaver(graph, transposed);
     this.savedTransposed = Set.copyOf(transposed);
 
+    // Initial values: each layer as loaded, or fresh (FreshInit) where none was loaded; every velocity zero.
     Map<String, WeightArray> values = new LinkedHashMap<>();
     for (AlexNetGraph.Parameter p : net.parameters().values()) {
       values.put(p.name(), b.initialValue(p.name()));
     }
     setParameters(values);
-    if (!zeroVelocities.isEmpty()) {
-      Session.Runner runner = session.runner();
-      zeroVelocities.forEach(runner::addTarget);
-      runner.run().close();
-    }
-  }
-
-  /** Whether weight decay applies to {@code name}: weights, not biases (see the class comment). */
-  private static boolean decayed(String name) {
-    return name.endsWith("/weights");
+    train.velocities().zero(session);
   }
 
   /**
@@ -410,9 +262,10 @@ public final class Trainer implements AutoCloseable {
         TInt64 dropoutKey = TInt64.vectorOf(seed, step)) {
       Session.Runner runner = session.runner().feed(net.input(), x.tensor()).feed(this.labels, y)
           .feed(net.keepProb(), keep).feed(net.dropoutSeed(), dropoutKey).feed(learningRateInput, rate)
-          .fetch(crossEntropy).fetch(accuracy).addTarget(keepGradients ? trainKeepingGradients : train);
+          .fetch(loss.crossEntropy()).fetch(accuracy)
+          .addTarget(keepGradients ? train.stepKeepingGradients() : train.step());
       if (keepGradients) {
-        trainedNames.forEach(name -> runner.fetch(gradients.get(name)));
+        trainedNames.forEach(name -> runner.fetch(train.gradients().get(name)));
       }
       float value;
       StepProfile profile = null;
@@ -457,7 +310,8 @@ public final class Trainer implements AutoCloseable {
     requireOpen();
     checkBatch(images, labels, n);
     try (TensorPool.Lease x = images(images, n); TInt32 y = labelTensor(labels, n);
-        Result r = session.runner().feed(net.input(), x.tensor()).feed(this.labels, y).fetch(loss).run()) {
+        Result r = session.runner().feed(net.input(), x.tensor()).feed(this.labels, y)
+        .fetch(loss.total()).run()) {
       return ((TFloat32) r.get(0)).getFloat();
     }
   }
@@ -478,10 +332,10 @@ public final class Trainer implements AutoCloseable {
     Map<String, float[]> out = new LinkedHashMap<>();
     try (TensorPool.Lease x = images(images, n); TInt32 y = labelTensor(labels, n);
         TFloat32 rate = TFloat32.scalarOf(learningRate)) {
-      // the backward pass is scaled by -learningRate (see the constructor), so it is fed
+      // the backward pass is scaled by -learningRate (see TrainOp), so it is fed
       Session.Runner runner = session.runner().feed(net.input(), x.tensor()).feed(this.labels, y)
           .feed(learningRateInput, rate);
-      trainedNames.forEach(name -> runner.fetch(gradients.get(name)));
+      trainedNames.forEach(name -> runner.fetch(train.gradients().get(name)));
       try (Result r = runner.run()) {
         for (int i = 0; i < trainedNames.size(); i++) {
           out.put(trainedNames.get(i), values((TFloat32) r.get(i)));
@@ -667,18 +521,7 @@ public final class Trainer implements AutoCloseable {
    */
   public List<String> nonFiniteVariables() {
     requireOpen();
-    List<String> names = new ArrayList<>(finite.keySet());
-    List<String> bad = new ArrayList<>();
-    Session.Runner runner = session.runner();
-    names.forEach(name -> runner.fetch(finite.get(name)));
-    try (Result r = runner.run()) {
-      for (int i = 0; i < names.size(); i++) {
-        if (!((TBool) r.get(i)).getBoolean()) {
-          bad.add(names.get(i));
-        }
-      }
-    }
-    return bad;
+    return finite.nonFinite(session);
   }
 
   /**
@@ -701,19 +544,7 @@ public final class Trainer implements AutoCloseable {
       throw new ArithmeticException("not writing checkpoint " + prefix + ": " + String.join(", ", bad)
           + " hold NaN or infinite values");
     }
-    Map<String, Object> values = state.values();
-    List<TType> tensors = new ArrayList<>();
-    try {
-      Session.Runner runner = session.runner();
-      for (Map.Entry<String, StateSlot<?>> e : this.state.entrySet()) {
-        TType t = stateTensor(values.get(e.getKey()));
-        tensors.add(t);
-        runner.feed(e.getValue().value(), t).addTarget(e.getValue().assign());
-      }
-      runner.run().close();
-    } finally {
-      tensors.forEach(TType::close);
-    }
+    this.state.write(session, state);
     TfCheckpoint.save(session, prefix, true);
   }
 
@@ -736,16 +567,7 @@ public final class Trainer implements AutoCloseable {
       String msg = e.getMessage() == null ? e.toString() : e.getMessage().strip().lines().findFirst().orElse("");
       throw new IOException(prefix + ": cannot restore the training checkpoint: " + msg, e);
     }
-    Map<String, Object> values = new LinkedHashMap<>();
-    Session.Runner runner = session.runner();
-    List<String> names = new ArrayList<>(this.state.keySet());
-    names.forEach(name -> runner.fetch(this.state.get(name).variable()));
-    try (Result r = runner.run()) {
-      for (int i = 0; i < names.size(); i++) {
-        values.put(names.get(i), stateValue(r.get(i)));
-      }
-    }
-    TrainingState restored = TrainingState.fromValues(values);
+    TrainingState restored = state.read(session);
     checkLearningRate(restored.learningRate());
     this.steps = restored.globalStep();
     this.learningRate = restored.learningRate();
@@ -807,59 +629,6 @@ public final class Trainer implements AutoCloseable {
     try (inputs; graph) {
       session.close();
     }
-  }
-
-  private static Operand<TBool> allFinite(Ops scope, Operand<TFloat32> v) {
-    return scope.reduceAll(scope.math.isFinite(scope.reshape(v, scope.constant(new long[] {-1}))),
-        scope.constant(0));
-  }
-
-  private static Class<? extends TType> stateType(String name) {
-    return switch (name) {
-      case TrainingState.LEARNING_RATE -> TFloat32.class;
-      case TrainingState.BEST_VAL_TOP1 -> TFloat64.class;
-      case TrainingState.CONFIG -> TString.class;
-      default -> TInt64.class;
-    };
-  }
-
-  /**
-   * A scalar variable named exactly {@code name} ({@code global_step} at the root, {@code train/state/epoch} …),
-   * since the name is its key in the checkpoint; its value placeholder and assign op go under {@code train/state/}.
-   */
-  private static <T extends TType> StateSlot<T> stateSlot(Ops root, Ops stateScope, String name, Class<T> type) {
-    String prefix = "train/state/";
-    Ops scope = name.startsWith(prefix) ? stateScope : root;
-    String local = name.startsWith(prefix) ? name.substring(prefix.length()) : name;
-    Variable<T> v = scope.withName(local).variable(Shape.scalar(), type);
-    if (!v.op().name().equals(name)) {
-      throw new IllegalStateException("state variable came out as '" + v.op().name() + "', not '" + name + "'");
-    }
-    Placeholder<T> value = stateScope.withName(local + "_value").placeholder(type, Placeholder.shape(Shape.scalar()));
-    Op assign = stateScope.withName(local + "_assign").assign(v, value);
-    return new StateSlot<>(v, value, assign);
-  }
-
-  private static TType stateTensor(Object value) {
-    if (value instanceof Long l) {
-      return TInt64.scalarOf(l);
-    } else if (value instanceof Float f) {
-      return TFloat32.scalarOf(f);
-    } else if (value instanceof Double d) {
-      return TFloat64.scalarOf(d);
-    }
-    return TString.scalarOf((String) value);   // UTF-8
-  }
-
-  private static Object stateValue(Object tensor) {
-    if (tensor instanceof TInt64 t) {
-      return t.getLong();
-    } else if (tensor instanceof TFloat32 t) {
-      return t.getFloat();
-    } else if (tensor instanceof TFloat64 t) {
-      return t.getDouble();
-    }
-    return new String(((TString) tensor).asBytes().getObject(), StandardCharsets.UTF_8);
   }
 
   private WeightArray read(Operand<TFloat32> value, int[] shape) {

@@ -55,32 +55,109 @@ public interface TrainingListener {
   }
 
   /**
+   * An epoch's training pass, without its validation: the numbers {@link Epoch#train()} gives.
+   *
+   * @param loss mean batch loss over the epoch, weighted by batch size; NaN if it trained on nothing
+   * @param accuracy mean batch accuracy (with dropout), weighted likewise; NaN if it trained on nothing
+   * @param images examples trained on
+   * @param seconds the training time, waiting for data included
+   * @param skipped examples left out (unreadable)
+   */
+  record Totals(double loss, double accuracy, int images, double seconds, BatchSource.Skipped skipped) {
+
+    /**
+     * Training examples per second over the epoch, waiting for data included.
+     *
+     * @return {@code images / seconds}, or 0 if no time was measured
+     */
+    public double imagesPerSecond() {
+      return seconds > 0 ? images / seconds : 0;
+    }
+  }
+
+  /**
    * What {@link #onEpoch} is told after an epoch's training and validation, before its checkpoint is written.
    *
    * @param epoch the epoch just ended, from 1
    * @param epochs the last epoch
    * @param globalStep steps taken over the whole run
-   * @param trainLoss mean batch loss over the epoch, weighted by batch size
-   * @param trainAccuracy mean batch accuracy (with dropout), weighted likewise
-   * @param trainImages examples trained on in the epoch
+   * @param train the epoch's training pass: loss, accuracy, examples, time, examples left out
    * @param validation the epoch's validation pass
-   * @param learningRate the rate the epoch trained with
-   * @param nextLearningRate the rate of the next epoch
-   * @param learningRateChange why they differ ("learning rate 0.01 -> 0.001: ..."), or null
-   * @param imagesPerSecond training examples per second over the epoch, waiting for data included
-   * @param seconds the epoch's training time, without validation
-   * @param trainSkipped training examples the epoch left out (unreadable)
    * @param validationSkipped validation examples left out; reported with the run's first validation only, else
    *     {@link BatchSource.Skipped#NONE}
-   * @param state the state the checkpoint will hold: best so far, plateau count
+   * @param learningRate the rate the epoch trained with
+   * @param learningRateChange why the next epoch's rate differs ("learning rate 0.01 -> 0.001: ..."), or null
+   * @param state the state the checkpoint will hold: best so far, plateau count, the next epoch's rate
    * @param gradients the last step's gradients by trained variable, if a listener {@link #wantsGradients()}; else
    *     empty
    * @param trainer the model after the epoch: {@link Trainer#parameter} gives a variable's values
    */
-  record Epoch(int epoch, int epochs, long globalStep, double trainLoss, double trainAccuracy, int trainImages,
-      Validation validation, float learningRate, float nextLearningRate, String learningRateChange,
-      double imagesPerSecond, double seconds, BatchSource.Skipped trainSkipped, BatchSource.Skipped validationSkipped,
-      TrainingState state, Map<String, WeightArray> gradients, Trainer trainer) {
+  record Epoch(int epoch, int epochs, long globalStep, Totals train, Validation validation,
+      BatchSource.Skipped validationSkipped, float learningRate, String learningRateChange, TrainingState state,
+      Map<String, WeightArray> gradients, Trainer trainer) {
+
+    /**
+     * The mean batch loss over the epoch, weighted by batch size.
+     *
+     * @return {@code train().loss()}
+     */
+    public double trainLoss() {
+      return train.loss();
+    }
+
+    /**
+     * The mean batch accuracy (with dropout), weighted by batch size.
+     *
+     * @return {@code train().accuracy()}
+     */
+    public double trainAccuracy() {
+      return train.accuracy();
+    }
+
+    /**
+     * The examples trained on in the epoch.
+     *
+     * @return {@code train().images()}
+     */
+    public int trainImages() {
+      return train.images();
+    }
+
+    /**
+     * Training examples per second over the epoch, waiting for data included.
+     *
+     * @return {@code train().imagesPerSecond()}
+     */
+    public double imagesPerSecond() {
+      return train.imagesPerSecond();
+    }
+
+    /**
+     * The epoch's training time, without validation.
+     *
+     * @return {@code train().seconds()}
+     */
+    public double seconds() {
+      return train.seconds();
+    }
+
+    /**
+     * The training examples the epoch left out (unreadable).
+     *
+     * @return {@code train().skipped()}
+     */
+    public BatchSource.Skipped trainSkipped() {
+      return train.skipped();
+    }
+
+    /**
+     * The rate of the next epoch: {@link #learningRate()}, or what the schedule changed it to.
+     *
+     * @return {@code state().learningRate()}
+     */
+    public float nextLearningRate() {
+      return state.learningRate();
+    }
 
     /**
      * The value of a variable after this epoch, read from the trainer now (call it within {@code onEpoch}).
