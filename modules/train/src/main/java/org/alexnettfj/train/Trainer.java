@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.alexnettfj.graph.AlexNetGraph;
+import org.alexnettfj.graph.GraphOptions;
 import org.alexnettfj.graph.FreshInit;
 import org.alexnettfj.graph.IntraOpPool;
 import org.alexnettfj.graph.Placement;
@@ -58,12 +59,11 @@ import org.tensorflow.types.TInt64;
  * 1, with the decay term put into the velocity rather than differentiated; {@link #gradients} and
  * {@link #lastGradients} are read back from that pass, decay term included: the same values up to float rounding.
  *
- * <p>When conv1 or conv2 is trained the graph is built with {@link AlexNetGraph.Lrn#BASIC_OPS}, because
- * TensorFlow's registered gradient of the fused LRN op ignores the op's attributes (otherwise no gradient passes
- * through LRN and {@link AlexNetGraph.Lrn#fastestOn} its placement is used). When any conv layer is trained the
- * convolutions are the classic ones ({@link AlexNetGraph.Convolutions#CLASSIC}: grouped layers split → conv →
- * concat), which have CPU gradients; with conv1 … conv5 frozen, {@link AlexNetGraph.Convolutions#fastestOn} its
- * placement. Training feeds {@code keepProb} (default 0.5) to dropout after fc6 and fc7; {@link #logits} and
+ * <p>The graph is {@link GraphOptions#fastest} its placement made differentiable for the trained layers
+ * ({@link GraphOptions#forTraining}): when conv1 or conv2 is trained, LRN from basic ops
+ * ({@link AlexNetGraph.Lrn#BASIC_OPS}), because TensorFlow's registered gradient of the fused LRN op ignores the
+ * op's attributes; when any conv layer is trained, the classic convolutions
+ * ({@link AlexNetGraph.Convolutions#CLASSIC}: grouped layers split → conv → concat), which have CPU gradients. Training feeds {@code keepProb} (default 0.5) to dropout after fc6 and fc7; {@link #logits} and
  * {@link #loss} run with 1. Step {@code k}'s dropout masks are keyed on {@code (seed, k)} (stateless random ops),
  * so they depend on nothing but the seed and the step number.
  *
@@ -151,16 +151,10 @@ public final class Trainer implements AutoCloseable {
     this.learningRate = b.learningRate;
     this.input = b.input;
     Ops tf = b.placement.scope(Ops.create(graph));
-    // The fused LRN op's registered gradient is wrong (see the class comment); when conv1 and conv2 are frozen no
-    // gradient passes through norm1 or norm2, and the faster LRN for the kernels in use is taken.
-    // Likewise TensorFlow has no CPU gradient for a grouped Conv2D: classic convolutions unless all are frozen.
-    boolean lrnDifferentiated = trainLayers.contains("conv1") || trainLayers.contains("conv2");
-    boolean convsDifferentiated = trainLayers.stream().anyMatch(l -> l.startsWith("conv"));
-    this.net = input == Input.POOL5 ? AlexNetGraph.createClassifier(tf, b.numClasses(), b.seed, b.placement)
-        : AlexNetGraph.create(tf, b.numClasses(), b.seed,
-            lrnDifferentiated ? AlexNetGraph.Lrn.BASIC_OPS : AlexNetGraph.Lrn.fastestOn(b.placement),
-            convsDifferentiated ? AlexNetGraph.Convolutions.CLASSIC
-                : AlexNetGraph.Convolutions.fastestOn(b.placement), b.placement);
+    // Differentiable where a gradient passes (see the class comment), the fastest layouts elsewhere.
+    GraphOptions options = GraphOptions.fastest(b.placement).forTraining(trainLayers).withSeed(b.seed);
+    this.net = input == Input.POOL5 ? AlexNetGraph.createClassifier(tf, b.numClasses(), options)
+        : AlexNetGraph.create(tf, b.numClasses(), options);
 
     // finetune.py's var_list: the trained layers' variables, in layer order; no other variable gets an update.
     List<AlexNetGraph.Parameter> varList = net.parameters().values().stream()
