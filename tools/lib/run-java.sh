@@ -30,11 +30,23 @@ run_java() {
     progress=1
     direct=(-Dalexnet.stderr=/dev/fd/3)
   fi
-  # stdout straight through (fd 4), stderr through the filter; the pipeline ends when both have. grep finding
-  # nothing to pass is no failure, and under a caller's set -e the group, on the left of ||, still records java's.
-  local codes=()
-  { "$java" "${jvm[@]}" -Dalexnet.progress=$progress "${direct[@]}" "$@" 2>&1 1>&4 4>&- \
-      | { grep --line-buffered -v -E "$ALEXNET_TF_NOISE" >&2 || true; }
-    codes=("${PIPESTATUS[@]}"); } 3>&2 4>&1 || true
-  return "${codes[0]}"
+  # stdout straight through, stderr through the filter. The JVM runs in the background so that this shell can pass
+  # on a SIGTERM (docker stop, systemd, kill) or Ctrl-C: as SIGTERM, which the JVM of a script's background job
+  # hears (SIGINT it would ignore), so serve finishes its requests and exits 0. Then the filter is waited for, so
+  # no line of stderr comes after the exit. Written so that a caller's set -e stops nothing here.
+  local filter filter_pid pid code=0
+  coproc ALEXNET_FILTER { grep --line-buffered -v -E "$ALEXNET_TF_NOISE" >&2 || true; }
+  filter_pid=$ALEXNET_FILTER_PID
+  exec {filter}>&"${ALEXNET_FILTER[1]}"   # a coprocess's own descriptors do not reach a background job
+  "$java" "${jvm[@]}" -Dalexnet.progress=$progress "${direct[@]}" "$@" 3>&2 2>&"$filter" &
+  pid=$!
+  exec {filter}>&- {ALEXNET_FILTER[1]}>&-
+  trap 'kill -TERM "$pid" 2>/dev/null || true' TERM INT HUP
+  while true; do
+    wait "$pid" && code=0 || code=$?
+    kill -0 "$pid" 2>/dev/null || break   # the JVM has ended; otherwise wait was cut short by a signal
+  done
+  trap - TERM INT HUP
+  wait "$filter_pid" 2>/dev/null || true
+  return "$code"
 }
