@@ -12,7 +12,10 @@ import org.alexnettfj.graph.AlexNetModel;
 /**
  * Dynamic batching: requests' images that arrive within {@code maxWait} of the first one waiting run as one call
  * of the model, up to {@code maxBatch} images (the crops of a 10-crop request count one each). A batch waits only
- * while other requests are still being decoded: a request alone runs at once. One thread calls
+ * while other requests are still being decoded, or, up to {@code maxWait} after the last batch was answered, while
+ * the clients it answered have not sent again: a request alone runs
+ * at once, and clients that each wait for their answer before they send again run together rather than in two
+ * alternating halves. One thread calls
  * the model, so it is never entered twice; decoding stays in the callers' threads. Images asking for different
  * layers run in different batches, each job in the order it came.
  */
@@ -33,6 +36,10 @@ final class Batcher implements AutoCloseable {
   private final LinkedBlockingQueue<Job> queue = new LinkedBlockingQueue<>();
   /** Requests read but still decoding: their images are on the way, so a batch waits for them (up to maxWait). */
   private final java.util.concurrent.atomic.AtomicInteger arriving = new java.util.concurrent.atomic.AtomicInteger();
+  /** Requests the last batches answered whose clients have not sent again: likely on their way back. */
+  private final java.util.concurrent.atomic.AtomicInteger returning = new java.util.concurrent.atomic.AtomicInteger();
+  /** When the last batch was answered: its clients are waited for up to maxWait after it. */
+  private volatile long answeredAt;
   private final Thread thread;
   private volatile boolean closed;
 
@@ -55,6 +62,7 @@ final class Batcher implements AutoCloseable {
   /** A request's images are being decoded: batches being gathered wait for them (up to maxWait). */
   void arriving() {
     arriving.incrementAndGet();
+    returning.getAndUpdate(n -> Math.max(0, n - 1));
   }
 
   /** Its images were submitted, or could not be read. */
@@ -107,9 +115,11 @@ final class Batcher implements AutoCloseable {
         try {
           long left = deadline - System.nanoTime();
           // wait only while more images are on their way: alone, a request runs at once
-          next = left <= 0 || arriving.get() <= 0 ? queue.poll()
+          boolean expected = arriving.get() > 0
+              || returning.get() > 0 && System.nanoTime() - answeredAt < maxWaitNanos;
+          next = left <= 0 || !expected ? queue.poll()
               : queue.poll(Math.min(left, WAIT_STEP_NANOS), TimeUnit.NANOSECONDS);
-          if (next == null && left > 0 && arriving.get() > 0) {
+          if (next == null && left > 0 && expected) {
             continue;
           }
         } catch (InterruptedException e) {
@@ -144,6 +154,8 @@ final class Batcher implements AutoCloseable {
       }
       float[][] rows = model.features(input, images, layer);
       metrics.batch(images);
+      returning.getAndUpdate(n -> Math.min(maxBatch, n + batch.size()));
+      answeredAt = System.nanoTime();
       int row = 0;
       for (Job j : batch) {
         float[][] mine = new float[j.crops().length][];
