@@ -211,8 +211,6 @@ class GradCamTest {
       int k = 1;
       GradCam.Map2D m = cam.compute(image, k);
       float[] a = cam.layerOutput(image);
-      int channels = 256;
-      int positions = a.length / channels;
       double scale = 0;
       for (float alpha : m.channelWeights()) {
         scale = Math.max(scale, Math.abs(alpha));
@@ -220,24 +218,34 @@ class GradCamTest {
       assertThat(scale).as("some channel matters").isPositive();
       double eps = 0.05;
       for (int c : new int[] {3, 64, 129, 250, argmaxAbs(m.channelWeights())}) {
-        double num = 0;
-        double den = 0;
-        for (int step : new int[] {-4, -3, -2, -1, 1, 2, 3, 4}) {
-          float[] moved = a.clone();
-          for (int p = 0; p < positions; p++) {
-            moved[p * channels + c] += (float) (step * eps);
-          }
-          double t = step * eps;
-          num += t * ((double) cam.logitFrom(image, moved, k) - m.logits()[k]);
-          den += t * t;
-        }
-        double fd = num / den / positions;
+        double fd = slopeInFloat(cam, image, a, m.logits()[k], k, c, eps);
         // steps this size move some ReLUs of conv3 ... fc7, so the slope is only close; a wrong LRN gradient misses
         // by more than the largest weight
         assertThat(Math.abs(m.channelWeights()[c] - fd)).as("channel %d: %s vs %s", c, m.channelWeights()[c], fd)
             .isLessThan(0.1 * scale);
       }
     }
+  }
+
+  /**
+   * The slope of logit {@code k} along "add t to every position of channel c" per position, least squares over t in
+   * +-eps ... +-4 eps through the float32 graph (which averages out its rounding).
+   */
+  private static double slopeInFloat(GradCam cam, float[] image, float[] a, float logit, int k, int c, double eps) {
+    int channels = 256;
+    int positions = a.length / channels;
+    double num = 0;
+    double den = 0;
+    for (int step : new int[] {-4, -3, -2, -1, 1, 2, 3, 4}) {
+      float[] moved = a.clone();
+      for (int p = 0; p < positions; p++) {
+        moved[p * channels + c] += (float) (step * eps);
+      }
+      double t = step * eps;
+      num += t * ((double) cam.logitFrom(image, moved, k) - logit);
+      den += t * t;
+    }
+    return num / den / positions;
   }
 
   private static double[] shifted(double[] layer, int channel, double t) {
