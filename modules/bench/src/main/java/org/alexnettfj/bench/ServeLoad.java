@@ -122,7 +122,7 @@ public final class ServeLoad {
             }
             if (i == warm) {
               measuredFrom[0] = System.nanoTime();
-              cpuFrom[0] = cpuSeconds(server.pid());
+              cpuFrom[0] = cpuSeconds(jvmPid(server));
               cpuFrom[1] = ownCpuSeconds();
             }
           }
@@ -130,7 +130,7 @@ public final class ServeLoad {
         }));
       }
       while (running.stream().anyMatch(f -> !f.isDone())) {
-        long bytes = residentBytes(server.pid());
+        long bytes = residentBytes(jvmPid(server));
         int done = Math.min(next.get(), total);
         rss.add(new long[] {done, bytes});
         if (warmEnd < 0 && done >= warm) {
@@ -142,7 +142,7 @@ public final class ServeLoad {
         f.get();
       }
       long end = System.nanoTime();
-      double serverCpu = cpuSeconds(server.pid()) - cpuFrom[0];
+      double serverCpu = cpuSeconds(jvmPid(server)) - cpuFrom[0];
       double clientCpu = ownCpuSeconds() - cpuFrom[1];
       pool.shutdown();
       double measuredSeconds = (end - measuredFrom[0]) / 1e9;
@@ -273,6 +273,16 @@ public final class ServeLoad {
       Thread.sleep(100);
     }
     throw new IllegalStateException("tools/alexnet serve not ready after 120 s: " + Files.readString(log));
+  }
+
+  /**
+   * The server's JVM: {@code tools/alexnet} runs it as a child of the launcher's shell, whose own memory and CPU
+   * would be measured otherwise.
+   */
+  private static long jvmPid(Process launcher) {
+    return launcher.toHandle().descendants()
+        .filter(h -> h.info().command().map(c -> c.endsWith("/java") || c.equals("java")).orElse(false))
+        .mapToLong(ProcessHandle::pid).findFirst().orElse(launcher.pid());
   }
 
   /** User + system CPU seconds of process {@code pid} so far, from /proc (clock ticks of 1/100 s). */
