@@ -46,12 +46,13 @@ public final class WeightReader {
   /** The most entries an .npz may have. */
   public static final int MAX_NPZ_ENTRIES = MAX_ARRAYS;
 
-  private final ProgressListener progress;
   private final long maxDecompressed;
+  /** Told the bytes read of the whole file: the caller's listener, or one placing an .npz entry's reads in it. */
+  private ProgressListener regionProgress;
 
   private WeightReader(ProgressListener progress, long maxDecompressed) {
-    this.progress = progress;
     this.maxDecompressed = maxDecompressed;
+    this.regionProgress = progress;
   }
 
   /**
@@ -76,12 +77,15 @@ public final class WeightReader {
    *     if it is not a weight file this reader understands
    */
   public static WeightFile read(Path path, ProgressListener progress) throws IOException {
-    return new WeightReader(progress, DEFAULT_MAX_DECOMPRESSED).readFile(path, path.toString(), 0);
+    return read(path, progress, DEFAULT_MAX_DECOMPRESSED);
   }
 
   /** With a lower bound on decompressed size (for tests: a bomb at the default bound costs 2 GiB of disk). */
   static WeightFile read(Path path, ProgressListener progress, long maxDecompressed) throws IOException {
-    return new WeightReader(progress, maxDecompressed).readFile(path, path.toString(), 0);
+    WeightFile file = new WeightReader(progress, maxDecompressed).readFile(path, path.toString(), 0);
+    long size = Files.size(path);
+    progress.progress(size, size);   // the readers count payload bytes; a bar should still end full
+    return file;
   }
 
   /**
@@ -117,10 +121,13 @@ public final class WeightReader {
         throw new WeightFileException(name, null, 0, "compressed more than twice; refusing to unpack further");
       }
       Path temp = decompress(path, name, compression);
+      ProgressListener outer = regionProgress;
+      regionProgress = ProgressListener.NONE;   // decompressing counted the file's bytes, not parsing the copy
       try {
         WeightFile inner = readFile(temp, name, depth + 1);
         return new WeightFile(name, compression + " of " + inner.format(), inner.arrays());
       } finally {
+        regionProgress = outer;
         Files.deleteIfExists(temp);
       }
     }
@@ -143,7 +150,7 @@ public final class WeightReader {
         return new WeightFile(name, "pickle, " + found.layout, found.arrays);
       }
       if (CaffeReader.looksLikeCaffeModel(name, head)) {
-        return CaffeReader.read(path, name, CaffeReader.Options.defaults().withProgress(progress));
+        return CaffeReader.read(path, name, CaffeReader.Options.defaults().withProgress(regionProgress));
       }
       throw new WeightFileException(name, null, 0, "not a weight file: expected an NPY file (\\x93NUMPY), "
           + "an .npz (zip), a pickle, a Caffe .caffemodel, an ONNX model named .onnx or gzip/bzip2/xz data; the file "
@@ -153,7 +160,7 @@ public final class WeightReader {
 
   private FileInput input(FileChannel ch, String name, long start, long end) {
     FileInput in = new FileInput(ch, name, start, end);
-    in.progress(progress);
+    in.progress(regionProgress);
     return in;
   }
 
@@ -193,6 +200,7 @@ public final class WeightReader {
   }
 
   private WeightFile readNpz(Path path, String name) throws IOException {
+    ProgressListener outer = regionProgress;
     Map<String, WeightArray> arrays = new LinkedHashMap<>();
     List<String> formats = new ArrayList<>();
     ZipDirectory.check(path, name, MAX_NPZ_ENTRIES);
@@ -221,16 +229,28 @@ public final class WeightReader {
             ? entryName.substring(0, entryName.length() - 4) : entryName);
         String where = name + "!" + entryName;
         WeightFile inner;
-        if (entry.getMethod() == ZipArchiveEntry.STORED && entry.getDataOffset() > 0) {
-          long start = entry.getDataOffset();
-          long size = entry.getCompressedSize();
-          if (size < 0 || start + size > ch.size()) {
-            throw new WeightFileException(where, arrayName, start, "zip entry claims " + size
-                + " bytes, beyond the end of the file");
+        long fileSize = ch.size();
+        long base = Math.max(entry.getDataOffset(), 0);
+        long span = Math.max(entry.getCompressedSize(), 0);
+        try {
+          if (entry.getMethod() == ZipArchiveEntry.STORED && entry.getDataOffset() > 0) {
+            long start = entry.getDataOffset();
+            long size = entry.getCompressedSize();
+            if (size < 0 || start + size > fileSize) {
+              throw new WeightFileException(where, arrayName, start, "zip entry claims " + size
+                  + " bytes, beyond the end of the file");
+            }
+            // the entry's reader counts its own bytes: place them in the whole file
+            regionProgress = (done, total) -> outer.progress(Math.min(start + done, fileSize), fileSize);
+            inner = readNpy(ch, where, start, start + size, arrayName);
+          } else {
+            // read from an inflated copy: its share of the entry's compressed bytes
+            regionProgress = (done, total) -> outer.progress(Math.min(fileSize,
+                base + (total > 0 ? (long) ((double) done / total * span) : 0)), fileSize);
+            inner = readCompressedEntry(zip, entry, where, arrayName);
           }
-          inner = readNpy(ch, where, start, start + size, arrayName);
-        } else {
-          inner = readCompressedEntry(zip, entry, where, arrayName);
+        } finally {
+          regionProgress = outer;
         }
         formats.add(inner.format());
         if (arrays.size() + inner.arrays().size() > MAX_ARRAYS) {
@@ -287,7 +307,7 @@ public final class WeightReader {
     boolean ok = false;
     long total = Files.size(path);
     try (CountingInputStream raw = new CountingInputStream(
-             new java.io.BufferedInputStream(Files.newInputStream(path), 1 << 16), total, progress);
+             new java.io.BufferedInputStream(Files.newInputStream(path), 1 << 16), total, regionProgress);
          InputStream in = new CompressorStreamFactory(true).createCompressorInputStream(compression, raw);
          OutputStream out = Files.newOutputStream(temp)) {
       try {
@@ -534,6 +554,12 @@ public final class WeightReader {
 
     long count() {
       return count;
+    }
+
+    /** No marks: a reset would count bytes twice (gzip pushes back what it read past a member's end). */
+    @Override
+    public boolean markSupported() {
+      return false;
     }
 
     @Override

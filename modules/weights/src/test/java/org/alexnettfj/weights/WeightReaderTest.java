@@ -35,6 +35,23 @@ class WeightReaderTest {
     });
     return names.stream();
   }
+  @ParameterizedTest
+  @MethodSource("acceptedFixtures")
+  void progressOnlyGoesForwardAndEndsAtTheFilesSize(String fixture) throws Exception {
+    Path path = Fixtures.file(fixture);
+    long size = Files.size(path);
+    List<long[]> calls = new ArrayList<>();
+    WeightReader.read(path, (done, total) -> calls.add(new long[] {done, total}));
+    assertThat(calls).as("told at least once").isNotEmpty();
+    long before = 0;
+    for (long[] c : calls) {
+      assertThat(c[1]).as("total, whatever the entry or form").isEqualTo(size);
+      assertThat(c[0]).as("done").isBetween(before, size);
+      before = c[0];
+    }
+    assertThat(calls.get(calls.size() - 1)[0]).as("last").isEqualTo(size);
+  }
+
 
   private static String expectedName(String fixture, JsonNode a) {
     if (a.path("path").size() == 0 || a.path("layer").isNull()) {
