@@ -22,8 +22,6 @@ import org.alexnettfj.graph.Labels;
 import org.alexnettfj.train.ClassMetrics;
 import org.alexnettfj.train.Validation;
 import org.alexnettfj.weights.AlexNetSpec;
-import org.alexnettfj.weights.AlexNetWeights;
-import org.alexnettfj.weights.WeightReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -210,9 +208,8 @@ final class EvaluateCommand implements Callable<Integer> {
   private AlexNetModel loadModel() throws IOException {
     try (Progress progress = new Progress("Reading " + weights.getFileName())) {
       // the number of classes is the file's own: 1000 for bvlc_alexnet.npy, N for a fine-tuned model
-      AlexNetWeights w = AlexNetWeights.complete(WeightReader.read(weights, progress));
-      AlexNetModel.Builder b = AlexNetModel.builder().setWeights(w).optIntraOpThreads(threads.count())
-          .optMaxBatch(batchSize);
+      AlexNetModel.Builder b = AlexNetModel.builder().setWeightsFile(weights).optProgress(progress)
+          .optIntraOpThreads(threads.count()).optMaxBatch(batchSize);
       if (device.name() != null) {
         b.optPlacement(device.placement());
       }

@@ -16,7 +16,6 @@ import org.alexnettfj.graph.GradCam;
 import org.alexnettfj.pictures.HeatOverlay;
 import org.alexnettfj.pictures.Png;
 import org.alexnettfj.weights.AlexNetWeights;
-import org.alexnettfj.weights.WeightReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -76,7 +75,7 @@ final class ExplainCommand implements Callable<Integer> {
     Inputs.requireWeightsFile(weights);
     AlexNetWeights w;
     try (Progress progress = new Progress("Reading " + weights.getFileName())) {
-      w = AlexNetWeights.complete(WeightReader.read(weights, progress));
+      w = AlexNetWeights.complete(weights, progress);
     }
     List<String> names = EvaluateCommand.classNames(labels, weights, w.numClasses());
     Preprocessor pre = new Preprocessor(PreprocessConfig.NOTEBOOK);   // predict's: the whole image, resized to 227

@@ -13,7 +13,6 @@ import org.alexnettfj.pictures.FilterGrid;
 import org.alexnettfj.pictures.Png;
 import org.alexnettfj.weights.AlexNetWeights;
 import org.alexnettfj.weights.WeightArray;
-import org.alexnettfj.weights.WeightReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -85,7 +84,7 @@ final class FiltersCommand implements Callable<Integer> {
     Inputs.requireWeightsFile(weights);
     WeightArray kernels;
     try (Progress progress = new Progress("Reading " + weights.getFileName())) {
-      kernels = AlexNetWeights.complete(WeightReader.read(weights, progress)).weights(layer);
+      kernels = AlexNetWeights.complete(weights, progress).weights(layer);
     }
     int[] s = kernels.shape();
     int pixels = scale != null ? scale : Math.max(1, Math.round(44f / s[0]));

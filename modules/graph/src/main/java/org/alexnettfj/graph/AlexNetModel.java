@@ -14,6 +14,7 @@ import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.AlexNetWeights;
+import org.alexnettfj.weights.ProgressListener;
 import org.alexnettfj.weights.WeightArray;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -56,12 +57,16 @@ public final class AlexNetModel implements AutoCloseable {
   public static final String DEFAULT_FEATURE_LAYER = "fc7";
   /** Images per session run unless {@link Builder#optMaxBatch} says otherwise. */
   public static final int DEFAULT_MAX_BATCH = 64;
+  private static final Set<String> FEATURE_LAYERS = Set.of("conv1", "conv2", "conv3", "conv4", "conv5");
+  private static final List<String> FEATURE_OUTPUTS =
+      AlexNetGraph.LAYER_OUTPUTS.subList(0, AlexNetGraph.LAYER_OUTPUTS.indexOf("pool5") + 1);
 
   private final Graph graph;
   private final Session session;
   private final AlexNetGraph net;
   private final int maxBatch;
   private final Set<String> freshLayers;
+  private final boolean featuresOnly;
   private final long seed;
   private final Map<String, Integer> featureSizes;
   private final Map<String, int[]> parameterShapes = new LinkedHashMap<>();
@@ -72,12 +77,13 @@ public final class AlexNetModel implements AutoCloseable {
   private boolean closed;
 
   private AlexNetModel(Graph graph, Session session, AlexNetGraph net, int maxBatch, Set<String> freshLayers,
-      long seed) {
+      boolean featuresOnly, long seed) {
     this.graph = graph;
     this.session = session;
     this.net = net;
     this.maxBatch = maxBatch;
     this.freshLayers = Collections.unmodifiableSet(freshLayers);
+    this.featuresOnly = featuresOnly;
     this.seed = seed;
     this.placement = net.placement();
     Map<String, Integer> sizes = new LinkedHashMap<>();
@@ -297,16 +303,17 @@ public final class AlexNetModel implements AutoCloseable {
   /**
    * The number of classes the model scores.
    *
-   * @return fc8's outputs, the length of a {@link #probabilities} row
+   * @return fc8's outputs, the length of a {@link #probabilities} row; 0 for a model built
+   *     {@link Builder#optFeaturesOnly}, which has no fc8
    */
   public int numClasses() {
-    return net.numClasses();
+    return featuresOnly ? 0 : net.numClasses();
   }
 
   /**
    * Layers whose parameters were freshly initialised rather than loaded.
    *
-   * @return an unmodifiable set of layer names, e.g. {@code fc8}; all eight for a fresh model
+   * @return an unmodifiable set of layer names, e.g. {@code fc8}; all the model has for a fresh model
    */
   public Set<String> freshLayers() {
     return freshLayers;
@@ -333,10 +340,11 @@ public final class AlexNetModel implements AutoCloseable {
   /**
    * The layers whose output can be read.
    *
-   * @return the names {@link #features(float[], int, String)} accepts, in forward order
+   * @return the names {@link #features(float[], int, String)} accepts, in forward order: up to {@code prob}, or
+   *     to {@code pool5} for a model built {@link Builder#optFeaturesOnly}
    */
   public List<String> layerNames() {
-    return AlexNetGraph.LAYER_OUTPUTS;
+    return featuresOnly ? FEATURE_OUTPUTS : AlexNetGraph.LAYER_OUTPUTS;
   }
 
   /** Call with the read lock held. */
@@ -381,22 +389,11 @@ public final class AlexNetModel implements AutoCloseable {
     return Math.toIntExact(size);
   }
 
-  /** Where each parameter's value comes from: the pretrained weights when the layer is loaded, else fresh. */
-  private record ParameterSource(AlexNetWeights pretrained, int numClasses, long seed) {
-
-    boolean isFresh(String layer) {
-      return pretrained == null || !pretrained.isLoaded(layer);
-    }
-
-    WeightArray value(String parameter) {
-      return FreshInit.initialValue(parameter, pretrained, numClasses, seed);
-    }
-  }
-
   /**
    * Configures and builds an {@link AlexNetModel}: where its parameters come from, and how many classes, threads
    * and images per run it has. Not thread-safe. Required: one source of parameters — {@link #setWeights},
-   * {@link #setWeightsFile} or {@link #setFreshInit}. Optional: {@code opt*}, checked in {@link #build()}.
+   * {@link #setWeightsFile}, {@link #setFreshInit} or {@link #setParameters}. Optional: {@code opt*}, checked in
+   * {@link #build()}.
    *
    * <pre>{@code
    * AlexNetModel m = AlexNetModel.builder()
@@ -410,6 +407,8 @@ public final class AlexNetModel implements AutoCloseable {
     private AlexNetWeights weights;
     private Path weightsFile;
     private boolean freshInit;
+    private Map<String, WeightArray> parameters;
+    private boolean featuresOnly;
     private Set<String> skipLayers;
     private Integer numClasses;
     private long seed;
@@ -418,6 +417,7 @@ public final class AlexNetModel implements AutoCloseable {
     private Precision precision = Precision.FP32;
     private int maxBatch = DEFAULT_MAX_BATCH;
     private Placement placement = Placement.DEFAULT;
+    private ProgressListener progress = ProgressListener.NONE;
 
     private Builder() {
     }
@@ -435,13 +435,50 @@ public final class AlexNetModel implements AutoCloseable {
 
     /**
      * A weight file, read once in {@link #build()} with {@link #optSkipLayers} and {@link #optNumClasses}
-     * (default: nothing skipped, 1000 classes).
+     * (default: nothing skipped, and the classes of the file's own fc8 — 1000 for {@code bvlc_alexnet.npy}, N
+     * for a model {@code finetune --out} wrote).
      *
      * @param file an AlexNet weight file, e.g. {@code weights/bvlc_alexnet.npy}; exclusive with the other sources
      * @return this builder
      */
     public Builder setWeightsFile(Path file) {
       this.weightsFile = file;
+      return this;
+    }
+
+    /**
+     * Values given as they are, e.g.&nbsp;a trainer's current ones: every parameter of the graph built — conv1 …
+     * fc8, or conv1 … conv5 with {@link #optFeaturesOnly} — in AlexNet's layout. The classes are fc8's.
+     *
+     * @param parameters by name, e.g.&nbsp;{@code conv1/weights}; copied (the arrays are not); exclusive with the
+     *     other sources
+     * @return this builder
+     */
+    public Builder setParameters(Map<String, WeightArray> parameters) {
+      this.parameters = Map.copyOf(parameters);
+      return this;
+    }
+
+    /**
+     * Builds conv1 … pool5 only, for pool5 features: no fully-connected layers in the graph or in memory (fc6's
+     * weights alone are 151 MB). {@link AlexNetModel#numClasses()} is then 0 and {@link AlexNetModel#layerNames()}
+     * ends at pool5.
+     *
+     * @return this builder
+     */
+    public Builder optFeaturesOnly() {
+      this.featuresOnly = true;
+      return this;
+    }
+
+    /**
+     * Told how far {@link #build()} has read the {@link #setWeightsFile} file (default: nobody).
+     *
+     * @param progress told the bytes read so far, on the building thread
+     * @return this builder
+     */
+    public Builder optProgress(ProgressListener progress) {
+      this.progress = Objects.requireNonNull(progress, "progress");
       return this;
     }
 
@@ -467,7 +504,9 @@ public final class AlexNetModel implements AutoCloseable {
     }
 
     /**
-     * fc8's outputs (default 1000). Other than 1000 with a weight file needs fc8 in the skip layers.
+     * fc8's outputs (default 1000; with {@link #setWeightsFile} and fc8 loaded, the file's own). Set with a
+     * weight file, it means a new fc8: other than 1000 needs fc8 in the skip layers, checked before the file is
+     * read. To load a fine-tuned model with its own classes, leave it unset.
      *
      * @param numClasses at least 1, checked in {@link #build()}
      * @return this builder
@@ -561,10 +600,11 @@ public final class AlexNetModel implements AutoCloseable {
      * @throws IOException if the weight file cannot be read or is not a valid AlexNet
      */
     public AlexNetModel build() throws IOException {
-      int sources = (weights != null ? 1 : 0) + (weightsFile != null ? 1 : 0) + (freshInit ? 1 : 0);
+      int sources = (weights != null ? 1 : 0) + (weightsFile != null ? 1 : 0) + (freshInit ? 1 : 0)
+          + (parameters != null ? 1 : 0);
       if (sources != 1) {
-        throw new IllegalArgumentException("set exactly one source of parameters — setWeights, setWeightsFile or "
-            + "setFreshInit — not " + sources);
+        throw new IllegalArgumentException("set exactly one source of parameters — setWeights, setWeightsFile, "
+            + "setFreshInit or setParameters — not " + sources);
       }
       if (intraOpThreads < 0 || interOpThreads < 0) {
         throw new IllegalArgumentException("thread counts must be >= 0 (0: TensorFlow decides), were intra "
@@ -585,41 +625,48 @@ public final class AlexNetModel implements AutoCloseable {
           .setInterOpParallelismThreads(interOpThreads)
           .setUsePerSessionThreads(interOpThreads > 0)
           .build()));
-      AlexNetWeights pretrained = weights;
-      int classes;
+      ParameterSource source;
       if (weights != null) {
         if (skipLayers != null || numClasses != null) {
           throw new IllegalArgumentException("optSkipLayers and optNumClasses go with setWeightsFile; "
               + "AlexNetWeights already has skip layers " + weights.skipLayers() + " and " + weights.numClasses()
               + " classes");
         }
-        classes = weights.numClasses();
+        source = ParameterSource.of(weights, seed);
       } else if (weightsFile != null) {
-        classes = numClasses != null ? numClasses : AlexNetSpec.IMAGENET_CLASSES;
-        pretrained = AlexNetWeights.load(weightsFile, skipLayers != null ? skipLayers : Set.of(), classes);
+        Set<String> skip = skipLayers != null ? skipLayers : Set.of();
+        source = ParameterSource.of(numClasses != null ? AlexNetWeights.load(weightsFile, skip, numClasses, progress)
+            : AlexNetWeights.load(weightsFile, skip, progress), seed);
+      } else if (parameters != null) {
+        if (skipLayers != null || numClasses != null) {
+          throw new IllegalArgumentException("optSkipLayers and optNumClasses go with setWeightsFile; with "
+              + "setParameters every value is given and the classes are fc8's");
+        }
+        WeightArray fc8 = parameters.get("fc8/biases");
+        source = ParameterSource.given(parameters, featuresOnly || fc8 == null ? AlexNetSpec.IMAGENET_CLASSES
+            : fc8.size());
       } else {
         if (skipLayers != null) {
           throw new IllegalArgumentException("optSkipLayers needs a weight file; with setFreshInit every layer "
               + "is fresh");
         }
-        classes = numClasses != null ? numClasses : AlexNetSpec.IMAGENET_CLASSES;
+        source = ParameterSource.fresh(numClasses != null ? numClasses : AlexNetSpec.IMAGENET_CLASSES, seed);
       }
-      ParameterSource source = new ParameterSource(pretrained, classes, seed);
-      Set<String> fresh = new LinkedHashSet<>();
-      for (String layer : AlexNetSpec.LAYER_NAMES) {
-        if (source.isFresh(layer)) {
-          fresh.add(layer);
-        }
+      int classes = source.numClasses();
+      Set<String> fresh = new LinkedHashSet<>(source.freshLayers());
+      if (featuresOnly) {
+        fresh.retainAll(FEATURE_LAYERS);
       }
 
       Graph graph = new Graph();
       try {
-        AlexNetGraph net = AlexNetGraph.create(Ops.create(graph), classes,
-            GraphOptions.fastest(placement).withSeed(seed));
+        GraphOptions options = GraphOptions.fastest(placement).withSeed(seed);
+        AlexNetGraph net = featuresOnly ? AlexNetGraph.createFeatures(Ops.create(graph), options)
+            : AlexNetGraph.create(Ops.create(graph), classes, options);
         Session session = new Session(graph, config);
         try {
           assignParameters(session, net, source);
-          return new AlexNetModel(graph, session, net, maxBatch, fresh, seed);
+          return new AlexNetModel(graph, session, net, maxBatch, fresh, featuresOnly, seed);
         } catch (RuntimeException | Error e) {
           session.close();
           throw e;

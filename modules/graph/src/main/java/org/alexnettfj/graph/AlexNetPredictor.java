@@ -11,9 +11,6 @@ import java.util.concurrent.Future;
 import org.alexnettfj.data.ImageDecodeException;
 import org.alexnettfj.data.PreprocessConfig;
 import org.alexnettfj.data.Preprocessor;
-import org.alexnettfj.weights.AlexNetWeights;
-import org.alexnettfj.weights.WeightReader;
-import org.tensorflow.proto.ConfigProto;
 
 /**
  * Images in, classes or features out: {@link Preprocessor} (decode, resize, BGR, mean) in front of an
@@ -521,13 +518,10 @@ public final class AlexNetPredictor implements AutoCloseable {
             + "already has its placement (" + model.placement() + ")");
       }
       IntraOpPool.request(intraOpThreads);   // before the device check's session sizes TensorFlow's pool
-      if (placement != null) {
-        placement.sessionConfig(ConfigProto.getDefaultInstance()); // a missing device fails before the file is read
-      }
       if (weightsFile != null) {
-        // the number of classes is the file's own: 1000 for bvlc_alexnet.npy, N for a fine-tuned model
-        AlexNetModel.Builder mb = AlexNetModel.builder()
-            .setWeights(AlexNetWeights.complete(WeightReader.read(weightsFile)));
+        // the number of classes is the file's own: 1000 for bvlc_alexnet.npy, N for a fine-tuned model; the
+        // model's builder checks the devices before it reads the file
+        AlexNetModel.Builder mb = AlexNetModel.builder().setWeightsFile(weightsFile);
         if (intraOpThreads > 0) {
           mb.optIntraOpThreads(intraOpThreads);
         }

@@ -47,7 +47,9 @@ public final class FreshInit {
    * @param seed the seed of fresh weights
    * @return the value in AlexNet's layout; the pretrained array itself, not a copy, when loaded
    * @throws IllegalArgumentException if {@code parameter}'s layer is not an AlexNet layer
+   * @deprecated pretrained values are not fresh ones: use {@link ParameterSource#value}, which both builders use
    */
+  @Deprecated
   public static WeightArray initialValue(String parameter, AlexNetWeights pretrained, int numClasses, long seed) {
     String layer = parameter.substring(0, parameter.lastIndexOf('/'));
     boolean isWeights = parameter.endsWith("/weights");

@@ -157,6 +157,63 @@ class AlexNetModelTest {
   }
 
   @Test
+  void aWeightFileAloneGivesItsOwnFc8sClassesAndWithFc8SkippedAThousand(@TempDir Path tmp) throws IOException {
+    WeightFile tuned = TestData.randomWeightFile(12L, 3);
+    Path npz = tmp.resolve("tuned.npz");
+    org.alexnettfj.weights.NpzWriter.write(npz, tuned.arrays());
+    long[] read = {0, 0};
+    try (AlexNetModel m = AlexNetModel.builder().setWeightsFile(npz)
+        .optProgress((done, total) -> {
+          read[0] = done;
+          read[1] = total;
+        }).build()) {
+      assertThat(m.numClasses()).as("fc8/biases has 3 values").isEqualTo(3);
+      assertThat(m.freshLayers()).isEmpty();
+      assertSameValues(m.parameter("fc8/weights"), tuned.array("fc8/weights"), "fc8/weights read back");
+      assertSameValues(m.parameter("conv2/biases"), tuned.array("conv2/biases"), "conv2/biases read back");
+    }
+    assertThat(read[0]).as("progress reached the end of the file").isEqualTo(read[1]).isPositive();
+    try (AlexNetModel m = AlexNetModel.builder().setWeightsFile(npz).optSkipLayers(Set.of("fc8")).build()) {
+      assertThat(m.numClasses()).as("a new fc8, ImageNet's size by default").isEqualTo(1000);
+      assertThat(m.freshLayers()).containsExactly("fc8");
+      assertSameValues(m.parameter("fc7/weights"), tuned.array("fc7/weights"), "fc7/weights read back");
+    }
+    assertThatThrownBy(() -> AlexNetModel.builder().setWeightsFile(npz).optNumClasses(3).build())
+        .as("optNumClasses with a weight file asks for a new fc8").isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("add fc8 to skipLayers");
+  }
+
+  @Test
+  void givenParametersAndAFeaturesOnlyModelGiveTheFullModelsOutputs() throws IOException {
+    float[] one = TestData.image(images, 0);
+    try (AlexNetModel given = AlexNetModel.builder().setParameters(file.arrays()).build()) {
+      assertThat(given.numClasses()).isEqualTo(1000);
+      assertThat(given.freshLayers()).isEmpty();
+      assertThat(given.logits(one, 1)[0]).as("the same values as read from the file")
+          .containsExactly(model.logits(one, 1)[0]);
+    }
+    Map<String, WeightArray> conv = new LinkedHashMap<>();
+    for (String layer : List.of("conv1", "conv2", "conv3", "conv4", "conv5")) {
+      conv.put(layer + "/weights", file.array(layer + "/weights"));
+      conv.put(layer + "/biases", file.array(layer + "/biases"));
+    }
+    try (AlexNetModel features = AlexNetModel.builder().setParameters(conv).optFeaturesOnly().build()) {
+      assertThat(features.layerNames()).endsWith("pool5").doesNotContain("fc6");
+      assertThat(features.numClasses()).as("no fc8").isZero();
+      assertThat(features.freshLayers()).isEmpty();
+      assertThat(features.features(one, 1, "pool5")[0]).containsExactly(model.features(one, 1, "pool5")[0]);
+      assertThatThrownBy(() -> features.features(one, 1, "fc7")).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("no layer 'fc7'");
+    }
+    try (AlexNetModel fresh = AlexNetModel.builder().setFreshInit().optFeaturesOnly().build()) {
+      assertThat(fresh.freshLayers()).containsExactly("conv1", "conv2", "conv3", "conv4", "conv5");
+    }
+    assertThatThrownBy(() -> AlexNetModel.builder().setParameters(conv).build())
+        .as("a full model needs the fc values too").isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no value given for fc6/weights");
+  }
+
+  @Test
   void sameSeedGivesIdenticalParametersAndOutputsAndAnotherSeedDoesNot() throws IOException {
     float[] image = TestData.image(images, 0);
     try (AlexNetModel again = AlexNetModel.builder().setFreshInit().optNumClasses(10).optSeed(3L).build();

@@ -11,8 +11,6 @@ import org.alexnettfj.data.Mean;
 import org.alexnettfj.data.PreprocessConfig;
 import org.alexnettfj.data.Preprocessor;
 import org.alexnettfj.graph.AlexNetModel;
-import org.alexnettfj.weights.AlexNetWeights;
-import org.alexnettfj.weights.WeightReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +48,7 @@ public final class ExecutorModels {
       long start = System.nanoTime();
       // As AlexNetPredictor loads a weight file for the CLI: the classes are the file's own fc8's.
       model = AlexNetModel.builder()
-          .setWeights(AlexNetWeights.complete(WeightReader.read(key.weights())))
+          .setWeightsFile(key.weights())
           .optMaxBatch(key.maxBatch())
           .optIntraOpThreads(key.intraOpThreads())
           .optInterOpThreads(key.interOpThreads())

@@ -200,7 +200,7 @@ final class SparkFeaturesCommand implements Callable<Integer> {
     }
     Path file = Path.of(weights);
     ExecutorModels.requireWeightsFile(file);
-    org.alexnettfj.weights.AlexNetWeights.complete(org.alexnettfj.weights.WeightReader.read(file));
+    org.alexnettfj.weights.AlexNetWeights.complete(file);
     return file.toAbsolutePath().toString();
   }
 

@@ -21,24 +21,15 @@ import org.alexnettfj.data.train.Augmentation;
 import org.alexnettfj.data.train.BatchPipeline;
 import org.alexnettfj.data.train.Dataset;
 import org.alexnettfj.data.train.LabeledImage;
-import org.alexnettfj.graph.AlexNetGraph;
+import org.alexnettfj.graph.AlexNetModel;
 import org.alexnettfj.graph.FreshInit;
+import org.alexnettfj.graph.ParameterSource;
 import org.alexnettfj.graph.IntraOpPool;
-import org.alexnettfj.graph.Placement;
 import org.alexnettfj.graph.Precision;
-import org.alexnettfj.graph.TensorPool;
 import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.AlexNetWeights;
 import org.alexnettfj.weights.ProgressListener;
 import org.alexnettfj.weights.WeightArray;
-import org.tensorflow.Graph;
-import org.tensorflow.Result;
-import org.tensorflow.Session;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.op.Ops;
-import org.tensorflow.proto.ConfigProto;
-import org.tensorflow.types.TFloat32;
 
 /**
  * pool5 features of every image of a {@link Dataset}, computed once by frozen conv layers, then served as shuffled
@@ -48,8 +39,9 @@ import org.tensorflow.types.TFloat32;
  * <ul>
  *   <li><b>Computed</b> in {@link Builder#build()}: a {@link BatchPipeline} decodes and preprocesses the images
  *       (no augmentation, {@link Builder#optPreprocess} — finetune's validation path, the centre crop) on worker
- *       threads while a graph of conv1 … pool5 ({@link AlexNetGraph#createFeatures}, with the LRN and
- *       convolutions that a {@link Trainer} with conv1 … conv5 frozen uses too) runs them in batches. Each
+ *       threads while a features-only {@link AlexNetModel} of conv1 … pool5 ({@link
+ *       AlexNetModel.Builder#optFeaturesOnly}, with the LRN and convolutions that a {@link Trainer} with conv1 …
+ *       conv5 frozen uses too) runs them in batches. Each
  *       image gives {@value #VALUES} floats, pool5's {@code 6 x 6 x 256} flattened (h, w, c) as it is flattened
  *       into fc6. Progress goes to {@link Builder#optProgress}.
  *   <li><b>Unreadable images</b> are reported as {@link BatchPipeline} reports them ({@link #report()}: count and
@@ -648,11 +640,12 @@ public final class FeatureCache implements AutoCloseable {
     private Map<String, WeightArray> convValues() {
       Map<String, WeightArray> values = new LinkedHashMap<>();
       List<String> missing = new ArrayList<>();
+      ParameterSource source = parameters != null ? null : weights != null ? ParameterSource.of(weights, seed)
+          : ParameterSource.fresh(AlexNetSpec.IMAGENET_CLASSES, seed);
       for (String layer : CONV_LAYERS) {
         for (String param : List.of("/weights", "/biases")) {
           String name = layer + param;
-          WeightArray value = parameters != null ? parameters.get(name)
-              : FreshInit.initialValue(name, weights, AlexNetSpec.IMAGENET_CLASSES, seed);
+          WeightArray value = parameters != null ? parameters.get(name) : source.value(name);
           if (value == null) {
             missing.add(name);
           } else {
@@ -726,30 +719,20 @@ public final class FeatureCache implements AutoCloseable {
       int[] rowOfItem = new int[n];
       Arrays.fill(rowOfItem, -1);
       int rows = 0;
-      IntraOpPool.request(intraOpThreads);
-      precision.check(Placement.DEFAULT);
-      ConfigProto config = precision.apply(
-          ConfigProto.newBuilder().setIntraOpParallelismThreads(intraOpThreads).build());
       ByteBuffer bytes = ByteBuffer.allocate(ROW_BYTES).order(ByteOrder.LITTLE_ENDIAN);
       BatchPipeline.EpochReport report;
-      try (Graph graph = new Graph(); Session session = new Session(graph, config);
-          TensorPool inputs = new TensorPool(1);
+      try (AlexNetModel model = AlexNetModel.builder().setParameters(conv).optFeaturesOnly()
+              .optIntraOpThreads(intraOpThreads).optPrecision(precision).optMaxBatch(computeBatch).build();
           BatchPipeline pipeline = BatchPipeline.builder().setDataset(dataset).optPreprocess(preprocess)
               .optAugmentation(Augmentation.NONE).optBatchSize(computeBatch).optShuffle(false).optStrict(strict)
               .optWorkers(workers).optEpochs(1).build();
           BatchPipeline.Epoch batches = pipeline.epoch(0)) {
-        AlexNetGraph net = AlexNetGraph.createFeatures(Ops.create(graph));
-        for (String layer : CONV_LAYERS) {   // one layer per run: at most one layer twice in native memory
-          net.assign(session, Map.of(layer + "/weights", conv.get(layer + "/weights"),
-              layer + "/biases", conv.get(layer + "/biases")));
-        }
         int done = 0;
-        float[] row = new float[VALUES];
         while (batches.hasNext()) {
           BatchPipeline.Batch b = batches.next();
           int from = b.index() * computeBatch;
           int to = Math.min(n, from + computeBatch);
-          float[] pool5 = b.size() == 0 ? new float[0] : pool5(session, net, inputs, b.images(), b.size());
+          float[][] pool5 = model.features(b.images(), b.size(), "pool5");
           // Batches come in dataset order: match the kept images to the items of the batch's range.
           int k = 0;
           for (int item = from; item < to && k < b.size(); item++) {
@@ -757,9 +740,9 @@ public final class FeatureCache implements AutoCloseable {
             if (!it.source().equals(b.sources().get(k)) || it.label() != b.labels()[k]) {
               continue;   // skipped: it is in b.skipped()
             }
-            System.arraycopy(pool5, k * VALUES, row, 0, VALUES);
+            float[] row = pool5[k];
             if (memory != null) {
-              memory[rows] = row.clone();
+              memory[rows] = row;
             } else {
               bytes.clear();
               bytes.asFloatBuffer().put(row);
@@ -788,16 +771,6 @@ public final class FeatureCache implements AutoCloseable {
       }
       return new Computed(Arrays.copyOf(labels, rows), List.copyOf(sources), rowOfItem,
           memory == null ? null : Arrays.copyOf(memory, rows), report);
-    }
-
-    private static float[] pool5(Session session, AlexNetGraph net, TensorPool inputs, float[] images, int n) {
-      float[] out = new float[n * VALUES];
-      try (TensorPool.Lease x = inputs.lease(Shape.of(n, AlexNetSpec.IMAGE_SIZE, AlexNetSpec.IMAGE_SIZE, 3),
-              DataBuffers.of(images, true, false));
-          Result r = session.runner().feed(net.input(), x.tensor()).fetch(net.layer("pool5")).run()) {
-        ((TFloat32) r.get(0)).copyTo(DataBuffers.of(out, false, false));
-      }
-      return out;
     }
   }
 }

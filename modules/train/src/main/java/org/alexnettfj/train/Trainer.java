@@ -11,7 +11,7 @@ import java.util.Objects;
 import java.util.Set;
 import org.alexnettfj.graph.AlexNetGraph;
 import org.alexnettfj.graph.GraphOptions;
-import org.alexnettfj.graph.FreshInit;
+import org.alexnettfj.graph.ParameterSource;
 import org.alexnettfj.graph.IntraOpPool;
 import org.alexnettfj.graph.Placement;
 import org.alexnettfj.graph.Precision;
@@ -63,8 +63,9 @@ import org.tensorflow.types.TInt64;
  * ({@link GraphOptions#forTraining}): when conv1 or conv2 is trained, LRN from basic ops
  * ({@link AlexNetGraph.Lrn#BASIC_OPS}), because TensorFlow's registered gradient of the fused LRN op ignores the
  * op's attributes; when any conv layer is trained, the classic convolutions
- * ({@link AlexNetGraph.Convolutions#CLASSIC}: grouped layers split → conv → concat), which have CPU gradients. Training feeds {@code keepProb} (default 0.5) to dropout after fc6 and fc7; {@link #logits} and
- * {@link #loss} run with 1. Step {@code k}'s dropout masks are keyed on {@code (seed, k)} (stateless random ops),
+ * ({@link AlexNetGraph.Convolutions#CLASSIC}: grouped layers split → conv → concat), which have CPU gradients.
+ * Training feeds {@code keepProb} (default 0.5) to dropout after fc6 and fc7; {@link #logits} and {@link #loss}
+ * run with 1. Step {@code k}'s dropout masks are keyed on {@code (seed, k)} (stateless random ops),
  * so they depend on nothing but the seed and the step number.
  *
  * <p>{@link #save} writes every variable — weights, momentum velocities — and a {@link TrainingState} into one
@@ -140,7 +141,7 @@ public final class Trainer implements AutoCloseable {
   private Map<String, WeightArray> lastGradients = Map.of();
   private boolean closed;
 
-  private Trainer(Builder b, Graph graph, Session session) {
+  private Trainer(Builder b, ParameterSource parameters, Graph graph, Session session) {
     this.graph = graph;
     this.session = session;
     this.trainLayers = Set.copyOf(b.trainLayers);
@@ -153,8 +154,8 @@ public final class Trainer implements AutoCloseable {
     Ops tf = b.placement.scope(Ops.create(graph));
     // Differentiable where a gradient passes (see the class comment), the fastest layouts elsewhere.
     GraphOptions options = GraphOptions.fastest(b.placement).forTraining(trainLayers).withSeed(b.seed);
-    this.net = input == Input.POOL5 ? AlexNetGraph.createClassifier(tf, b.numClasses(), options)
-        : AlexNetGraph.create(tf, b.numClasses(), options);
+    this.net = input == Input.POOL5 ? AlexNetGraph.createClassifier(tf, parameters.numClasses(), options)
+        : AlexNetGraph.create(tf, parameters.numClasses(), options);
 
     // finetune.py's var_list: the trained layers' variables, in layer order; no other variable gets an update.
     List<AlexNetGraph.Parameter> varList = net.parameters().values().stream()
@@ -163,7 +164,7 @@ public final class Trainer implements AutoCloseable {
     Ops ops = tf.withSubScope("train");
     labels = ops.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(Shape.UNKNOWN_SIZE)));
     learningRateInput = ops.withName("learningRate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
-    loss = Loss.build(ops, net.logits(), labels, b.numClasses(), b.classWeights, varList, b.weightDecay);
+    loss = Loss.build(ops, net.logits(), labels, parameters.numClasses(), b.classWeights, varList, b.weightDecay);
     accuracy = ops.withName("accuracy").math.mean(ops.dtypes.cast(ops.math.equal(
         ops.math.argMax(net.logits(), ops.constant(1), TInt32.class), labels), TFloat32.class), ops.constant(0));
     train = TrainOp.build(ops, varList, loss, accuracy, learningRateInput, b.momentum, b.weightDecay);
@@ -179,7 +180,7 @@ public final class Trainer implements AutoCloseable {
     // Initial values: each layer as loaded, or fresh (FreshInit) where none was loaded; every velocity zero.
     Map<String, WeightArray> values = new LinkedHashMap<>();
     for (AlexNetGraph.Parameter p : net.parameters().values()) {
-      values.put(p.name(), b.initialValue(p.name()));
+      values.put(p.name(), parameters.value(p.name()));
     }
     setParameters(values);
     train.velocities().zero(session);
@@ -727,7 +728,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * Every layer fresh ({@link FreshInit}), from {@link #optSeed}.
+     * Every layer fresh ({@link org.alexnettfj.graph.FreshInit}), from {@link #optSeed}.
      *
      * @return this builder
      */
@@ -884,10 +885,6 @@ public final class Trainer implements AutoCloseable {
           : numClasses != null ? numClasses : AlexNetSpec.IMAGENET_CLASSES;
     }
 
-    private WeightArray initialValue(String parameter) {
-      return FreshInit.initialValue(parameter, weights, numClasses(), seed);
-    }
-
     /**
      * Checks the settings, builds the training graph and sets every variable.
      *
@@ -928,13 +925,12 @@ public final class Trainer implements AutoCloseable {
         throw new IllegalArgumentException("with pool5 input only fc6, fc7 and fc8 can be trained (the conv layers "
             + "are behind the pool5 features, frozen), but trainLayers has " + outside);
       }
+      ParameterSource parameters = weights != null ? ParameterSource.of(weights, seed)
+          : ParameterSource.fresh(numClasses(), seed);
       if (weights != null) {
-        Set<String> frozenFresh = new LinkedHashSet<>();
-        for (String layer : graphLayers) {
-          if (!weights.isLoaded(layer) && !trainLayers.contains(layer)) {
-            frozenFresh.add(layer);
-          }
-        }
+        Set<String> frozenFresh = new LinkedHashSet<>(parameters.freshLayers());
+        frozenFresh.retainAll(graphLayers);
+        frozenFresh.removeAll(trainLayers);
         if (!frozenFresh.isEmpty()) {
           throw new IllegalArgumentException("layers " + frozenFresh + " are not loaded (skipped) but not trained "
               + "either, so they would stay random; add them to trainLayers");
@@ -961,7 +957,7 @@ public final class Trainer implements AutoCloseable {
       try {
         Session session = new Session(graph, config);
         try {
-          return new Trainer(this, graph, session);
+          return new Trainer(this, parameters, graph, session);
         } catch (RuntimeException | Error e) {
           session.close();
           throw e;

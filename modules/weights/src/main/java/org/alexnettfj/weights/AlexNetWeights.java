@@ -83,6 +83,51 @@ public final class AlexNetWeights {
   }
 
   /**
+   * Reads and checks a file for a model whose {@code skipLayers} are trained afresh, with the classes of the
+   * file's own fc8 (1000 for {@code bvlc_alexnet.npy}, N for a fine-tuned model), or 1000 when fc8 is skipped.
+   *
+   * @param path a weight file in any form {@link WeightReader} reads
+   * @param skipLayers layers not taken from the file (they may be missing or misshapen there)
+   * @param progress told the bytes read so far, on the reading thread
+   * @return the weights and biases of every layer not skipped
+   * @throws IOException if the file cannot be read; a {@link WeightFileException} if fc8 is loaded but has no
+   *     biases to count the classes from, or listing every problem if it is not AlexNet
+   * @throws IllegalArgumentException if a skipped layer is not an AlexNet layer
+   */
+  public static AlexNetWeights load(Path path, Set<String> skipLayers, ProgressListener progress)
+      throws IOException {
+    checkOptions(skipLayers, AlexNetSpec.IMAGENET_CLASSES);   // before reading 244 MB
+    WeightFile file = WeightReader.read(path, progress);
+    return checked(file, skipLayers, skipLayers.contains("fc8") ? AlexNetSpec.IMAGENET_CLASSES : classesOf(file));
+  }
+
+  /**
+   * Reads a complete model whose number of classes is its own fc8's, e.g.&nbsp;one written by
+   * {@code finetune --out}: every layer loaded, nothing skipped.
+   *
+   * @param path a weight file in any form {@link WeightReader} reads
+   * @param progress told the bytes read so far, on the reading thread
+   * @return every layer's weights and biases
+   * @throws IOException if the file cannot be read; a {@link WeightFileException} if there is no fc8/biases, or
+   *     listing every way the file is not AlexNet
+   */
+  public static AlexNetWeights complete(Path path, ProgressListener progress) throws IOException {
+    return complete(WeightReader.read(path, progress));
+  }
+
+  /**
+   * As {@link #complete(Path, ProgressListener)}, without progress.
+   *
+   * @param path a weight file in any form {@link WeightReader} reads
+   * @return every layer's weights and biases
+   * @throws IOException if the file cannot be read; a {@link WeightFileException} if there is no fc8/biases, or
+   *     listing every way the file is not AlexNet
+   */
+  public static AlexNetWeights complete(Path path) throws IOException {
+    return complete(path, ProgressListener.NONE);
+  }
+
+  /**
    * A complete model whose number of classes is its own fc8's, e.g. one written by {@code finetune --out}: every
    * layer loaded, nothing skipped. (The pretrained file is the case of 1000 classes.)
    *
@@ -91,21 +136,16 @@ public final class AlexNetWeights {
    * @throws WeightFileException if there is no fc8/biases, or listing every way the file is not AlexNet
    */
   public static AlexNetWeights complete(WeightFile file) throws WeightFileException {
+    return checked(file, Set.of(), classesOf(file));
+  }
+
+  /** fc8's outputs as the file has them: the length of its biases. */
+  private static int classesOf(WeightFile file) throws WeightFileException {
     WeightArray fc8 = file.array("fc8/biases");
     if (fc8 == null || fc8.rank() != 1 || fc8.size() < 1) {
       throw new WeightFileException(file.source(), "fc8", -1, "no fc8/biases to tell the number of classes from");
     }
-    int numClasses = fc8.size();
-    List<String> problems = problems(file, Set.of(), numClasses);
-    if (!problems.isEmpty()) {
-      throw new WeightFileException(file.source(), problems);
-    }
-    Map<String, WeightArray> kept = new LinkedHashMap<>();
-    for (AlexNetSpec.Layer layer : AlexNetSpec.layers(numClasses)) {
-      kept.put(layer.name() + "/weights", file.array(layer.name() + "/weights"));
-      kept.put(layer.name() + "/biases", file.array(layer.name() + "/biases"));
-    }
-    return new AlexNetWeights(file.source(), kept, new LinkedHashSet<>(), numClasses);
+    return fc8.size();
   }
 
   /**
@@ -121,6 +161,12 @@ public final class AlexNetWeights {
   public static AlexNetWeights from(WeightFile file, Set<String> skipLayers, int numClasses)
       throws WeightFileException {
     checkOptions(skipLayers, numClasses);
+    return checked(file, skipLayers, numClasses);
+  }
+
+  /** The arrays of every layer not skipped, once {@link #problems} finds none. */
+  private static AlexNetWeights checked(WeightFile file, Set<String> skipLayers, int numClasses)
+      throws WeightFileException {
     List<String> problems = problems(file, skipLayers, numClasses);
     if (!problems.isEmpty()) {
       throw new WeightFileException(file.source(), problems);

@@ -78,4 +78,50 @@ class AlexNetWeightsTest {
             () -> AlexNetWeights.complete(new WeightFile("tuned.npz", "test", arrays)))
         .isInstanceOf(WeightFileException.class).hasMessageContaining("layer 'fc7': missing biases");
   }
+
+  @Test
+  void loadingAFileTakesItsOwnClassesUnlessFc8IsSkipped() throws Exception {
+    Map<String, WeightArray> arrays = new LinkedHashMap<>();
+    for (AlexNetSpec.Layer l : AlexNetSpec.layers(4)) {
+      arrays.put(l.name() + "/weights", WeightArray.of(l.weightsShape(), new float[sizeOf(l.weightsShape())]));
+      arrays.put(l.name() + "/biases", filled(l.biasesShape(), 1, 1));
+    }
+    float[] fc8Biases = arrays.get("fc8/biases").data();
+    Path npz = tmp.resolve("tuned.npz");
+    NpzWriter.write(npz, arrays);
+    arrays.remove("fc8/biases");
+    Path noFc8 = tmp.resolve("no-fc8.npz");
+    NpzWriter.write(noFc8, arrays);
+    arrays.clear();   // one full-size model in the heap at a time
+
+    AlexNetWeights own = AlexNetWeights.complete(npz);
+    assertThat(own.numClasses()).isEqualTo(4);
+    assertThat(own.biases("fc8").data()).containsExactly(fc8Biases);
+    own = null;
+    AlexNetWeights keptFc8 = AlexNetWeights.load(npz, Set.of("fc6"), ProgressListener.NONE);
+    assertThat(keptFc8.numClasses()).as("fc8 loaded: its own 4 classes").isEqualTo(4);
+    assertThat(keptFc8.isLoaded("fc6")).isFalse();
+    keptFc8 = null;
+    AlexNetWeights newFc8 = AlexNetWeights.load(npz, Set.of("fc8"), ProgressListener.NONE);
+    assertThat(newFc8.numClasses()).as("fc8 skipped: ImageNet's 1000").isEqualTo(1000);
+    assertThat(newFc8.isLoaded("fc8")).isFalse();
+    newFc8 = null;
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> AlexNetWeights.load(tmp.resolve("never-read.npz"), Set.of("fc9"), ProgressListener.NONE))
+        .as("checked before the file is opened").isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("skip layer 'fc9'");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> AlexNetWeights.complete(noFc8))
+        .isInstanceOf(WeightFileException.class).hasMessageContaining("no fc8/biases");
+    assertThat(AlexNetWeights.load(noFc8, Set.of("fc8"), ProgressListener.NONE).numClasses())
+        .as("a skipped fc8 need not be there").isEqualTo(1000);
+  }
+
+  private static int sizeOf(int[] shape) {
+    int n = 1;
+    for (int s : shape) {
+      n *= s;
+    }
+    return n;
+  }
 }
