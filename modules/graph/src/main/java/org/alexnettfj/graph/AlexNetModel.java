@@ -184,6 +184,67 @@ public final class AlexNetModel implements AutoCloseable {
   }
 
   /**
+   * The output of {@code layer} for each of several items — images, each given as one or more preprocessed crops,
+   * or null for one that could not be read: the crops of every item there is run as one batch (in chunks of
+   * {@link #maxBatch()}), and each item's row is the mean of its crops' rows (the paper's 10-crop when there are
+   * ten). What a batch of files with unreadable ones among them needs: pack, run, put each row back in its place.
+   *
+   * @param items per item its crops, each {@link #IMAGE_VALUES} values as {@link #features(float[], int, String)}
+   *     takes them, or null
+   * @param layer one of {@link #layerNames()}
+   * @return one row per item, in order; null where the item was null
+   * @throws IllegalArgumentException if there is no such layer or a crop is not one image
+   * @throws IllegalStateException if the model is closed
+   */
+  public float[][] featuresOfItems(List<float[][]> items, String layer) {
+    int crops = 0;
+    for (float[][] item : items) {
+      crops += item == null ? 0 : item.length;
+    }
+    float[] batch = new float[Math.multiplyExact(crops, IMAGE_VALUES)];
+    int filled = 0;
+    for (float[][] item : items) {
+      for (float[] crop : item == null ? new float[0][] : item) {
+        if (crop.length != IMAGE_VALUES) {
+          throw new IllegalArgumentException("a crop has " + crop.length + " values, not one image's "
+              + IMAGE_VALUES + " (227 x 227 x 3)");
+        }
+        System.arraycopy(crop, 0, batch, filled * IMAGE_VALUES, IMAGE_VALUES);
+        filled++;
+      }
+    }
+    float[][] rows = crops == 0 ? new float[0][] : features(batch, crops, layer);
+    float[][] out = new float[items.size()][];
+    int row = 0;
+    for (int i = 0; i < items.size(); i++) {
+      float[][] item = items.get(i);
+      if (item != null) {
+        out[i] = mean(rows, row, item.length);
+        row += item.length;
+      }
+    }
+    return out;
+  }
+
+  /** The mean of {@code count} rows from {@code from}; the row itself when there is one. */
+  static float[] mean(float[][] rows, int from, int count) {
+    if (count == 1) {
+      return rows[from];
+    }
+    float[] mean = new float[rows[from].length];
+    for (int k = 0; k < count; k++) {
+      float[] r = rows[from + k];
+      for (int j = 0; j < mean.length; j++) {
+        mean[j] += r[j];
+      }
+    }
+    for (int j = 0; j < mean.length; j++) {
+      mean[j] /= count;
+    }
+    return mean;
+  }
+
+  /**
    * One run of {@code n} images (at most {@link #maxBatch()}) up to {@code layer}, traced: what each op cost and
    * which kernel ran it ({@link StepProfile}), for {@code tools/bench profile}. Tracing adds a little to each op.
    *

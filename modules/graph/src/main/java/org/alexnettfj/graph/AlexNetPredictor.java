@@ -266,33 +266,21 @@ public final class AlexNetPredictor implements AutoCloseable {
             preprocessor.apply(p)}));
       }
       ImageDecodeException[] errors = new ImageDecodeException[count];
-      float[] batch = new float[count * perImage * AlexNetModel.IMAGE_VALUES];
-      int filled = 0;
+      List<float[][]> items = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
         try {
-          for (float[] crop : get(decoded.get(i))) {
-            System.arraycopy(crop, 0, batch, filled * AlexNetModel.IMAGE_VALUES, AlexNetModel.IMAGE_VALUES);
-            filled++;
-          }
+          items.add(get(decoded.get(i)));
         } catch (ImageDecodeException e) {
           if (strict) {
             throw e;
           }
           errors[i] = e;
+          items.add(null);
         }
       }
-      float[][] rows = filled == 0 ? new float[0][]
-          : model.features(filled == batch.length / AlexNetModel.IMAGE_VALUES ? batch
-              : java.util.Arrays.copyOf(batch, filled * AlexNetModel.IMAGE_VALUES), filled, layer);
-      int row = 0;
+      float[][] rows = model.featuresOfItems(items, layer);
       for (int i = 0; i < count; i++) {
-        Path p = images.get(start + i);
-        if (errors[i] != null) {
-          sink.accept(new Outcome(start + i, p, null, errors[i]));
-          continue;
-        }
-        sink.accept(new Outcome(start + i, p, average(rows, row, perImage), null));
-        row += perImage;
+        sink.accept(new Outcome(start + i, images.get(start + i), rows[i], errors[i]));
       }
       sink.progress(start + count, images.size());
     }
@@ -305,25 +293,7 @@ public final class AlexNetPredictor implements AutoCloseable {
    * @return a new row of the means, or {@code crops[0]} itself when there is one crop
    */
   public static float[] average(float[][] crops) {
-    return average(crops, 0, crops.length);
-  }
-
-  /** The paper's 10-crop: the crops' outputs averaged (probabilities for predict). */
-  private static float[] average(float[][] rows, int from, int count) {
-    if (count == 1) {
-      return rows[from];
-    }
-    float[] mean = new float[rows[from].length];
-    for (int k = 0; k < count; k++) {
-      float[] r = rows[from + k];
-      for (int j = 0; j < mean.length; j++) {
-        mean[j] += r[j];
-      }
-    }
-    for (int j = 0; j < mean.length; j++) {
-      mean[j] /= count;
-    }
-    return mean;
+    return AlexNetModel.mean(crops, 0, crops.length);
   }
 
   private static float[][] get(Future<float[][]> f) throws ImageDecodeException {

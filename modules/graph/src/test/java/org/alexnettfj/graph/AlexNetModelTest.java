@@ -184,6 +184,35 @@ class AlexNetModelTest {
   }
 
   @Test
+  void itemsWithSeveralCropsOrNoneGetTheMeanRowOrNullInTheirPlace() {
+    float[] a = TestData.image(images, 0);
+    float[] b = TestData.image(images, 1);
+    float[][] rows = fresh.featuresOfItems(java.util.Arrays.asList(new float[][] {a, b}, null, new float[][] {b}),
+        "fc7");
+    float[] packed = new float[3 * AlexNetModel.IMAGE_VALUES];   // the one batch the three crops should make
+    System.arraycopy(a, 0, packed, 0, a.length);
+    System.arraycopy(b, 0, packed, a.length, b.length);
+    System.arraycopy(b, 0, packed, 2 * a.length, b.length);
+    float[][] run = fresh.features(packed, 3, "fc7");
+    float[] fa = run[0];
+    float[] fb = run[2];
+    assertThat(rows.length).isEqualTo(3);
+    assertThat(rows[1]).as("an unreadable item keeps its place").isNull();
+    assertThat(rows[2]).containsExactly(fb);
+    for (int j = 0; j < fa.length; j++) {
+      assertThat((double) rows[0][j]).as("mean of the two crops at %d", j)
+          .isCloseTo(((double) fa[j] + fb[j]) / 2, within(1e-6 * (1 + Math.abs(fa[j]) + Math.abs(fb[j]))));
+    }
+    float[][] none = fresh.featuresOfItems(java.util.Arrays.asList((float[][]) null, null), "fc7");
+    assertThat(none.length).isEqualTo(2);
+    assertThat(none[0]).isNull();
+    assertThat(none[1]).isNull();
+    List<float[][]> wrong = List.<float[][]>of(new float[][] {new float[3]});
+    assertThatThrownBy(() -> fresh.featuresOfItems(wrong, "fc7"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not one image's");
+  }
+
+  @Test
   void givenParametersAndAFeaturesOnlyModelGiveTheFullModelsOutputs() throws IOException {
     float[] one = TestData.image(images, 0);
     try (AlexNetModel given = AlexNetModel.builder().setParameters(file.arrays()).build()) {

@@ -301,24 +301,23 @@ public final class FeatureJob {
     private void nextBatch() {
       List<String> names = new ArrayList<>(settings.batchSize());
       List<String> errors = new ArrayList<>(settings.batchSize());
-      List<float[]> inputs = new ArrayList<>(settings.batchSize());
+      List<float[][]> inputs = new ArrayList<>(settings.batchSize());
       while (names.size() < settings.batchSize() && paths.hasNext()) {
         String path = paths.next();
         names.add(path);
         try {
-          inputs.add(preprocessor.apply(preprocessor.config().decoder().decode(read(path, conf), path)));
+          inputs.add(new float[][] {preprocessor.apply(preprocessor.config().decoder().decode(read(path, conf),
+              path))});
           errors.add(null);
         } catch (IOException | RuntimeException e) {
           // one file's problem, whatever the decoder threw: its row says so and the job goes on
+          inputs.add(null);
           errors.add(errorMessage(path, e));
         }
       }
-      float[][] rows = inputs.isEmpty() ? new float[0][] : model.features(concat(inputs), inputs.size(),
-          settings.layer());
-      int row = 0;
+      float[][] rows = model.featuresOfItems(inputs, settings.layer());
       for (int i = 0; i < names.size(); i++) {
-        ready.add(errors.get(i) != null ? RowFactory.create(names.get(i), null, errors.get(i))
-            : RowFactory.create(names.get(i), rows[row++], null));
+        ready.add(RowFactory.create(names.get(i), rows[i], errors.get(i)));
       }
     }
   }
@@ -353,14 +352,6 @@ public final class FeatureJob {
     } catch (IOException e) {
       throw new ImageDecodeException(path, "cannot read: " + e.getMessage(), e);
     }
-  }
-
-  private static float[] concat(List<float[]> inputs) {
-    float[] batch = new float[inputs.size() * AlexNetModel.IMAGE_VALUES];
-    for (int i = 0; i < inputs.size(); i++) {
-      System.arraycopy(inputs.get(i), 0, batch, i * AlexNetModel.IMAGE_VALUES, AlexNetModel.IMAGE_VALUES);
-    }
-    return batch;
   }
 
   /**
