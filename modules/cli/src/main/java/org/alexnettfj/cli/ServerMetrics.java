@@ -1,6 +1,7 @@
 package org.alexnettfj.cli;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -12,8 +13,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What {@code GET /metrics} reports, in Prometheus' text format: requests by endpoint and status, images and
- * image errors, batch sizes and request latency as histograms, images/s over the last 10 seconds and the
- * process's resident memory. Thread-safe.
+ * image errors, batch sizes and request latency as histograms, requests in flight, images/s over the last 10
+ * seconds, the process's resident memory and the JVM heap's committed size. Thread-safe.
  */
 final class ServerMetrics {
 
@@ -24,6 +25,7 @@ final class ServerMetrics {
   private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
   private final LongAdder images = new LongAdder();
   private final LongAdder imageErrors = new LongAdder();
+  private final LongAdder inFlight = new LongAdder();
   private final Histogram batches = new Histogram(BATCH_BUCKETS);
   private final Histogram latency = new Histogram(LATENCY_BUCKETS);
   /** Images finished in each of the last seconds, and the second each slot counts. */
@@ -44,6 +46,11 @@ final class ServerMetrics {
       perSecond.set(slot, 0);
     }
     perSecond.addAndGet(slot, ok);
+  }
+
+  /** A request's body was read and it will be answered (+1), or it was answered (-1). */
+  void inFlight(int change) {
+    inFlight.add(change);
   }
 
   void batch(int size) {
@@ -68,12 +75,20 @@ final class ServerMetrics {
     out.append("alexnet_image_errors_total ").append(imageErrors.sum()).append('\n');
     batches.render(out, "alexnet_batch_size", "Images in each run of the model.");
     latency.render(out, "alexnet_request_duration_seconds", "Time from a request's arrival to its answer.");
+    out.append("# HELP alexnet_requests_in_flight Requests read and being answered (decoded, batched, run).\n");
+    out.append("# TYPE alexnet_requests_in_flight gauge\n");
+    out.append("alexnet_requests_in_flight ").append(inFlight.sum()).append('\n');
     out.append("# HELP alexnet_images_per_second Images answered a second, over the last 10 seconds.\n");
     out.append("# TYPE alexnet_images_per_second gauge\n");
     out.append(String.format(Locale.ROOT, "alexnet_images_per_second %.1f%n", recentRate()));
     out.append("# HELP process_resident_memory_bytes Resident memory of the server process.\n");
     out.append("# TYPE process_resident_memory_bytes gauge\n");
     out.append("process_resident_memory_bytes ").append(residentBytes()).append('\n');
+    // the JVM's part of it: G1 grows and shrinks the committed heap (a shrink lowers resident memory at once)
+    out.append("# HELP jvm_memory_committed_bytes Memory the JVM has committed for its heap.\n");
+    out.append("# TYPE jvm_memory_committed_bytes gauge\n");
+    out.append("jvm_memory_committed_bytes{area=\"heap\"} ")
+        .append(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted()).append('\n');
     return out.toString();
   }
 

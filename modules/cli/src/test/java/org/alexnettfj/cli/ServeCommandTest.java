@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.alexnettfj.graph.AlexNetPredictor;
@@ -371,6 +372,91 @@ class ServeCommandTest {
     } finally {
       process.destroyForcibly();
     }
+  }
+
+  /** The launcher, tools/lib/run-java.sh, as tools/alexnet runs it. Tests run in modules/cli. */
+  private static final Path RUN_JAVA = Path.of("../../tools/lib/run-java.sh").toAbsolutePath().normalize();
+
+  @Test
+  void sigtermToTheLauncherAnswersTheRequestsInFlightExitsZeroAndLeavesNoJvm() throws Exception {
+    Path log = shared.resolve("launched.log");
+    // tools/alexnet's last line on this test's class path (tools/alexnet itself would build the CLI with Maven);
+    // --max-batch 1: the requests run one after another, so several are in flight at once
+    List<String> command = new ArrayList<>(List.of("bash", "-c", "set -euo pipefail; source \"$1\"; shift; "
+        + "run_java \"$1\" -Xmx1g -cp \"$2\" -- org.alexnettfj.cli.AlexNetCli \"${@:3}\"", "bash",
+        RUN_JAVA.toString(), ProcessHandle.current().info().command().orElse("java"),
+        System.getProperty("java.class.path"), "serve", "--weights", weights.toString(), "--port", "0",
+        "--max-batch", "1", "--threads", "1"));
+    Process launcher = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      int port = -1;
+      Pattern listening = Pattern.compile("listening on http://127.0.0.1:(\\d+)");
+      for (int i = 0; i < 600 && port < 0 && launcher.isAlive(); i++) {
+        Matcher m = listening.matcher(Files.readString(log));
+        if (m.find()) {
+          port = Integer.parseInt(m.group(1));
+        }
+        Thread.sleep(50);
+      }
+      assertThat(port).as("listening; log: %s", Files.readString(log)).isPositive();
+      URI base = URI.create("http://127.0.0.1:" + port);
+      int healthz = 0;
+      for (int i = 0; i < 600 && healthz != 200 && launcher.isAlive(); i++) {
+        healthz = client.send(HttpRequest.newBuilder(base.resolve("/healthz")).build(),
+            HttpResponse.BodyHandlers.ofString()).statusCode();
+        Thread.sleep(50);
+      }
+      assertThat(healthz).as("GET /healthz; log: %s", Files.readString(log)).isEqualTo(200);
+      List<ProcessHandle> children = launcher.toHandle().descendants().toList();
+      List<ProcessHandle> jvms = children.stream()
+          .filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false)).toList();
+      assertThat(jvms).as("the launcher's JVM, its child: %s", children).hasSize(1);
+      assertThat(jvms.get(0).pid()).isNotEqualTo(launcher.pid());
+
+      List<String> photos = List.of("llama.jpeg", "sealion.jpeg", "zebra.jpeg", "llama.jpeg");
+      List<Future<HttpResponse<String>>> inFlight = new ArrayList<>();
+      for (String photo : photos) {
+        inFlight.add(client.sendAsync(HttpRequest.newBuilder(base.resolve("/predict")).POST(
+            HttpRequest.BodyPublishers.ofByteArray(photo(photo))).build(), HttpResponse.BodyHandlers.ofString()));
+      }
+      // every body read (in flight, or answered already): from there each is answered, however soon SIGTERM comes
+      long read = 0;
+      for (int i = 0; i < 5000 && read < photos.size(); i++) {
+        String metrics = client.send(HttpRequest.newBuilder(base.resolve("/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString()).body();
+        read = number(metrics, "alexnet_requests_in_flight")
+            + count(metrics, "alexnet_requests_total{endpoint=\"/predict\",code=\"200\"}");
+      }
+      assertThat(read).as("requests read").isEqualTo(photos.size());
+      long sent = System.nanoTime();
+      launcher.destroy();   // SIGTERM to the launcher's shell, which passes it on to the JVM
+
+      for (int i = 0; i < photos.size(); i++) {
+        HttpResponse<String> answer = inFlight.get(i).get(60, TimeUnit.SECONDS);
+        assertThat(answer.statusCode()).as("request %d: %s", i, answer.body()).isEqualTo(200);
+        assertSameAsPredict(JSON.readTree(answer.body()).get(0).get("top"), photos.get(i));
+      }
+      assertThat(launcher.waitFor(20, TimeUnit.SECONDS)).as("the launcher exits; log: %s", Files.readString(log))
+          .isTrue();
+      double seconds = (System.nanoTime() - sent) / 1e9;
+      assertThat(launcher.exitValue()).as("launcher's exit code; log: %s", Files.readString(log)).isZero();
+      assertThat(seconds).as("SIGTERM to exit, seconds").isLessThan(20);
+      for (ProcessHandle child : children) {
+        assertThat(child.isAlive()).as("child %d (%s) after the launcher exited", child.pid(),
+            child.info().command().orElse("?")).isFalse();
+      }
+      assertThat(ProcessHandle.of(jvms.get(0).pid())).as("the JVM's pid").isEmpty();
+      assertThat(Files.readString(log)).contains("stopping, finishing the requests in flight");
+    } finally {
+      launcher.descendants().forEach(ProcessHandle::destroyForcibly);
+      launcher.destroyForcibly();
+    }
+  }
+
+  /** A counter's value, 0 while it has no line. */
+  private static long count(String metrics, String name) {
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + " (\\d+)").matcher(metrics);
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
   }
 
   private static long number(String metrics, String name) {
