@@ -32,7 +32,8 @@ import org.alexnettfj.graph.AlexNetModel;
  * this process, the rate the server is measured against), then {@code tools/alexnet predict --json} on the test
  * photos (the answers every request must match), then the server in a JVM of its own and {@code --clients}
  * threads posting {@code --requests} photos: throughput, p50/p99 latency, the server's resident memory sampled
- * every 250 ms, and every answer checked against predict's (the same classes, probabilities within 1e-6).
+ * every 250 ms (each one, with its time, to {@code --samples FILE} as CSV), and every answer checked against
+ * predict's (the same classes, probabilities within 1e-6).
  * Exits 1 if any answer differs or fails.
  */
 public final class ServeLoad {
@@ -52,6 +53,7 @@ public final class ServeLoad {
     Path weights = null;
     String maxWait = "5";
     String threads = "0";
+    Path samplesFile = null;
     for (int i = 0; i < argv.length; i++) {
       switch (argv[i]) {
         case "--clients" -> clients = Integer.parseInt(argv[++i]);
@@ -61,9 +63,10 @@ public final class ServeLoad {
         case "--json" -> json = true;
         case "--max-wait-ms" -> maxWait = argv[++i];
         case "--threads" -> threads = argv[++i];
+        case "--samples" -> samplesFile = Path.of(argv[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + argv[i]
             + " (tools/bench serve [--clients 8] [--requests 10000] [--warmup 1000] [--max-wait-ms 5] [--threads N] "
-            + "[--weights FILE] [--json])");
+            + "[--weights FILE] [--samples FILE.csv] [--json])");
       }
     }
     if (weights == null) {
@@ -129,10 +132,16 @@ public final class ServeLoad {
           return null;
         }));
       }
+      List<String> sampleLines = new ArrayList<>();
+      sampleLines.add("epochMs,ms,done,pid,command,VmRSS,RssAnon,RssFile,RssShmem,Threads");
       while (running.stream().anyMatch(f -> !f.isDone())) {
-        long bytes = residentBytes(jvmPid(server));
+        long pid = jvmPid(server);
+        long bytes = residentBytes(pid);
         int done = Math.min(next.get(), total);
         rss.add(new long[] {done, bytes});
+        sampleLines.add(String.format(Locale.ROOT, "%d,%d,%d,%d,%s,%s", System.currentTimeMillis(),
+            (System.nanoTime() - start) / 1_000_000, done, pid,
+            ProcessHandle.of(pid).flatMap(h -> h.info().command()).orElse("?"), statusFields(pid)));
         if (warmEnd < 0 && done >= warm) {
           warmEnd = bytes;
         }
@@ -142,6 +151,9 @@ public final class ServeLoad {
         f.get();
       }
       long end = System.nanoTime();
+      if (samplesFile != null) {
+        Files.write(samplesFile, sampleLines);
+      }
       double serverCpu = cpuSeconds(jvmPid(server)) - cpuFrom[0];
       double clientCpu = ownCpuSeconds() - cpuFrom[1];
       pool.shutdown();
@@ -154,9 +166,25 @@ public final class ServeLoad {
       long base = warmEnd;
       long low = rss.stream().filter(s -> s[0] >= warm).mapToLong(s -> s[1]).min().orElse(base);
       long high = rss.stream().filter(s -> s[0] >= warm).mapToLong(s -> s[1]).max().orElse(base);
+      // min and max alone made one step look like noise: G1 shrinking its heap drops resident memory at once and
+      // for good, so a step late in a run is one low sample (BENCHMARKS.md). The median, the last sample and the
+      // largest change between two samples say which it is.
+      long[] after = rss.stream().filter(s -> s[0] >= warm).mapToLong(s -> s[1]).sorted().toArray();
+      long median = after.length > 0 ? after[after.length / 2] : base;
+      long last = rss.isEmpty() ? base : rss.get(rss.size() - 1)[1];
+      long step = 0;
+      long stepAt = -1;
+      for (int k = 1; k < rss.size(); k++) {
+        long change = rss.get(k)[1] - rss.get(k - 1)[1];
+        if (rss.get(k - 1)[0] >= warm && Math.abs(change) > Math.abs(step)) {
+          step = change;
+          stepAt = rss.get(k)[0];
+        }
+      }
       String metrics = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
           .build(), HttpResponse.BodyHandlers.ofString()).body();
       double meanBatch = metric(metrics, "alexnet_batch_size_sum") / metric(metrics, "alexnet_batch_size_count");
+      double heapCommitted = metric(metrics, "jvm_memory_committed_bytes{area=\"heap\"}");
       server.destroy();   // SIGTERM: the server finishes and exits 0
       boolean exited = server.waitFor(60, TimeUnit.SECONDS);
       Map<String, Object> out = new LinkedHashMap<>();
@@ -179,6 +207,11 @@ public final class ServeLoad {
       out.put("residentMinMB", low / 1e6);
       out.put("residentMaxMB", high / 1e6);
       out.put("residentDrift", (high - low) / (double) base);
+      out.put("residentMedianMB", median / 1e6);
+      out.put("residentLastMB", last / 1e6);
+      out.put("residentLargestStepMB", step / 1e6);
+      out.put("residentLargestStepAtRequest", stepAt);
+      out.put("serverHeapCommittedMB", heapCommitted / 1e6);
       out.put("answersDiffering", mismatches.get());
       out.put("serverExit", exited ? server.exitValue() : null);
       if (json) {
@@ -188,10 +221,16 @@ public final class ServeLoad {
             + "throughput %.1f images/s = %.0f%% of batch-64 inference (%.1f images/s)%n"
             + "mean batch %.1f images; cores busy: server %.2f, clients %.2f%n"
             + "latency p50 %.1f ms, p99 %.1f ms%nresident memory after warm-up %.0f MB, then %.0f-%.0f MB (%.1f%%)%n"
+            + "  median %.0f MB, last %.0f MB; largest step between samples %+.0f MB, at request %d; "
+            + "heap committed at the end %.0f MB%n"
             + "answers differing from predict: %d; server exit code %s%n", machineLine(), clients, total, warm,
             (end - start) / 1e9, rate, 100 * rate / modelRate, modelRate, meanBatch, serverCpu / measuredSeconds,
             clientCpu / measuredSeconds, p50, p99, base / 1e6, low / 1e6, high / 1e6, 100.0 * (high - low) / base,
-            mismatches.get(), out.get("serverExit"));
+            median / 1e6, last / 1e6, step / 1e6, stepAt, heapCommitted / 1e6, mismatches.get(),
+            out.get("serverExit"));
+        if (samplesFile != null) {
+          System.out.println("every sample: " + samplesFile);
+        }
       }
       problems.stream().limit(5).forEach(p -> System.err.println("serve: " + p));
       if (mismatches.get() > 0 || !exited || server.exitValue() != 0) {
@@ -304,6 +343,24 @@ public final class ServeLoad {
   private static double metric(String text, String name) {
     Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + " ([0-9.eE+-]+)$").matcher(text);
     return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+  }
+
+  private static String statusFields(long pid) {
+    Map<String, String> f = new LinkedHashMap<>();
+    for (String k : List.of("VmRSS", "RssAnon", "RssFile", "RssShmem", "Threads")) {
+      f.put(k, "");
+    }
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        int c = line.indexOf(':');
+        if (c > 0 && f.containsKey(line.substring(0, c))) {
+          f.put(line.substring(0, c), line.substring(c + 1).replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return "error " + e;
+    }
+    return String.join(",", f.values());
   }
 
   private static long residentBytes(long pid) {
