@@ -74,4 +74,57 @@ class LrFindCommandTest {
     assertThat(bad.code()).as("a value the option cannot take").isEqualTo(AlexNetCli.EXIT_USAGE);
     assertThat(bad.err()).contains("need 0 < --min-lr < --max-lr");
   }
+
+  /**
+   * The issue's check, on the demo data: conv layers that mean something (learnt on the demo images, as
+   * {@code tools/finetune-demo} learns them without ImageNet's weights) under a fresh fc6-fc8; lr-find's suggestion
+   * lies in [1e-4, 1e-1], fine-tuning at it learns, and at 10 times it the divergence stop ends the run.
+   */
+  @Test
+  void onTheDemoDataTheSuggestionLearnsAndTenTimesItDiverges() throws Exception {
+    Path demo = Path.of("../../weights/demo/fashion-mnist");
+    assertThat(demo.resolve("train")).as("the demo's Fashion-MNIST subset").isDirectory();
+    Path model = dir.resolve("demo.npz");
+    Run learnt = Run.of("finetune", "--train", demo.resolve("train").toString(), "--val",
+        demo.resolve("val").toString(), "--weights", dir.resolve("absent.npy").toString(), "--train-layers",
+        "conv1,conv2,conv3,conv4,conv5,fc6,fc7,fc8", "--keep-prob", "1", "--no-augment", "--learning-rate", "3e-4",
+        "--epochs", "3", "--batch-size", "10", "--seed", "0", "--threads", "2", "--no-checkpoints",
+        "--out", model.toString());
+    assertThat(learnt.code()).as(learnt.err()).isZero();
+
+    Run found = Run.of("lr-find", "--weights", model.toString(), "--train", demo.resolve("train").toString(),
+        "--train-layers", "fc6,fc7,fc8", "--seed", "1", "--threads", "2", "--json");
+    assertThat(found.code()).as(found.err()).isZero();
+    double rate = new ObjectMapper().readTree(found.out()).get("suggested").asDouble();
+    assertThat(rate).as("the suggested rate").isBetween(1e-4, 1e-1);
+
+    double guessing = Math.log(3);
+    List<Double> atRate = epochLosses(finetuneFromFeatures(model, demo, rate));
+    assertThat(atRate).as("6 epochs at %s", rate).hasSize(6);
+    assertThat(atRate.get(5)).as("the loss falls").isLessThan(atRate.get(0));
+    assertThat(atRate).as("and stays near guessing's").allSatisfy(l -> assertThat(l).isLessThan(3 * guessing));
+
+    Run atTen = finetuneFromFeatures(model, demo, 10 * rate);
+    assertThat(atTen.code()).as("10 times the suggestion: " + atTen.err()).isEqualTo(1);
+    assertThat(atTen.err()).contains("is more than 10 times guessing's 1.099 and rising")
+        .contains("training diverged; lower the learning rate");
+  }
+
+  private Run finetuneFromFeatures(Path model, Path demo, double rate) {
+    return Run.of("finetune", "--weights", model.toString(), "--train", demo.resolve("train").toString(), "--val",
+        demo.resolve("val").toString(), "--train-layers", "fc6,fc7,fc8", "--seed", "1", "--cache-features",
+        "--no-augment", "--epochs", "6", "--no-checkpoints", "--threads", "2", "--learning-rate",
+        Double.toString(rate));
+  }
+
+  /** The train loss of each "epoch N/M  train loss L ..." line. */
+  private static List<Double> epochLosses(Run run) {
+    List<Double> losses = new java.util.ArrayList<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^epoch \\d+/\\d+ +train loss ([0-9.]+)")
+        .matcher(run.err() + run.out());
+    while (m.find()) {
+      losses.add(Double.parseDouble(m.group(1)));
+    }
+    return losses;
+  }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -25,9 +26,13 @@ import org.alexnettfj.weights.WeightArray;
  *       (on the same machine and thread count). Settings that would make it a different run (classes, trained
  *       layers, seed, batch size, ... : the {@linkplain Builder#optSettings settings}) are checked first, and any
  *       difference is refused with the full list.
- *   <li><b>Divergence.</b> A NaN or infinite loss, or trained variables that are no longer finite at the end of an
- *       epoch, stop the run with a {@link TrainingDivergedException} naming the epoch and global step; no
- *       checkpoint is written after that, so the last one is the last good one.
+ *   <li><b>Divergence.</b> A NaN or infinite loss, trained variables that are no longer finite at the end of an
+ *       epoch, or an epoch's training loss more than {@link Builder#optDivergenceFactor} (default
+ *       {@value #DIVERGENCE_FACTOR}) times {@linkplain Trainer#guessingLoss guessing's} and above an earlier
+ *       epoch's of this run stop the run with a {@link TrainingDivergedException} naming the epoch and global
+ *       step; no checkpoint is written after that, so the last one is the last good one. (A learning rate ten
+ *       times too high rarely overflows: the loss climbs far above guessing's and stays finite. A fresh network
+ *       may start far above guessing's and then learn: an epoch better than all before it is never stopped.)
  * </ul>
  *
  * <pre>{@code
@@ -42,6 +47,9 @@ import org.alexnettfj.weights.WeightArray;
  */
 public final class FineTuning {
 
+  /** An epoch whose training loss is more than this many times guessing's stops the run as diverged. */
+  public static final double DIVERGENCE_FACTOR = 10;
+
   private final Trainer trainer;
   private final BatchSource train;
   private final BatchSource validation;
@@ -51,6 +59,7 @@ public final class FineTuning {
   private final boolean resume;
   private final Map<String, String> settings;
   private final List<TrainingListener> listeners;
+  private final double divergenceFactor;
 
   private FineTuning(Builder b) {
     this.trainer = b.trainer;
@@ -61,6 +70,7 @@ public final class FineTuning {
     this.checkpoints = b.checkpoints;
     this.resume = b.resume;
     this.listeners = List.copyOf(b.listeners);
+    this.divergenceFactor = b.divergenceFactor;
     Map<String, String> s = new TreeMap<>(b.settings);
     s.put("classes", Integer.toString(trainer.numClasses()));
     s.put("train layers", String.join(",", AlexNetSpec.LAYER_NAMES.stream()
@@ -155,6 +165,7 @@ public final class FineTuning {
     boolean wantGradients = listeners.stream().anyMatch(TrainingListener::wantsGradients);
     Validation last = null;
     Trained trained = Trained.NONE;
+    EpochLoss lowest = new EpochLoss(0, Double.POSITIVE_INFINITY);   // of this process's epochs
     boolean firstValidation = true;
     for (int e = state.epoch(); e < epochs; e++) {
       int epoch = e + 1;
@@ -204,6 +215,18 @@ public final class FineTuning {
             + "): training diverged; lower the learning rate";
         throw diverged(result(state, latest, last, trained, resumedFrom, why));
       }
+      // Far above guessing and worse than before: climbing, not learning. (A fresh network may start far above
+      // guessing and then learn, so an epoch that improves on every earlier one is never stopped.)
+      if (totals.loss() > divergenceFactor * trainer.guessingLoss() && totals.loss() > lowest.loss()) {
+        String why = String.format(Locale.ROOT, "epoch %d's training loss %.4g is more than %s times guessing's "
+            + "%.4g and rising (epoch %d's: %.4g; global step %d, learning rate %s): training diverged; lower the "
+            + "learning rate", epoch, totals.loss(), formatFactor(divergenceFactor), trainer.guessingLoss(),
+            lowest.epoch(), lowest.loss(), trainer.steps(), LearningRateSchedule.format(rate));
+        throw diverged(result(state, latest, last, trained, resumedFrom, why));
+      }
+      if (!(totals.loss() >= lowest.loss())) {
+        lowest = new EpochLoss(epoch, totals.loss());
+      }
 
       BatchSource.Skipped[] validationSkipped = new BatchSource.Skipped[1];
       last = validate(e, validationSkipped);
@@ -235,6 +258,10 @@ public final class FineTuning {
     return result;
   }
 
+  /** An epoch's mean training loss. */
+  private record EpochLoss(int epoch, double loss) {
+  }
+
   /** What this process trained, over its epochs: the counters of its {@link Result}. */
   private record Trained(double lastLoss, long images, long nanos, int skipped) {
 
@@ -254,6 +281,10 @@ public final class FineTuning {
     double imagesPerSecond() {
       return nanos > 0 ? images / (nanos / 1e9) : 0;
     }
+  }
+
+  private static String formatFactor(double factor) {
+    return factor == Math.rint(factor) ? Long.toString((long) factor) : Double.toString(factor);
   }
 
   /** Tells the listeners how the diverged run ended; returns the exception to throw, naming the last checkpoint. */
@@ -312,8 +343,25 @@ public final class FineTuning {
     private boolean resume;
     private final Map<String, String> settings = new LinkedHashMap<>();
     private final List<TrainingListener> listeners = new ArrayList<>();
+    private double divergenceFactor = DIVERGENCE_FACTOR;
 
     private Builder() {
+    }
+
+    /**
+     * How many times {@linkplain Trainer#guessingLoss guessing's} loss an epoch's training loss may reach before
+     * the run stops as diverged (default {@value #DIVERGENCE_FACTOR}); {@code Double.POSITIVE_INFINITY} leaves
+     * only the NaN and infinity checks.
+     *
+     * @param factor more than 1
+     * @return this builder
+     */
+    public Builder optDivergenceFactor(double factor) {
+      if (!(factor > 1)) {
+        throw new IllegalArgumentException("the divergence factor must be more than 1, was " + factor);
+      }
+      this.divergenceFactor = factor;
+      return this;
     }
 
     /**

@@ -133,6 +133,8 @@ public final class Trainer implements AutoCloseable {
   private final Input input;
   private final float momentum;
   private final float weightDecay;
+  /** The largest class weight, 1 without class weights: it bounds the weighted loss of guessing. */
+  private final float largestClassWeight;
   private final long seed;
   private float learningRate;
   private long steps;
@@ -148,6 +150,14 @@ public final class Trainer implements AutoCloseable {
     this.keepProb = b.keepProb;
     this.momentum = b.momentum;
     this.weightDecay = b.weightDecay;
+    float largest = 1;
+    if (b.classWeights != null) {
+      largest = 0;
+      for (float w : b.classWeights) {
+        largest = Math.max(largest, w);
+      }
+    }
+    this.largestClassWeight = largest;
     this.seed = b.seed;
     this.learningRate = b.learningRate;
     this.input = b.input;
@@ -594,6 +604,17 @@ public final class Trainer implements AutoCloseable {
    */
   public int numClasses() {
     return net.numClasses();
+  }
+
+  /**
+   * The cross-entropy of guessing: a model that scores every class alike has {@code ln(numClasses)}, times the
+   * largest class weight when there are class weights (the most the weighted mean of guessing can be). A loss
+   * far above it is not learning but divergence ({@link FineTuning} stops at ten times it).
+   *
+   * @return {@code ln(numClasses) * max(classWeights)}, 0 for one class
+   */
+  public double guessingLoss() {
+    return Math.log(net.numClasses()) * largestClassWeight;
   }
 
   /**

@@ -2,6 +2,7 @@ package org.alexnettfj.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,6 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 class FineTuningTest {
 
   private static final int IMAGES = 4;
+  /** A rate these stripes train at; 100 times it sends the loss far above guessing's (but not to NaN). */
+  private static final float LEARNING_RATE = 5e-4f;
 
   @TempDir
   Path dir;
@@ -136,7 +139,7 @@ class FineTuningTest {
   @Test
   void aDivergingLossStopsNamingEpochAndStepAndKeepsTheLastGoodCheckpoint() throws Exception {
     Recorder r = new Recorder();
-    try (Trainer t = trainer(0.01f, 1f)) {
+    try (Trainer t = trainer(LEARNING_RATE, 1f)) {
       TrainingListener blowUp = new TrainingListener() {
         @Override
         public void onEpoch(Epoch e) {
@@ -168,19 +171,49 @@ class FineTuningTest {
   }
 
   @Test
+  void anEpochLossFarAboveGuessingsStopsTheRunAsDivergedThoughItIsFinite() throws Exception {
+    Recorder r = new Recorder();
+    try (Trainer t = trainer(0.05f, 1f)) {
+      assertThat(t.guessingLoss()).as("ln 2").isCloseTo(Math.log(2), within(1e-12));
+      FineTuning loop = loop(t, 3).optCheckpoints(Checkpoints.in(dir, 3)).optListener(r).build();
+
+      assertThatThrownBy(loop::run).isInstanceOf(TrainingDivergedException.class)
+          .hasMessageContaining("is more than 10 times guessing's 0.6931 and rising")
+          .hasMessageContaining("training diverged; lower the learning rate");
+      List<TrainingListener.Epoch> epochs = r.of(TrainingListener.Epoch.class);
+      FineTuning.Result result = r.of(FineTuning.Result.class).get(0);
+      assertThat(result.epochs()).as("epochs completed; the first is never stopped: nothing to rise from")
+          .isEqualTo(epochs.size()).isPositive();
+      assertThat(result.stoppedEarly()).contains("epoch " + (epochs.size() + 1) + "'s training loss");
+      assertThat(Checkpoints.in(dir, 3).latest()).contains(dir.resolve("ckpt-" + epochs.size()));
+    }
+    try (Trainer t = trainer(0.05f, 1f)) {
+      FineTuning.Result unchecked = loop(t, 3).optDivergenceFactor(Double.POSITIVE_INFINITY).build().run();
+      assertThat(unchecked.epochs()).as("the same run, let go on").isEqualTo(3);
+      assertThat(unchecked.trainLoss()).as("finite, and far above guessing's").isFinite()
+          .isGreaterThan(10 * Math.log(2));
+    }
+    try (Trainer t = Trainer.builder().setFreshInit().optNumClasses(3).optTrainLayers(Set.of("fc8"))
+        .optClassWeights(new float[] {1, 10, 2}).build()) {
+      assertThat(t.guessingLoss()).as("ln 3 times the largest weight").isCloseTo(10 * Math.log(3), within(1e-6));
+    }
+    assertThatThrownBy(() -> FineTuning.builder().optDivergenceFactor(1)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void aResumedRunEndsBitIdenticalToAnUninterruptedOneAndOtherSettingsAreRefused() throws Exception {
     float[] uninterrupted;
     FineTuning.Result whole;
     // keepProb 0.5: dropout on, so this also checks that its masks follow the global step across the restart
-    try (Trainer t = trainer(0.01f, 0.5f)) {
+    try (Trainer t = trainer(LEARNING_RATE, 0.5f)) {
       whole = loop(t, 3).optCheckpoints(Checkpoints.in(dir.resolve("whole"), 3)).build().run();
       uninterrupted = t.parameter("fc8/weights").data();
     }
     Checkpoints parts = Checkpoints.in(dir.resolve("parts"), 3);
-    try (Trainer t = trainer(0.01f, 0.5f)) {
+    try (Trainer t = trainer(LEARNING_RATE, 0.5f)) {
       loop(t, 1).optCheckpoints(parts).build().run();
     }
-    try (Trainer t = trainer(0.01f, 0.5f)) {
+    try (Trainer t = trainer(LEARNING_RATE, 0.5f)) {
       assertThatThrownBy(() -> loop(t, 3).optSettings(Map.of("batch size", "4")).optCheckpoints(parts)
           .optResume(true).build().run()).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("batch size 2 (now 4)");

@@ -32,7 +32,7 @@ class TensorBoardListenerTest {
   Path dir;
 
   private static Trainer trainer() {
-    return Trainer.builder().setFreshInit().optNumClasses(2).optTrainLayers(Set.of("fc8")).optLearningRate(0.01f)
+    return Trainer.builder().setFreshInit().optNumClasses(2).optTrainLayers(Set.of("fc8")).optLearningRate(5e-4f)
         .optSeed(3).optIntraOpThreads(2).build();
   }
 
@@ -95,7 +95,7 @@ class TensorBoardListenerTest {
       assertThat(loss.get(i).value()).as("loss of step %d", i + 1).isEqualTo(losses.get(i));
     }
     assertThat(one.scalars(TensorBoardLog.LEARNING_RATE)).extracting(EventFileReader.Scalar::value)
-        .containsOnly(0.01f);
+        .containsOnly(5e-4f);
     assertThat(one.scalars(TensorBoardLog.BATCH_ACCURACY)).hasSize(4);
     List<EventFileReader.Scalar> top1 = one.scalars(TensorBoardLog.VALIDATION_TOP1);
     assertThat(top1).as("validation at each epoch's last step").extracting(EventFileReader.Scalar::step)
