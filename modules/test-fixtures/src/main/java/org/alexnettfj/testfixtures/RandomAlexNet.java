@@ -22,6 +22,28 @@ public final class RandomAlexNet {
   }
 
   /**
+   * Each layer's weights uniform in ±{@code weightHalfWidth(layer)}, then its biases in
+   * ±{@code biasHalfWidth(layer)}. A half width of exactly 0 gives zeros and draws nothing, so the arrays after it
+   * are what they would be without it.
+   *
+   * @param classes fc8's outputs
+   * @param seed the random seed
+   * @param weightHalfWidth the weights' half width of a layer, e.g. from {@link #heHalfWidth}
+   * @param biasHalfWidth the biases' half width of a layer
+   * @return the arrays by name
+   */
+  public static Map<String, WeightArray> of(int classes, long seed,
+      ToDoubleFunction<AlexNetSpec.Layer> weightHalfWidth, ToDoubleFunction<AlexNetSpec.Layer> biasHalfWidth) {
+    SplittableRandom random = new SplittableRandom(seed);
+    Map<String, WeightArray> arrays = new LinkedHashMap<>();
+    for (AlexNetSpec.Layer layer : AlexNetSpec.layers(classes)) {
+      arrays.put(layer.name() + "/weights", values(random, layer.weightsShape(), weightHalfWidth.applyAsDouble(layer)));
+      arrays.put(layer.name() + "/biases", values(random, layer.biasesShape(), biasHalfWidth.applyAsDouble(layer)));
+    }
+    return arrays;
+  }
+
+  /**
    * Weights uniform in ±{@code weightHalfWidth}, biases in ±{@code biasHalfWidth}, every layer alike.
    *
    * @param classes fc8's outputs
@@ -32,15 +54,14 @@ public final class RandomAlexNet {
    */
   public static Map<String, WeightArray> uniform(int classes, long seed, double weightHalfWidth,
       double biasHalfWidth) {
-    return arrays(classes, seed, layer -> weightHalfWidth, layer -> biasHalfWidth);
+    return of(classes, seed, layer -> weightHalfWidth, layer -> biasHalfWidth);
   }
 
   /**
-   * Weights uniform with the variance of He initialisation ({@code 2 / fan_in}, half width
-   * {@code sqrt(6 / fan_in)}), biases uniform in ±{@code biasHalfWidth}, so activations keep their scale through all
-   * eight layers and LRN, pooling and ReLU all do real work: with N(0, 0.01²) weights the signal would vanish and a
-   * wrong layer could hide behind the biases. fc8's weights and biases are scaled by {@code fc8Scale} (below 1, the
-   * softmax is not saturated).
+   * Weights uniform with the variance of He initialisation ({@link #heHalfWidth}), biases uniform in
+   * ±{@code biasHalfWidth}, so activations keep their scale through all eight layers and LRN, pooling and ReLU all
+   * do real work: with N(0, 0.01²) weights the signal would vanish and a wrong layer could hide behind the biases.
+   * fc8's weights and biases are scaled by {@code fc8Scale} (below 1, the softmax is not saturated).
    *
    * @param classes fc8's outputs
    * @param seed the random seed
@@ -50,8 +71,20 @@ public final class RandomAlexNet {
    */
   public static Map<String, WeightArray> heUniform(int classes, long seed, double biasHalfWidth, double fc8Scale) {
     ToDoubleFunction<AlexNetSpec.Layer> scale = layer -> layer.name().equals("fc8") ? fc8Scale : 1;
-    return arrays(classes, seed, layer -> scale.applyAsDouble(layer) * Math.sqrt(6.0 / fanIn(layer)),
+    return of(classes, seed, layer -> scale.applyAsDouble(layer) * heHalfWidth(layer),
         layer -> biasHalfWidth * scale.applyAsDouble(layer));
+  }
+
+  /**
+   * He initialisation's uniform half width for a layer's weights, {@code sqrt(6 / fan_in)} (variance
+   * {@code 2 / fan_in}), fan_in the product of all but the last (output) dimension.
+   *
+   * @param layer the layer
+   * @return the half width
+   */
+  public static double heHalfWidth(AlexNetSpec.Layer layer) {
+    int[] shape = layer.weightsShape();
+    return Math.sqrt(6.0 / (count(shape) / shape[shape.length - 1]));
   }
 
   /**
@@ -68,25 +101,9 @@ public final class RandomAlexNet {
         name -> name.startsWith("fc7/") || name.startsWith("fc8/"));
   }
 
-  private static Map<String, WeightArray> arrays(int classes, long seed,
-      ToDoubleFunction<AlexNetSpec.Layer> weightHalfWidth, ToDoubleFunction<AlexNetSpec.Layer> biasHalfWidth) {
-    SplittableRandom random = new SplittableRandom(seed);
-    Map<String, WeightArray> arrays = new LinkedHashMap<>();
-    for (AlexNetSpec.Layer layer : AlexNetSpec.layers(classes)) {
-      int[] shape = layer.weightsShape();
-      arrays.put(layer.name() + "/weights", WeightArray.of(shape,
-          RandomValues.uniform(random, count(shape), weightHalfWidth.applyAsDouble(layer))));
-      int[] biases = layer.biasesShape();
-      arrays.put(layer.name() + "/biases", WeightArray.of(biases,
-          RandomValues.uniform(random, count(biases), biasHalfWidth.applyAsDouble(layer))));
-    }
-    return arrays;
-  }
-
-  /** The product of all but the last (output) dimension. */
-  private static int fanIn(AlexNetSpec.Layer layer) {
-    int[] shape = layer.weightsShape();
-    return count(shape) / shape[shape.length - 1];
+  private static WeightArray values(SplittableRandom random, int[] shape, double halfWidth) {
+    int n = count(shape);
+    return WeightArray.of(shape, halfWidth == 0 ? new float[n] : RandomValues.uniform(random, n, halfWidth));
   }
 
   private static int count(int[] shape) {
