@@ -26,7 +26,8 @@ RES = os.path.normpath(os.path.join(HERE, '..', 'resources'))
 IMAGES = os.path.join(RES, 'images')
 DECODE = os.path.join(RES, 'decode')
 RESIZE = os.path.join(RES, 'resize')
-MEAN = os.path.join(RES, 'mean')
+# Caffe's mean image, committed once among weights' genuine third-party fixtures
+MEAN = os.path.normpath(os.path.join(HERE, '../../../../weights/src/test/resources/fixtures/real'))
 CONVERT = '/usr/bin/convert'  # the real ImageMagick, not a stand-in earlier on PATH
 PNG9 = [cv2.IMWRITE_PNG_COMPRESSION, 9]
 NOTEBOOK_MEAN = np.array([104., 117., 124.], dtype=np.float32)

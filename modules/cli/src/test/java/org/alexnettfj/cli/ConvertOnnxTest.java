@@ -9,6 +9,7 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.alexnettfj.testfixtures.RandomAlexNet;
 import org.alexnettfj.weights.NpzWriter;
 import org.alexnettfj.weights.WeightArray;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,7 @@ class ConvertOnnxTest {
 
   @Test
   void aFineTunedModelConvertsWithItsClassesAndOnnxRuntimeRunsIt() throws Exception {
-    Map<String, WeightArray> arrays = RandomWeights.alexNet(3, 9, 0.02);
+    Map<String, WeightArray> arrays = RandomAlexNet.uniform(3, 9, 0.02, 0.1);
     Path model = tmp.resolve("model.npz");
     NpzWriter.write(model, arrays);
     Files.writeString(tmp.resolve("model.classes.txt"), "cat\ndog\nzebra\n");

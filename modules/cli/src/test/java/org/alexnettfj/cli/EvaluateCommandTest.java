@@ -11,7 +11,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -22,10 +21,10 @@ import java.util.zip.ZipOutputStream;
 import javax.imageio.ImageIO;
 import org.alexnettfj.data.Preprocessor;
 import org.alexnettfj.graph.AlexNetModel;
+import org.alexnettfj.testfixtures.RandomAlexNet;
 import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.AlexNetWeights;
 import org.alexnettfj.weights.NpzWriter;
-import org.alexnettfj.weights.WeightArray;
 import org.alexnettfj.weights.WeightReader;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,25 +73,8 @@ class EvaluateCommandTest {
    * of order 50. fc8 has ImageNet's 1000 outputs, as in bvlc_alexnet.npy.
    */
   private static void writeStandInWeights(Path file) throws IOException {
-    SplittableRandom random = new SplittableRandom(7);
-    Map<String, WeightArray> arrays = new LinkedHashMap<>();
-    for (AlexNetSpec.Layer layer : AlexNetSpec.layers(AlexNetSpec.IMAGENET_CLASSES)) {
-      int[] shape = layer.weightsShape();
-      int count = 1;
-      int fanIn = 1;
-      for (int i = 0; i < shape.length; i++) {
-        count *= shape[i];
-        fanIn *= i < shape.length - 1 ? shape[i] : 1;
-      }
-      double half = Math.sqrt(6.0 / fanIn) / (layer.name().equals("conv1") ? 50 : 1);
-      float[] w = new float[count];
-      for (int i = 0; i < count; i++) {
-        w[i] = (float) ((2 * random.nextDouble() - 1) * half);
-      }
-      arrays.put(layer.name() + "/weights", WeightArray.of(shape, w));
-      arrays.put(layer.name() + "/biases", WeightArray.of(layer.biasesShape(), new float[layer.biasesShape()[0]]));
-    }
-    NpzWriter.write(file, arrays);
+    NpzWriter.write(file, RandomAlexNet.of(AlexNetSpec.IMAGENET_CLASSES, 7,
+        layer -> RandomAlexNet.heHalfWidth(layer) / (layer.name().equals("conv1") ? 50 : 1), layer -> 0));
   }
 
   @BeforeAll

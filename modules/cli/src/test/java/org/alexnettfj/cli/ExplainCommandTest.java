@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
+import org.alexnettfj.testfixtures.RandomAlexNet;
 import org.alexnettfj.weights.NpzWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +22,7 @@ class ExplainCommandTest {
   @Test
   void drawsTheMapOverTheImageForTheTopClassOrAGivenOne() throws Exception {
     Path model = dir.resolve("model.npz");
-    NpzWriter.write(model, RandomWeights.alexNet(4, 11, 0.01));
+    NpzWriter.write(model, RandomAlexNet.uniform(4, 11, 0.01, 0.1));
     Files.write(dir.resolve("model.classes.txt"), List.of("cat", "dog", "zebra", "llama"));
     String zebra = Path.of("../data/src/test/resources/images/zebra.jpeg").toString();
     Path png = dir.resolve("cam.png");

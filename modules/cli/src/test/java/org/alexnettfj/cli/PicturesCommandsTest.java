@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.alexnettfj.pictures.FilterGrid;
+import org.alexnettfj.testfixtures.RandomAlexNet;
 import org.alexnettfj.weights.NpzWriter;
 import org.alexnettfj.weights.WeightArray;
 import org.alexnettfj.weights.WeightReader;
@@ -35,7 +36,7 @@ class PicturesCommandsTest {
 
   @BeforeAll
   static void writeWeights() throws Exception {
-    arrays = RandomWeights.alexNet(10, 3, 0.01);
+    arrays = RandomAlexNet.uniform(10, 3, 0.01, 0.1);
     weights = shared.resolve("model.npz");
     NpzWriter.write(weights, arrays);
   }

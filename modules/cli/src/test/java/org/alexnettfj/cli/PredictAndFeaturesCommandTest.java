@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.alexnettfj.testfixtures.CaffeMean;
+import org.alexnettfj.testfixtures.RandomAlexNet;
 import org.alexnettfj.weights.NpyWriter;
 import org.alexnettfj.weights.WeightArray;
 import org.alexnettfj.weights.WeightReader;
@@ -29,7 +31,7 @@ class PredictAndFeaturesCommandTest {
 
   @BeforeAll
   static void writeWeights() throws Exception {
-    Map<String, WeightArray> arrays = RandomWeights.alexNet(1000, 5, 0.01);
+    Map<String, WeightArray> arrays = RandomAlexNet.uniform(1000, 5, 0.01, 0.1);
     weights = shared.resolve("bvlc_alexnet.npy");
     NpyWriter.writeClassic(weights, arrays, n -> n.startsWith("fc7/") || n.startsWith("fc8/"));
   }
@@ -151,7 +153,7 @@ class PredictAndFeaturesCommandTest {
 
   @Test
   void meanImageOptionChangesTheInputTheModelSees() throws Exception {
-    Path mean = Path.of("../weights/src/test/resources/fixtures/real/caffe-ilsvrc_2012_mean.npy");
+    Path mean = CaffeMean.file();
     Path a = tmp.resolve("channel.npy");
     Path b = tmp.resolve("pixel.npy");
     Path image = IMAGES.resolve("zebra.jpeg");

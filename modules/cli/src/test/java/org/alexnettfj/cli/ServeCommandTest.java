@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.alexnettfj.graph.AlexNetPredictor;
+import org.alexnettfj.testfixtures.RandomAlexNet;
 import org.alexnettfj.weights.NpyWriter;
 import org.alexnettfj.weights.WeightArray;
 import org.alexnettfj.weights.WeightReader;
@@ -59,7 +60,7 @@ class ServeCommandTest {
   @BeforeAll
   static void start() throws Exception {
     weights = shared.resolve("bvlc_alexnet.npy");
-    NpyWriter.writeClassic(weights, RandomWeights.alexNet(1000, 5, 0.01), n -> n.startsWith("fc7/"));
+    NpyWriter.writeClassic(weights, RandomAlexNet.uniform(1000, 5, 0.01, 0.1), n -> n.startsWith("fc7/"));
     List<String> args = new ArrayList<>(List.of("predict", "--weights", weights.toString(), "--top", "5", "--json"));
     for (String photo : PHOTOS) {
       args.add(IMAGES.resolve(photo).toString());

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.alexnettfj.testfixtures.RandomAlexNet;
 import org.alexnettfj.weights.NpzWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -106,7 +107,7 @@ class ToolsScriptsTest {
   @Test
   void theLauncherKeepsTensorFlowsNoiseOffStderrAndTheExitCode() throws Exception {
     Path weights = dir.resolve("random.npz");
-    NpzWriter.write(weights, RandomWeights.alexNet(1000, 3, 0.01));
+    NpzWriter.write(weights, RandomAlexNet.uniform(1000, 3, 0.01, 0.1));
     Path missing = dir.resolve("missing.jpg");
     String[] args = {"predict", "--weights", weights.toString(), "--json", missing.toString()};
 

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.alexnettfj.testfixtures.CaffeMean;
 import org.alexnettfj.weights.WeightArray;
 import org.alexnettfj.weights.WeightReader;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class MeanTest {
 
-  private static final Path CAFFE_MEAN = Fixtures.resource("mean/caffe-ilsvrc_2012_mean.npy");
+  private static final Path CAFFE_MEAN = CaffeMean.file();
 
   @TempDir
   Path temp;

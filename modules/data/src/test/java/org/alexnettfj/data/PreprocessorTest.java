@@ -9,6 +9,7 @@ import java.util.stream.IntStream;
 import org.alexnettfj.data.PreprocessConfig.Arithmetic;
 import org.alexnettfj.data.PreprocessConfig.ChannelOrder;
 import org.alexnettfj.data.PreprocessConfig.Geometry;
+import org.alexnettfj.testfixtures.CaffeMean;
 import org.junit.jupiter.api.Test;
 
 class PreprocessorTest {
@@ -90,7 +91,7 @@ class PreprocessorTest {
 
   @Test
   void meanImageIsResizedToTheStretchedGeometry() throws IOException {
-    Mean.PerPixel caffe = Mean.caffeMeanImage(Fixtures.resource("mean/caffe-ilsvrc_2012_mean.npy"));
+    Mean.PerPixel caffe = Mean.caffeMeanImage(CaffeMean.file());
     float[] out = with(Geometry.STRETCH, caffe).apply(new BgrImage(10, 10, new byte[300]));
     float[] expected = Fixtures.resizeExpected("caffe_mean_227_rows_0_113_226").data();
     int i = 0;
@@ -104,7 +105,7 @@ class PreprocessorTest {
 
   @Test
   void meanImageIsCroppedWithTheSameWindowAsTheImage() throws IOException {
-    Mean.PerPixel caffe = Mean.caffeMeanImage(Fixtures.resource("mean/caffe-ilsvrc_2012_mean.npy"));
+    Mean.PerPixel caffe = Mean.caffeMeanImage(CaffeMean.file());
     float[] out = with(Geometry.RESIZE_SQUARE_THEN_CENTER_CROP, caffe).apply(new BgrImage(256, 256,
         new byte[256 * 256 * 3]));
     for (int y = 0; y < CROP; y++) {
@@ -134,7 +135,7 @@ class PreprocessorTest {
 
   @Test
   void oversampleSubtractsTheMeanBeforeMirroringAsCaffeDoes() throws IOException {
-    Mean.PerPixel caffe = Mean.caffeMeanImage(Fixtures.resource("mean/caffe-ilsvrc_2012_mean.npy"));
+    Mean.PerPixel caffe = Mean.caffeMeanImage(CaffeMean.file());
     float[][] crops = with(Geometry.STRETCH, caffe).oversample(new BgrImage(256, 256, new byte[256 * 256 * 3]));
     for (int y = 0; y < CROP; y += 13) {
       for (int x = 0; x < CROP; x += 7) {
@@ -174,7 +175,7 @@ class PreprocessorTest {
 
   @Test
   void givesTheSameResultOnEveryThreadAndEveryCall() throws IOException {
-    Mean.PerPixel caffe = Mean.caffeMeanImage(Fixtures.resource("mean/caffe-ilsvrc_2012_mean.npy"));
+    Mean.PerPixel caffe = Mean.caffeMeanImage(CaffeMean.file());
     Preprocessor pre = with(Geometry.RESIZE_SHORTER_SIDE_THEN_CENTER_CROP, caffe);
     BgrImage llama = ImageDecoder.DEFAULT.decode(Fixtures.image("llama.jpeg"));
     float[] first = pre.apply(llama);
@@ -186,7 +187,7 @@ class PreprocessorTest {
 
   @Test
   void holdsOnlyAFewResizedMeansWhateverTheAspectRatiosSeen() throws IOException {
-    Mean.PerPixel caffe = Mean.caffeMeanImage(Fixtures.resource("mean/caffe-ilsvrc_2012_mean.npy"));
+    Mean.PerPixel caffe = Mean.caffeMeanImage(CaffeMean.file());
     Preprocessor pre = with(Geometry.RESIZE_SHORTER_SIDE_THEN_CENTER_CROP, caffe);
     for (int width = 20; width < 40; width++) {
       pre.apply(new BgrImage(width, 10, new byte[width * 10 * 3]));     // 20 different pre-crop sizes

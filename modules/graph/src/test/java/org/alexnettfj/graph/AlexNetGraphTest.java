@@ -1,6 +1,7 @@
 package org.alexnettfj.graph;
 
 import static org.alexnettfj.graph.Closeness.assertClose;
+import static org.alexnettfj.testfixtures.RandomValues.uniform;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -184,9 +185,9 @@ class AlexNetGraphTest {
   @MethodSource("layouts")
   void groupedConv2EqualsAnUngroupedConvolutionWithBlockDiagonalWeights(AlexNetGraph.Convolutions layout) {
     SplittableRandom random = new SplittableRandom(2);
-    WeightArray weights = WeightArray.of(new int[] {5, 5, 48, 256}, TestData.uniform(random, 5 * 5 * 48 * 256, 0.05));
-    WeightArray biases = WeightArray.of(new int[] {256}, TestData.uniform(random, 256, 0.5));
-    float[] pool1 = positive(TestData.uniform(random, 27 * 27 * 96, 50));
+    WeightArray weights = WeightArray.of(new int[] {5, 5, 48, 256}, uniform(random, 5 * 5 * 48 * 256, 0.05));
+    WeightArray biases = WeightArray.of(new int[] {256}, uniform(random, 256, 0.5));
+    float[] pool1 = positive(uniform(random, 27 * 27 * 96, 50));
     // Output channel o of group g = o / 128 sees input channels g*48 .. g*48+47 only: as one ungrouped conv,
     // W_full[ky][kx][g*48 + i][o] = W[ky][kx][i][o] and zero for input channels of the other group.
     WeightArray blockDiagonal = blockDiagonal(weights, 2);
@@ -287,9 +288,9 @@ class AlexNetGraphTest {
     // Pairing the first weight half with the second input half (and vice versa) must give a clearly different
     // result, so the comparison above does pin down which half of W goes with which half of the input.
     SplittableRandom random = new SplittableRandom(3);
-    WeightArray weights = WeightArray.of(new int[] {5, 5, 48, 256}, TestData.uniform(random, 5 * 5 * 48 * 256, 0.05));
-    WeightArray biases = WeightArray.of(new int[] {256}, TestData.uniform(random, 256, 0.5));
-    float[] pool1 = positive(TestData.uniform(random, 27 * 27 * 96, 50));
+    WeightArray weights = WeightArray.of(new int[] {5, 5, 48, 256}, uniform(random, 5 * 5 * 48 * 256, 0.05));
+    WeightArray biases = WeightArray.of(new int[] {256}, uniform(random, 256, 0.5));
+    float[] pool1 = positive(uniform(random, 27 * 27 * 96, 50));
 
     float[] grouped = runLayer("conv2", Map.of("conv2/weights", weights, "conv2/biases", biases),
         "pool1", pool1, new long[] {1, 27, 27, 96});
@@ -302,7 +303,7 @@ class AlexNetGraphTest {
 
   @Test
   void lrnMatchesCaffesFormulaWithCaffesParameters() {
-    float[] conv1 = positive(TestData.uniform(new SplittableRandom(4), 55 * 55 * 96, 200));
+    float[] conv1 = positive(uniform(new SplittableRandom(4), 55 * 55 * 96, 200));
 
     float[] norm1 = runLayer("norm1", Map.of(), "conv1", conv1, new long[] {1, 55, 55, 96});
     Volume reference = ReferenceAlexNet.lrnCaffe(Volume.of(conv1, 55, 55, 96), ReferenceAlexNet.CAFFE_LRN_LOCAL_SIZE,
@@ -346,8 +347,8 @@ class AlexNetGraphTest {
 
   @Test
   void lrnFromBasicOpsEqualsTheFusedLrnOpOnNorm1AndNorm2() {
-    float[] conv1 = positive(TestData.uniform(new SplittableRandom(6), 55 * 55 * 96, 200));
-    float[] conv2 = positive(TestData.uniform(new SplittableRandom(7), 27 * 27 * 256, 200));
+    float[] conv1 = positive(uniform(new SplittableRandom(6), 55 * 55 * 96, 200));
+    float[] conv2 = positive(uniform(new SplittableRandom(7), 27 * 27 * 256, 200));
 
     for (String layer : List.of("norm1", "norm2")) {
       boolean first = layer.equals("norm1");
@@ -376,7 +377,7 @@ class AlexNetGraphTest {
       int h = shape[1];
       int w = shape[2];
       int c = shape[3];
-      float[] conv = positive(TestData.uniform(new SplittableRandom(c), n * h * w * c, 200));
+      float[] conv = positive(uniform(new SplittableRandom(c), n * h * w * c, 200));
       float[] lrn;
       try (Graph g = new Graph(); Session s = new Session(g)) {
         Ops tf = Ops.create(g);
@@ -400,7 +401,7 @@ class AlexNetGraphTest {
 
   @Test
   void dropoutPassesValuesThroughUnchangedUnlessKeepProbIsFed() {
-    float[] fc6 = TestData.uniform(new SplittableRandom(5), 8 * 4096, 1);
+    float[] fc6 = uniform(new SplittableRandom(5), 8 * 4096, 1);
     for (int i = 0; i < fc6.length; i++) {
       fc6[i] = 1.5f + fc6[i];
     }
@@ -527,7 +528,7 @@ class AlexNetGraphTest {
   void settingASplitParameterSetsTheHalfOfEachTower() {
     Placement towers = Placement.towers("/CPU:0", "/CPU:1").withCpuDevices(2);
     WeightArray weights = WeightArray.of(new int[] {5, 5, 48, 256},
-        TestData.uniform(new SplittableRandom(4), 5 * 5 * 48 * 256, 1.0));
+        uniform(new SplittableRandom(4), 5 * 5 * 48 * 256, 1.0));
     try (Graph g = new Graph();
         Session s = new Session(g, towers.sessionConfig(ConfigProto.getDefaultInstance()))) {
       AlexNetGraph net = AlexNetGraph.create(Ops.create(g), 10, 0L, AlexNetGraph.Lrn.FUSED, towers);

@@ -1,9 +1,8 @@
 package org.alexnettfj.graph;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.SplittableRandom;
-import org.alexnettfj.weights.AlexNetSpec;
+import org.alexnettfj.testfixtures.RandomAlexNet;
+import org.alexnettfj.testfixtures.RandomValues;
 import org.alexnettfj.weights.WeightArray;
 import org.alexnettfj.weights.WeightFile;
 
@@ -17,39 +16,17 @@ final class TestData {
   }
 
   /**
-   * A full-size AlexNet weight file of random values. Weights are uniform with the variance of He initialisation
-   * ({@code 2 / fan_in}), biases uniform in [-0.5, 0.5], so activations keep their scale through all eight layers
-   * and LRN, pooling and ReLU all do real work — with N(0, 0.01) weights the signal would vanish and a wrong
-   * layer could hide behind the biases.
+   * A full-size AlexNet weight file of random values: He-uniform weights, biases uniform in [-0.5, 0.5]
+   * ({@link RandomAlexNet#heUniform}), so activations keep their scale through all eight layers and LRN, pooling and
+   * ReLU all do real work.
    */
   static WeightFile randomWeightFile(long seed, int numClasses) {
-    SplittableRandom random = new SplittableRandom(seed);
-    Map<String, WeightArray> arrays = new LinkedHashMap<>();
-    for (AlexNetSpec.Layer layer : AlexNetSpec.layers(numClasses)) {
-      int[] shape = layer.weightsShape();
-      int fanIn = 1;
-      for (int i = 0; i < shape.length - 1; i++) {
-        fanIn *= shape[i];
-      }
-      double halfWidth = Math.sqrt(3 * 2.0 / fanIn);
-      arrays.put(layer.name() + "/weights", WeightArray.of(shape, uniform(random, count(shape), halfWidth)));
-      arrays.put(layer.name() + "/biases", WeightArray.of(layer.biasesShape(),
-          uniform(random, layer.biasesShape()[0], 0.5)));
-    }
-    return new WeightFile("random-test-weights", "test", arrays);
+    return new WeightFile("random-test-weights", "test", RandomAlexNet.heUniform(numClasses, seed, 0.5, 1));
   }
 
   /** {@code n} images of 227x227x3 values uniform in [-120, 120], like mean-subtracted pixels. */
   static float[] randomImages(long seed, int n) {
-    return uniform(new SplittableRandom(seed), n * IMAGE_VALUES, 120);
-  }
-
-  static float[] uniform(SplittableRandom random, int n, double halfWidth) {
-    float[] data = new float[n];
-    for (int i = 0; i < n; i++) {
-      data[i] = (float) ((2 * random.nextDouble() - 1) * halfWidth);
-    }
-    return data;
+    return RandomValues.uniform(new SplittableRandom(seed), n * IMAGE_VALUES, 120);
   }
 
   static float[] image(float[] batch, int i) {
@@ -69,13 +46,5 @@ final class TestData {
       }
     }
     return WeightArray.of(new int[] {cols, rows}, t);
-  }
-
-  private static int count(int[] shape) {
-    int n = 1;
-    for (int d : shape) {
-      n *= d;
-    }
-    return n;
   }
 }

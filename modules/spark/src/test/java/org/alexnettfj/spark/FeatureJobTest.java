@@ -15,6 +15,7 @@ import org.alexnettfj.cli.AlexNetCli;
 import org.alexnettfj.data.Mean;
 import org.alexnettfj.data.PreprocessConfig;
 import org.alexnettfj.graph.AlexNetPredictor;
+import org.alexnettfj.testfixtures.CaffeMean;
 import org.alexnettfj.weights.WeightArray;
 import org.alexnettfj.weights.WeightReader;
 import org.apache.spark.sql.Dataset;
@@ -153,7 +154,7 @@ class FeatureJobTest {
 
   @Test
   void withCaffesMeanImageTheFeaturesAreThePredictorsWithThatMean() throws Exception {
-    Path mean = Path.of("../weights/src/test/resources/fixtures/real/caffe-ilsvrc_2012_mean.npy");
+    Path mean = CaffeMean.file();
     Dataset<String> paths = FeatureJob.listImages(spark, images.toString(), FeatureJob.IMAGE_FILTER).repartition(2);
     Map<String, Row> rows = byName(FeatureJob.extract(paths, new FeatureJob.Settings(weights.toString(), "fc7", 1,
         0, mean.toString())));

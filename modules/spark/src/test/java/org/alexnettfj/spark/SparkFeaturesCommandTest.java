@@ -7,6 +7,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.alexnettfj.testfixtures.CaffeMean;
 import org.alexnettfj.weights.NpyWriter;
 import org.alexnettfj.weights.WeightArray;
 import org.apache.spark.sql.Row;
@@ -131,7 +132,7 @@ class SparkFeaturesCommandTest {
   void weightsAndAMeanImageOfTheSameFileNameAreRefusedBeforeSparkStarts() throws Exception {
     Path mean = tmp.resolve("mean").resolve(TestWeights.file().getFileName());
     Files.createDirectories(mean.getParent());
-    Files.copy(Path.of("../weights/src/test/resources/fixtures/real/caffe-ilsvrc_2012_mean.npy"), mean);
+    Files.copy(CaffeMean.file(), mean);
     Run r = Run.of("features", "--weights", TestWeights.file().toString(), "--input", tmp.toString(),
         "--out", tmp.resolve("o.parquet").toString(), "--mean-image", mean.toString());
     assertThat(r.code()).isEqualTo(AlexNetSpark.EXIT_BAD_INPUT);

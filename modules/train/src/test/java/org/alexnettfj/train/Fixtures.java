@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.alexnettfj.graph.AlexNetGraph;
 import org.alexnettfj.graph.Placement;
-import org.alexnettfj.weights.AlexNetSpec;
+import org.alexnettfj.testfixtures.RandomAlexNet;
 import org.alexnettfj.weights.WeightArray;
 import org.tensorflow.Graph;
 import org.tensorflow.Result;
@@ -24,35 +24,12 @@ final class Fixtures {
   }
 
   /**
-   * Weights uniform with He variance {@code 2 / fan_in} and biases uniform in [-0.1, 0.1] for conv1 … fc7, so
+   * He-uniform weights ({@link RandomAlexNet#heUniform}) and biases uniform in [-0.1, 0.1] for conv1 … fc7, so
    * activations keep their scale through the network (with N(0, 0.01²) weights the signal vanishes); fc8 is
    * scaled down by {@code fc8Scale} so that the softmax is not saturated.
    */
   static Map<String, WeightArray> randomParameters(long seed, int numClasses, double fc8Scale) {
-    SplittableRandom random = new SplittableRandom(seed);
-    Map<String, WeightArray> out = new LinkedHashMap<>();
-    for (AlexNetSpec.Layer layer : AlexNetSpec.layers(numClasses)) {
-      int[] shape = layer.weightsShape();
-      int fanIn = 1;
-      int count = 1;
-      for (int i = 0; i < shape.length; i++) {
-        count *= shape[i];
-        fanIn *= i < shape.length - 1 ? shape[i] : 1;
-      }
-      double scale = layer.name().equals("fc8") ? fc8Scale : 1;
-      out.put(layer.name() + "/weights", WeightArray.of(shape, uniform(random, count, scale * Math.sqrt(6.0 / fanIn))));
-      out.put(layer.name() + "/biases", WeightArray.of(layer.biasesShape(),
-          uniform(random, layer.biasesShape()[0], 0.1 * scale)));
-    }
-    return out;
-  }
-
-  static float[] uniform(SplittableRandom random, int n, double halfWidth) {
-    float[] data = new float[n];
-    for (int i = 0; i < n; i++) {
-      data[i] = (float) ((2 * random.nextDouble() - 1) * halfWidth);
-    }
-    return data;
+    return RandomAlexNet.heUniform(numClasses, seed, 0.1, fc8Scale);
   }
 
   /**

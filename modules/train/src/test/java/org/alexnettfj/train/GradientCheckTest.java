@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.alexnettfj.testfixtures.RandomValues;
 import org.alexnettfj.weights.AlexNetSpec;
 import org.alexnettfj.weights.WeightArray;
 import org.junit.jupiter.api.AfterAll;
@@ -40,7 +41,7 @@ class GradientCheckTest {
         AlexNetSpec.LAYER_NAMES)).optWeightDecay(0f).optSeed(3).build();
     parameters = Fixtures.randomParameters(17, CLASSES, 0.05);
     trainer.setParameters(parameters);
-    image = Fixtures.uniform(new SplittableRandom(9), Fixtures.IMAGE_VALUES, 100);
+    image = RandomValues.uniform(new SplittableRandom(9), Fixtures.IMAGE_VALUES, 100);
     gradients = trainer.gradients(image, label, 1);
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.alexnettfj.graph.AlexNetGraph;
+import org.alexnettfj.testfixtures.RandomValues;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -35,8 +36,8 @@ class LrnGradientTest {
   private static final int C = 16;
 
   /** Values like conv1's outputs, large enough that the normalisation matters (denominators up to ~2). */
-  private final float[] x = positive(Fixtures.uniform(new SplittableRandom(1), H * W * C, 150));
-  private final float[] r = Fixtures.uniform(new SplittableRandom(2), H * W * C, 1);
+  private final float[] x = positive(RandomValues.uniform(new SplittableRandom(1), H * W * C, 150));
+  private final float[] r = RandomValues.uniform(new SplittableRandom(2), H * W * C, 1);
   /** AlexNet's beta unless a test changes it: 0.75 takes lrnFromBasicOps' rsqrt path, others its pow path. */
   private double beta = BETA;
   /** How the window is summed: C = 16 is two blocks of the block convolution. */
