@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.alexnettfj.data.PreprocessConfig;
+import org.alexnettfj.data.Preprocessor;
 import org.alexnettfj.graph.AlexNetModel;
 
 /**
@@ -72,8 +74,11 @@ public final class ServeLoad {
     if (weights == null) {
       weights = FullSizeWeights.ensure(Path.of("bench-data/bvlc_alexnet-full.npy"));
     }
-    double modelRate = batch64Rate();
-    System.err.printf(Locale.ROOT, "serve: model alone, batch 64: %.1f images/s%n", modelRate);
+    double modelRate = batchRate(64);
+    double batch8Rate = batchRate(8);
+    double decodeRate = decodeRate();
+    System.err.printf(Locale.ROOT, "serve: model alone, batch 64: %.1f images/s, batch 8: %.1f; decoding alone, "
+        + "one thread: %.1f images/s%n", modelRate, batch8Rate, decodeRate);
     Map<String, JsonNode> expected = predicted(weights);
 
     Path log = Files.createTempFile("alexnet-serve", ".log");
@@ -198,6 +203,9 @@ public final class ServeLoad {
       out.put("imagesPerSecond", rate);
       out.put("modelBatch64ImagesPerSecond", modelRate);
       out.put("fractionOfBatch64", rate / modelRate);
+      out.put("modelBatch8ImagesPerSecond", batch8Rate);
+      out.put("fractionOfBatch8", rate / batch8Rate);
+      out.put("decodeImagesPerSecondOneThread", decodeRate);
       out.put("meanBatch", meanBatch);
       out.put("serverCores", serverCpu / measuredSeconds);
       out.put("clientCores", clientCpu / measuredSeconds);
@@ -218,13 +226,15 @@ public final class ServeLoad {
         System.out.println(JSON.writeValueAsString(out));
       } else {
         System.out.printf(Locale.ROOT, "%s%n%d clients, %d requests (first %d warm-up), %.1f s%n"
-            + "throughput %.1f images/s = %.0f%% of batch-64 inference (%.1f images/s)%n"
+            + "throughput %.1f images/s = %.0f%% of batch-64 inference (%.1f images/s), %.0f%% of batch-8 (%.1f); "
+            + "decoding alone %.1f images/s on one thread%n"
             + "mean batch %.1f images; cores busy: server %.2f, clients %.2f%n"
             + "latency p50 %.1f ms, p99 %.1f ms%nresident memory after warm-up %.0f MB, then %.0f-%.0f MB (%.1f%%)%n"
             + "  median %.0f MB, last %.0f MB; largest step between samples %+.0f MB, at request %d; "
             + "heap committed at the end %.0f MB%n"
             + "answers differing from predict: %d; server exit code %s%n", machineLine(), clients, total, warm,
-            (end - start) / 1e9, rate, 100 * rate / modelRate, modelRate, meanBatch, serverCpu / measuredSeconds,
+            (end - start) / 1e9, rate, 100 * rate / modelRate, modelRate, 100 * rate / batch8Rate, batch8Rate,
+            decodeRate, meanBatch, serverCpu / measuredSeconds,
             clientCpu / measuredSeconds, p50, p99, base / 1e6, low / 1e6, high / 1e6, 100.0 * (high - low) / base,
             median / 1e6, last / 1e6, step / 1e6, stepAt, heapCommitted / 1e6, mismatches.get(),
             out.get("serverExit"));
@@ -247,9 +257,13 @@ public final class ServeLoad {
         m.memoryGiB(), m.java());
   }
 
-  /** Median images/s of 5 forward passes at batch 64 after 2 warm-ups, a fresh model in this process. */
-  private static double batch64Rate() throws IOException {
-    try (AlexNetModel model = AlexNetModel.builder().setFreshInit().optSeed(1).build()) {
+  /**
+   * Median images/s of forward passes of {@code n} images (5 timed, at least 64 images each, after 2 warm-ups), a
+   * fresh model in this process: batch 64 is the rate the server is measured against; batch 8 the most that 8
+   * clients of one image each can ever be batched to.
+   */
+  private static double batchRate(int n) throws IOException {
+    try (AlexNetModel model = AlexNetModel.builder().setFreshInit().optSeed(1).optMaxBatch(n).build()) {
       float[] batch = new float[64 * AlexNetModel.IMAGE_VALUES];
       SplittableRandom rnd = new SplittableRandom(7);
       for (int i = 0; i < batch.length; i++) {
@@ -258,7 +272,7 @@ public final class ServeLoad {
       double[] rates = new double[5];
       for (int i = -2; i < rates.length; i++) {
         long t0 = System.nanoTime();
-        model.features(batch, 64, "prob");
+        model.features(batch, 64, "prob");   // in runs of n
         if (i >= 0) {
           rates[i] = 64 / ((System.nanoTime() - t0) / 1e9);
         }
@@ -266,6 +280,23 @@ public final class ServeLoad {
       Arrays.sort(rates);
       return rates[2];
     }
+  }
+
+  /** Median images/s of predict's decoding and preprocessing of the photos on one thread (no model). */
+  private static double decodeRate() throws IOException {
+    Preprocessor notebook = new Preprocessor(PreprocessConfig.NOTEBOOK);
+    double[] rates = new double[5];
+    for (int i = -2; i < rates.length; i++) {
+      long t0 = System.nanoTime();
+      for (int k = 0; k < 30; k++) {
+        notebook.apply(PHOTOS.resolve(NAMES.get(k % NAMES.size())));
+      }
+      if (i >= 0) {
+        rates[i] = 30 / ((System.nanoTime() - t0) / 1e9);
+      }
+    }
+    Arrays.sort(rates);
+    return rates[2];
   }
 
   /** {@code tools/alexnet predict --json --top 5} on the photos, one image at a time as a user would. */
