@@ -26,29 +26,13 @@ class GradCamTest {
       assertThat(m.height()).isEqualTo(13);
       assertThat(m.width()).isEqualTo(13);
       float[] a = cam.layerOutput(image);
-      int positions = 13 * 13;
-      int channels = 256;
-      double scale = 0;
-      for (float alpha : m.channelWeights()) {
-        scale = Math.max(scale, Math.abs(alpha));
-      }
+      double scale = largestMagnitude(m.channelWeights());
       assertThat(scale).as("some channel matters").isPositive();
       double eps = 0.05;
       for (int c : new int[] {0, 7, 100, 255, argmaxAbs(m.channelWeights())}) {
-        // the slope of the logit along "add t to every position of channel c", least squares over t in
-        // +-eps ... +-4 eps: averages out float32 rounding, which a single difference of two logits would not
-        double num = 0;
-        double den = 0;
-        for (int step : new int[] {-4, -3, -2, -1, 1, 2, 3, 4}) {
-          float[] moved = a.clone();
-          for (int p = 0; p < positions; p++) {
-            moved[p * channels + c] += (float) (step * eps);
-          }
-          double t = step * eps;
-          num += t * ((double) cam.logitFrom(image, moved, k) - m.logits()[k]);
-          den += t * t;
-        }
-        double fd = num / den / positions;
+        // a least-squares slope over several steps averages out float32 rounding, which a single difference of
+        // two logits would not
+        double fd = slopeInFloat(cam, image, a, m.logits()[k], k, c, eps);
         // within the step some of fc6's and fc7's 8192 ReLUs change side, which bends the line a little
         assertThat(Math.abs(m.channelWeights()[c] - fd)).as("channel %d: %s vs %s", c, m.channelWeights()[c], fd)
             .isLessThan(2e-3 * scale);
@@ -180,10 +164,7 @@ class GradCamTest {
       for (int i = 0; i < a.length; i++) {
         layer[i] = a[i];
       }
-      double scale = 0;
-      for (float alpha : m.channelWeights()) {
-        scale = Math.max(scale, Math.abs(alpha));
-      }
+      double scale = largestMagnitude(m.channelWeights());
       assertThat(scale).as("some channel matters").isPositive();
       assertThat(logitInDouble(layer, file, k)).as("the double forward pass is the graph's")
           .isCloseTo(m.logits()[k], Offset.offset(1e-4 * Math.max(1, Math.abs(m.logits()[k]))));
@@ -211,10 +192,7 @@ class GradCamTest {
       int k = 1;
       GradCam.Map2D m = cam.compute(image, k);
       float[] a = cam.layerOutput(image);
-      double scale = 0;
-      for (float alpha : m.channelWeights()) {
-        scale = Math.max(scale, Math.abs(alpha));
-      }
+      double scale = largestMagnitude(m.channelWeights());
       assertThat(scale).as("some channel matters").isPositive();
       double eps = 0.05;
       for (int c : new int[] {3, 64, 129, 250, argmaxAbs(m.channelWeights())}) {
@@ -351,6 +329,10 @@ class GradCamTest {
       assertThat(col).as("peak column").isBetween(8, 10);
     }
     assertThatThrownBy(() -> new GradCam(weights, "fc7")).hasMessageContaining("convolution layer");
+  }
+
+  private static double largestMagnitude(float[] v) {
+    return Math.abs(v[argmaxAbs(v)]);
   }
 
   private static int argmaxAbs(float[] v) {
