@@ -57,7 +57,6 @@ public final class AlexNetModel implements AutoCloseable {
   public static final String DEFAULT_FEATURE_LAYER = "fc7";
   /** Images per session run unless {@link Builder#optMaxBatch} says otherwise. */
   public static final int DEFAULT_MAX_BATCH = 64;
-  private static final Set<String> FEATURE_LAYERS = Set.of("conv1", "conv2", "conv3", "conv4", "conv5");
   private static final List<String> FEATURE_OUTPUTS =
       AlexNetGraph.LAYER_OUTPUTS.subList(0, AlexNetGraph.LAYER_OUTPUTS.indexOf("pool5") + 1);
 
@@ -714,10 +713,6 @@ public final class AlexNetModel implements AutoCloseable {
         source = ParameterSource.fresh(numClasses != null ? numClasses : AlexNetSpec.IMAGENET_CLASSES, seed);
       }
       int classes = source.numClasses();
-      Set<String> fresh = new LinkedHashSet<>(source.freshLayers());
-      if (featuresOnly) {
-        fresh.retainAll(FEATURE_LAYERS);
-      }
 
       Graph graph = new Graph();
       try {
@@ -727,6 +722,12 @@ public final class AlexNetModel implements AutoCloseable {
         Session session = new Session(graph, config);
         try {
           assignParameters(session, net, source);
+          Set<String> fresh = new LinkedHashSet<>();   // of the layers this graph has
+          net.parameters().values().forEach(p -> {
+            if (source.isFresh(p.layer())) {
+              fresh.add(p.layer());
+            }
+          });
           return new AlexNetModel(graph, session, net, maxBatch, fresh, featuresOnly, seed);
         } catch (RuntimeException | Error e) {
           session.close();

@@ -112,7 +112,7 @@ public final class AlexNetWeights {
    *     listing every way the file is not AlexNet
    */
   public static AlexNetWeights complete(Path path, ProgressListener progress) throws IOException {
-    return complete(WeightReader.read(path, progress));
+    return load(path, Set.of(), progress);
   }
 
   /**
