@@ -26,17 +26,8 @@ class GradCamTest {
       assertThat(m.height()).isEqualTo(13);
       assertThat(m.width()).isEqualTo(13);
       float[] a = cam.layerOutput(image);
-      double scale = largestMagnitude(m.channelWeights());
-      assertThat(scale).as("some channel matters").isPositive();
-      double eps = 0.05;
-      for (int c : new int[] {0, 7, 100, 255, argmaxAbs(m.channelWeights())}) {
-        // a least-squares slope over several steps averages out float32 rounding, which a single difference of
-        // two logits would not
-        double fd = slopeInFloat(cam, image, a, m.logits()[k], k, c, eps);
-        // within the step some of fc6's and fc7's 8192 ReLUs change side, which bends the line a little
-        assertThat(Math.abs(m.channelWeights()[c] - fd)).as("channel %d: %s vs %s", c, m.channelWeights()[c], fd)
-            .isLessThan(2e-3 * scale);
-      }
+      // within the step some of fc6's and fc7's 8192 ReLUs change side, which bends the line a little
+      assertChannelWeightsMatchSlopes(cam, image, a, m, k, new int[] {0, 7, 100, 255}, 2e-3);
       // the logit with the layer's own output fed back is the logit
       assertThat(cam.logitFrom(image, a, k)).isCloseTo(m.logits()[k], org.assertj.core.data.Offset.offset(
           1e-4f * Math.max(1, Math.abs(m.logits()[k]))));
@@ -192,16 +183,27 @@ class GradCamTest {
       int k = 1;
       GradCam.Map2D m = cam.compute(image, k);
       float[] a = cam.layerOutput(image);
-      double scale = largestMagnitude(m.channelWeights());
-      assertThat(scale).as("some channel matters").isPositive();
-      double eps = 0.05;
-      for (int c : new int[] {3, 64, 129, 250, argmaxAbs(m.channelWeights())}) {
-        double fd = slopeInFloat(cam, image, a, m.logits()[k], k, c, eps);
-        // steps this size move some ReLUs of conv3 ... fc7, so the slope is only close; a wrong LRN gradient misses
-        // by more than the largest weight
-        assertThat(Math.abs(m.channelWeights()[c] - fd)).as("channel %d: %s vs %s", c, m.channelWeights()[c], fd)
-            .isLessThan(0.1 * scale);
-      }
+      // steps this size move some ReLUs of conv3 ... fc7, so the slope is only close; a wrong LRN gradient misses
+      // by more than the largest weight
+      assertChannelWeightsMatchSlopes(cam, image, a, m, k, new int[] {3, 64, 129, 250}, 0.1);
+    }
+  }
+
+  /**
+   * Each of {@code channels} and the largest channel: its weight against {@link #slopeInFloat} (a least-squares
+   * slope over several steps averages out float32 rounding, which a single difference of two logits would not),
+   * within {@code tolerance} of the largest weight.
+   */
+  private static void assertChannelWeightsMatchSlopes(GradCam cam, float[] image, float[] a, GradCam.Map2D m, int k,
+      int[] channels, double tolerance) {
+    double scale = largestMagnitude(m.channelWeights());
+    assertThat(scale).as("some channel matters").isPositive();
+    int[] checked = java.util.Arrays.copyOf(channels, channels.length + 1);
+    checked[channels.length] = argmaxAbs(m.channelWeights());
+    for (int c : checked) {
+      double fd = slopeInFloat(cam, image, a, m.logits()[k], k, c, 0.05);
+      assertThat(Math.abs(m.channelWeights()[c] - fd)).as("channel %d: %s vs %s", c, m.channelWeights()[c], fd)
+          .isLessThan(tolerance * scale);
     }
   }
 
