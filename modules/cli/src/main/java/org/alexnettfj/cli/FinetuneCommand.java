@@ -61,8 +61,9 @@ import picocli.CommandLine.Spec;
         "2:a usage error (an unknown option, a missing value, a value the option cannot take)",
         "3:some inputs could not be read (each named on stderr); the others were processed and written"},
     description = "Fine-tune AlexNet's last layers on a folder (or list file, or archive) of labelled images. Each "
-        + "epoch ends with validation top-1/top-5 and a checkpoint; a NaN or infinite loss stops the run (exit "
-        + "1) naming the epoch and step, keeping the last good checkpoint.")
+        + "epoch ends with validation top-1/top-5 and a checkpoint; a NaN or infinite loss, or an epoch's loss more "
+        + "than 10 times guessing's (ln of the class count) and rising, stops the run (exit 1) naming the epoch and "
+        + "step, keeping the last good checkpoint.")
 final class FinetuneCommand implements Callable<Integer> {
 
   private static final PreprocessConfig PREPROCESS = PreprocessConfig.builder()
